@@ -1,0 +1,10 @@
+/** `pulumi-aiven-pgaudit/provider`: what the provider host loads at call time, and the pure core. */
+export { pgAuditSettingProvider, scopeId } from "./provider";
+export { PgAuditSetting, type PgAuditSettingArgs } from "./resource";
+export { PgAuditSettingError } from "./errors";
+export { closeAllPools, connectionStats } from "./connection";
+export { checkInputs, diffInputs, UNKNOWN } from "./lifecycle";
+export * from "./pgauditLog";
+export { SETTING_DEFINITIONS, SETTING_KEYS, PGAUDIT_LOG_LEVELS, type SettingKey, type SettingValues } from "./settings";
+export { settingsSchema, pgAuditSettingInputsSchema, type PgAuditSettings, type PgAuditSettingsInput, type PgAuditSettingInputs } from "./schema";
+export { type ConnectionInput, type ResolvedConnection } from "./connectionSpec";

@@ -1,0 +1,68 @@
+/**
+ * Reads and writes one scope's pgaudit entries over a session: the queries behind create, read,
+ * update and delete. Planning is pure (plan.ts); this file only runs what was planned.
+ */
+import type pg from "pg";
+import type { Session } from "./connection";
+import { explainPgError } from "./errors";
+import type { ServerFacts, StoredEntries } from "./plan";
+import { describeScope, READ_SCOPE_SQL, SERVER_FACTS_SQL, splitSetconfigEntry, type Scope } from "./sql";
+
+export interface ScopeSnapshot {
+    /** False when the scope's database or role no longer exists. */
+    readonly exists: boolean;
+    readonly missing?: string;
+    /** The scope's pgaudit.* entries, exactly as stored; other parameters are never kept here. */
+    readonly entries: StoredEntries;
+}
+
+/** The server's version, our role and its pgaudit parameters, once per pool. */
+export function readServerFacts(session: Session): Promise<ServerFacts> {
+    return session.memo("server-facts", async () => {
+        const { rows } = await session.client.query(SERVER_FACTS_SQL);
+        const row = rows[0];
+        return {
+            versionNum: row.version_num,
+            version: row.version,
+            currentUser: row.current_user,
+            superuser: row.superuser === true,
+            pgauditParameters: row.pgaudit_parameters,
+        };
+    });
+}
+
+export async function readScope(client: pg.ClientBase, scope: Scope): Promise<ScopeSnapshot> {
+    const { rows } = await client.query(READ_SCOPE_SQL, [scope.database ?? null, scope.role ?? null]);
+    const row = rows[0];
+    if (!row.database_exists || !row.role_exists) {
+        const missing = !row.database_exists ? `database ${JSON.stringify(scope.database)}` : `role ${JSON.stringify(scope.role)}`;
+        return { exists: false, missing, entries: new Map() };
+    }
+    const entries = new Map<string, string>();
+    for (const entry of row.setconfig as string[]) {
+        const [name, value] = splitSetconfigEntry(entry);
+        if (name.startsWith("pgaudit.")) entries.set(name, value);
+    }
+    return { exists: true, entries };
+}
+
+/**
+ * Runs `work` in one transaction: all of a resource's settings land together or not at all.
+ * Server errors come back explained for the scope.
+ */
+export async function inTransaction<T>(session: Session, user: string, scope: Scope, action: string, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    const { client } = session;
+    await client.query("BEGIN");
+    try {
+        const result = await work(client);
+        await client.query("COMMIT");
+        return result;
+    } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw explainPgError(err, { action: `${action} ${describeScope(scope)}`, user });
+    }
+}
+
+export async function runStatements(client: pg.ClientBase, statements: readonly string[]): Promise<void> {
+    for (const sql of statements) await client.query(sql);
+}
