@@ -26,13 +26,17 @@ export const pgNameSchema = z
  * it left to right. The result is the normalized list.
  */
 export const pgAuditLogSchema = z
-    .union([z.array(z.string({ error: "must be a pgaudit class name (a string)" })), z.string()], {
+    .union([z.array(z.unknown()), z.string()], {
         error: `must be a list of pgaudit classes (e.g. ["ddl", "role"]) or one comma string ("ddl,role")`,
     })
     .transform((value, ctx) => {
         const items = typeof value === "string" ? splitPgAuditLog(value) : value;
         const normalized: string[] = [];
         items.forEach((item, index) => {
+            if (typeof item !== "string") {
+                ctx.addIssue({ code: "custom", message: "must be a pgaudit class name (a string)", path: [index] });
+                return;
+            }
             const token = parsePgAuditLogToken(item);
             if ("error" in token) {
                 ctx.addIssue({ code: "custom", message: token.error, path: typeof value === "string" ? [] : [index] });
