@@ -175,6 +175,18 @@ describe("precedence, as a new session sees it", () => {
             assert.deepEqual(classesIn(await auditLinesOf(cluster, "app_rw", "other", statements())), ["WRITE"], "role beats server default");
             assert.deepEqual(classesIn(await auditLinesOf(cluster, "app_rw", "shop", statements())), ["READ"], "role-in-database beats role and database");
             assert.deepEqual(await auditLinesOf(cluster, "svc", "shop", statements()), [], "role none beats database ddl");
+            // Not inherited through membership, and SET ROLE does not apply them.
+            await cluster.sql(`GRANT app_rw TO plain`);
+            assert.equal(await showAs(cluster, "plain", "other"), "none", "a member of app_rw does not get its setting");
+            const session = await cluster.connectAs("plain", "other");
+            try {
+                await session.query("SET ROLE app_rw");
+                const { rows } = await session.query("SELECT current_user AS who, current_setting('pgaudit.log') AS log");
+                assert.deepEqual(rows[0], { who: "app_rw", log: "none" });
+            } finally {
+                await session.end();
+                await cluster.sql(`REVOKE app_rw FROM plain`);
+            }
         } finally {
             for (const m of made.reverse()) await provider.delete!(m.id, m.outs);
         }
