@@ -2,3 +2,22 @@
 export { PgAuditSetting, type PgAuditSettingArgs, pgAuditSettingProvider, PgAuditSettingError } from "./provider";
 export * from "./provider/pgauditLog";
 export { settingsSchema, type PgAuditSettings, type PgAuditSettingsInput, type ConnectionInput } from "./provider";
+export {
+    PgAuditLogging,
+    type PgAuditLoggingArgs,
+    type PgAuditLoggingSettings,
+    type PgServiceArgs,
+    type ExistingOpenSearch,
+    type OpenSearchServiceArgs,
+    type RoleDatabaseSettings,
+    type PgauditBlock,
+    PgAuditLoggingError,
+    pgAuditUserConfig,
+    pgAuditConfigSchema,
+    type PgAuditConfig,
+    type PgAuditConfigInput,
+    logsConfigSchema,
+    AUDIT_DASHBOARDS_FILTER,
+    type LogsConfig,
+    type LogsConfigInput,
+} from "./components";

@@ -1,0 +1,168 @@
+/**
+ * The service-level pgaudit block of an Aiven for PostgreSQL service (`pgUserConfig.pgaudit`),
+ * checked rule for rule against Aiven's own schema (shared/aiven-schema/pg-pgaudit.json, from
+ * aiven/go-api-schemas) under @pulumi/aiven's camelCase names. Aiven would refuse what fails here,
+ * but only at `pulumi up`, after a long service update has started.
+ *
+ * Where Aiven accepts a value the layers below it refuse, we are stricter and say why below.
+ */
+import type * as aiven from "@pulumi/aiven";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { describeIssues, PgAuditLoggingError, type KeyHelp } from "./errors";
+import { whenKnown } from "./known";
+
+/** Aiven's enum for `log`: lowercase, without pgaudit's `none` and without `-class` exclusions. */
+export const AIVEN_PGAUDIT_CLASSES = ["all", "ddl", "function", "misc", "misc_set", "read", "role", "write"] as const;
+/** Aiven's enum for `log_level`. */
+export const AIVEN_PGAUDIT_LOG_LEVELS = ["debug1", "debug2", "debug3", "debug4", "debug5", "info", "log", "notice", "warning"] as const;
+/** Aiven's `role` pattern, as written in its schema. */
+const AIVEN_ROLE_PATTERN = /^[_A-Za-z0-9][-._A-Za-z0-9]{0,63}$/;
+/** PostgreSQL keeps 63 bytes of a name (NAMEDATALEN - 1). */
+const PG_NAME_MAX = 63;
+const INT_MAX = 2147483647;
+/** PgAuditLogging turns pgaudit on unless told otherwise; Aiven's own default is off. */
+export const DEFAULT_FEATURE_ENABLED = true;
+
+/** Says what is wrong with one item of `logs`, in the terms of the likely mistake. */
+function explainClass(input: unknown): string {
+    if (typeof input !== "string") return `must be a pgaudit class name (a string): one of ${AIVEN_PGAUDIT_CLASSES.join(", ")}`;
+    const text = JSON.stringify(input);
+    const lower = input.trim().toLowerCase();
+    if ((AIVEN_PGAUDIT_CLASSES as readonly string[]).includes(lower)) {
+        return `${text}: Aiven accepts class names in lowercase only; write "${lower}"`;
+    }
+    if (lower === "none") {
+        return `Aiven has no "none" class; to log no class, leave logs empty ([]) or unset`;
+    }
+    if (lower.startsWith("-")) {
+        return (
+            `${text}: Aiven's list cannot exclude classes; list the classes to log instead (e.g. ["read", "write", "ddl"]), ` +
+            `or put the exclusion in databases/roles settings, whose log accepts "-class"`
+        );
+    }
+    return `${text} is not a pgaudit class Aiven accepts; expected one of ${AIVEN_PGAUDIT_CLASSES.join(", ")}`;
+}
+
+const bool = (meaning: string) => z.boolean({ error: `must be true or false (${meaning})` });
+
+/**
+ * `pgUserConfig.pgaudit` as @pulumi/aiven names it. Every key is optional, as in Aiven's schema;
+ * `featureEnabled` defaults to true in PgAuditLogging (see {@link aivenPgauditBlock}).
+ */
+export const pgAuditConfigSchema = z.strictObject({
+    /** Install pgaudit on the service (true) or uninstall it, keeping per-scope settings (false). */
+    featureEnabled: bool("true installs pgaudit on the service, false uninstalls it").optional(),
+    /**
+     * Classes of statements session audit logs, server-wide: `all`, `ddl`, `function`, `misc`,
+     * `misc_set`, `read`, `role`, `write`. Aiven has no `none` and no `-class`; an empty list logs
+     * nothing. (Aiven's schema has no uniqueItems and no minItems: duplicates and `[]` pass.)
+     */
+    logs: z
+        .array(z.enum(AIVEN_PGAUDIT_CLASSES, { error: (issue) => explainClass(issue.input) }), {
+            error: (issue) =>
+                typeof issue.input === "string"
+                    ? `must be a list of classes, e.g. ["ddl", "role"]; Aiven takes a list, not a comma string`
+                    : `must be a list of pgaudit classes, e.g. ["ddl", "role"]`,
+        })
+        .optional(),
+    /** Log statements whose relations are all in pg_catalog. Aiven's default: true. */
+    logCatalog: bool("false keeps catalog queries out of the audit log").optional(),
+    /** Show audit messages to the client (psql) too. Aiven's default: false. */
+    logClient: bool("true shows audit lines to the client").optional(),
+    /** The log level of audit lines. Aiven's default: log. */
+    logLevel: z.enum(AIVEN_PGAUDIT_LOG_LEVELS, { error: `must be one of ${AIVEN_PGAUDIT_LOG_LEVELS.join(", ")} (lowercase)` }).optional(),
+    /** Crop statements and parameters longer than this many characters; -1 (default) never crops. */
+    logMaxStringLength: z
+        .number({ error: "must be a number of characters, or -1 for no cropping" })
+        .int("must be a whole number of characters")
+        .min(-1, "must be -1 (no cropping) or more")
+        .max(102400, "must be at most 102400 (Aiven's limit)")
+        .optional(),
+    /** Log statements run inside another statement's execution. Aiven's default: true. */
+    logNestedStatements: bool("false skips nested statements").optional(),
+    /** Include the statement's parameters. Aiven's default: false. */
+    logParameter: bool("true logs bind parameters").optional(),
+    /**
+     * Parameters longer than this many bytes are replaced; 0 (default) keeps them all. Aiven's
+     * schema sets no bounds, but pgaudit refuses a negative value, and the service would then fail
+     * to apply its configuration: we are stricter.
+     */
+    logParameterMaxSize: z
+        .number({ error: "must be a number of bytes" })
+        .int("must be a whole number of bytes")
+        .min(0, "must be 0 (no limit) or more; pgaudit refuses negative sizes although Aiven's schema does not")
+        .max(INT_MAX, `must be at most ${INT_MAX}`)
+        .optional(),
+    /** One audit line per relation of a SELECT or DML statement. Aiven's default: false. */
+    logRelation: bool("true logs one line per relation").optional(),
+    /** Include the number of rows read or affected. Aiven's default: false. */
+    logRows: bool("true logs row counts").optional(),
+    /** Include the statement text. Aiven's default: true. */
+    logStatement: bool("false leaves statement text out").optional(),
+    /** Statement text only with the first line of a statement. Aiven's default: false. */
+    logStatementOnce: bool("true logs statement text once per statement").optional(),
+    /**
+     * The master role for object audit logging. Aiven's pattern allows 64 characters; PostgreSQL
+     * keeps 63 bytes of a name, so a 64th character could never name the role: we are stricter.
+     * JavaScript's `$` also refuses the trailing newline that Python's `$` lets through.
+     */
+    role: z
+        .string({ error: "must be a role name (a string)" })
+        .regex(AIVEN_ROLE_PATTERN, "must consist of letters, digits, dots, underscores or dashes, and not start with a dash or dot (Aiven's rule)")
+        .max(PG_NAME_MAX, `must be at most ${PG_NAME_MAX} characters: PostgreSQL keeps ${PG_NAME_MAX} bytes of a role name`)
+        .optional(),
+});
+
+/** The service-level pgaudit settings as users write them. */
+export type PgAuditConfigInput = z.input<typeof pgAuditConfigSchema>;
+/** The service-level pgaudit settings after validation. */
+export type PgAuditConfig = z.output<typeof pgAuditConfigSchema>;
+
+const SNAKE_CASE_HINTS = Object.fromEntries(
+    [
+        "feature_enabled",
+        "log_catalog",
+        "log_client",
+        "log_level",
+        "log_max_string_length",
+        "log_nested_statements",
+        "log_parameter",
+        "log_parameter_max_size",
+        "log_relation",
+        "log_rows",
+        "log_statement",
+        "log_statement_once",
+    ].map((key) => [key, `@pulumi/aiven spells Aiven's keys in camelCase: write "${key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())}"`]),
+);
+
+export const PGAUDIT_CONFIG_KEYS: KeyHelp = {
+    known: Object.keys(pgAuditConfigSchema.shape),
+    hints: {
+        log: `write "logs": @pulumi/aiven names Aiven's list "logs" (per-database and per-role settings use "log")`,
+        ...SNAKE_CASE_HINTS,
+    },
+};
+
+/** Validates a service-level pgaudit block, or throws naming each wrong field (`audit.logs[1]`). */
+export function parsePgAuditConfig(subject: string, at: string, value: unknown): PgAuditConfig {
+    if (value === undefined || value === null) return {};
+    const result = pgAuditConfigSchema.safeParse(value);
+    if (!result.success) throw new PgAuditLoggingError(subject, describeIssues(result.error, at, PGAUDIT_CONFIG_KEYS));
+    return result.data;
+}
+
+/** The block written to `pgUserConfig.pgaudit`: the declared keys, with featureEnabled defaulted. */
+export function aivenPgauditBlock(config: PgAuditConfig): PgAuditConfig & { featureEnabled: boolean } {
+    return { ...config, featureEnabled: config.featureEnabled ?? DEFAULT_FEATURE_ENABLED };
+}
+
+/**
+ * The pgaudit part of an `aiven.Pg`'s `pgUserConfig`, for a service you declare yourself and pass
+ * to PgAuditLogging: `pgUserConfig: { ...pgAuditUserConfig(audit), pgVersion: "16" }`. Pass the
+ * same `audit` to PgAuditLogging, which checks that the service carries it. `featureEnabled`
+ * defaults to true. Throws on invalid settings when they are plain values.
+ */
+export function pgAuditUserConfig(audit: pulumi.Input<PgAuditConfigInput> = {}): { pgaudit: pulumi.Input<aiven.types.input.PgPgUserConfigPgaudit> } {
+    return { pgaudit: whenKnown(audit, (plain) => aivenPgauditBlock(parsePgAuditConfig("pgAuditUserConfig", "audit", plain))) };
+}

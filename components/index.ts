@@ -1,0 +1,7 @@
+/** PgAuditLogging and the pieces users touch when they keep their own aiven.Pg. */
+export { PgAuditLogging, type PgAuditLoggingArgs, type PgAuditLoggingSettings, type ExistingOpenSearch, type OpenSearchServiceArgs } from "./pgAuditLogging";
+export { pgAuditUserConfig, pgAuditConfigSchema, type PgAuditConfig, type PgAuditConfigInput } from "./auditConfig";
+export { logsConfigSchema, AUDIT_DASHBOARDS_FILTER, type LogsConfig, type LogsConfigInput } from "./logsConfig";
+export { type PgServiceArgs, type PgauditBlock } from "./serviceConfig";
+export { type RoleDatabaseSettings } from "./scopes";
+export { PgAuditLoggingError } from "./errors";

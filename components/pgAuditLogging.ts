@@ -1,0 +1,292 @@
+/**
+ * PgAuditLogging: the whole audit posture of an Aiven for PostgreSQL service in one declaration.
+ * It composes resources and writes no SQL itself: `aiven.Pg` (the service-level pgaudit block),
+ * `aiven.OpenSearch` and `aiven.ServiceIntegration` (where the audit lines go), and one
+ * PgAuditSetting per database, role and role-in-database.
+ */
+import * as aiven from "@pulumi/aiven";
+import * as pulumi from "@pulumi/pulumi";
+import type { ConnectionInput } from "../provider/connectionSpec";
+import { PgAuditSetting } from "../provider/resource";
+import type { PgAuditSettingsInput } from "../provider/schema";
+import type { PgAuditConfig, PgAuditConfigInput } from "./auditConfig";
+import { checkConnection, serviceAdminConnection } from "./connection";
+import { PgAuditLoggingError } from "./errors";
+import { isPlain, whenKnown } from "./known";
+import { AUDIT_DASHBOARDS_FILTER, auditIndexPattern, logsUserConfig, parseLogsConfig, type LogsConfig, type LogsConfigInput } from "./logsConfig";
+import { scopedSettingsVersionProblem } from "./pgVersion";
+import { planScopes, type RoleDatabaseSettings, type Scope } from "./scopes";
+import { checkKeptService, declareService, resolveAudit, type PgauditBlock, type PgServiceArgs, type ServiceAudit } from "./serviceConfig";
+
+/** An existing Aiven for OpenSearch service, by name, in the same project. */
+export interface ExistingOpenSearch {
+    /** The OpenSearch service's name. */
+    serviceName: pulumi.Input<string>;
+}
+
+/** The arguments of an `aiven.OpenSearch` for PgAuditLogging to declare (its project comes from `project`). */
+export type OpenSearchServiceArgs = Omit<aiven.OpenSearchArgs, "project">;
+
+export interface PgAuditLoggingArgs {
+    /** The Aiven project that holds the PostgreSQL service and the OpenSearch service. */
+    project: pulumi.Input<string>;
+    /**
+     * The PostgreSQL service. Either the arguments of an `aiven.Pg` to declare (everything
+     * `aiven.PgArgs` takes but `project`, plus the `pgVersion` shorthand): the component merges
+     * `audit` into `pgUserConfig.pgaudit` and fails if that block already says otherwise. Or an
+     * `aiven.Pg` you declare yourself: spread `pgAuditUserConfig(audit)` into its `pgUserConfig`;
+     * the component checks that pgaudit is enabled there. Not an Input: it decides which
+     * resources exist.
+     */
+    service: PgServiceArgs | aiven.Pg;
+    /**
+     * Resource options for the `aiven.Pg` the component declares, e.g. `{ import: "PROJECT/SERVICE" }`
+     * to adopt a service that already exists, or `{ protect: true }`. Only with service arguments.
+     */
+    serviceOptions?: Omit<pulumi.CustomResourceOptions, "parent">;
+    /**
+     * The service-level pgaudit settings (`pgUserConfig.pgaudit`): `featureEnabled` (default true
+     * here), `logs` (lowercase classes; Aiven has no `none` and no `-class`), `logCatalog`,
+     * `logClient`, `logLevel`, `logMaxStringLength`, `logNestedStatements`, `logParameter`,
+     * `logParameterMaxSize`, `logRelation`, `logRows`, `logStatement`, `logStatementOnce`, `role`.
+     */
+    audit?: pulumi.Input<PgAuditConfigInput>;
+    /**
+     * Settings per database, by database name: `{ shop: { log: ["write", "ddl"] } }`. `log` takes
+     * pgaudit's full syntax, `-class` exclusions included. Needs PostgreSQL 15+. Keys are plain
+     * strings: they name the child resources.
+     */
+    databases?: Record<string, pulumi.Input<PgAuditSettingsInput>>;
+    /** Settings per role, by role name: `{ app: { log: ["all", "-misc"] } }`. Needs PostgreSQL 15+. */
+    roles?: Record<string, pulumi.Input<PgAuditSettingsInput>>;
+    /** Settings of a role in one database: `[{ role: "app", database: "shop", settings: { log: ["read"] } }]`. Needs PostgreSQL 15+. */
+    roleDatabases?: RoleDatabaseSettings[];
+    /**
+     * Where the audit lines go: `{ serviceName }` of an existing Aiven for OpenSearch service in
+     * `project`, or the arguments of an `aiven.OpenSearch` to declare. Without it, audit lines stay
+     * in the service's own log (a few days in the Aiven console).
+     */
+    opensearch?: ExistingOpenSearch | OpenSearchServiceArgs;
+    /** The `logs` integration's settings: `indexDaysMax` (1–10000, default 3), `indexPrefix` (default "logs"), `selectedLogFields` (≤5). */
+    logs?: pulumi.Input<LogsConfigInput>;
+    /**
+     * How to reach PostgreSQL to write the per-scope settings. Default: avnadmin on the service's
+     * `defaultdb`, TLS verified against the project CA. Kept secret.
+     */
+    connection?: pulumi.Input<ConnectionInput>;
+    /** Take over per-scope settings that already exist on the server instead of failing (see PgAuditSetting). */
+    adopt?: pulumi.Input<boolean>;
+    /**
+     * What the per-scope settings wait for besides the service: the `aiven.PgDatabase` and
+     * `aiven.PgUser` they name. With a service the component declares, pass a function: it gets
+     * the service, declares those resources and returns them (they cannot exist before it).
+     */
+    settingsDependOn?: pulumi.Input<pulumi.Resource>[] | ((service: aiven.Pg) => pulumi.Input<pulumi.Resource>[]);
+}
+
+/** The PgAuditSetting resources, by scope. */
+export interface PgAuditLoggingSettings {
+    /** By database name. */
+    readonly databases: Readonly<Record<string, PgAuditSetting>>;
+    /** By role name. */
+    readonly roles: Readonly<Record<string, PgAuditSetting>>;
+    /** By role name, then database name. */
+    readonly roleDatabases: Readonly<Record<string, Readonly<Record<string, PgAuditSetting>>>>;
+}
+
+/** Everything checked before any resource is registered. */
+interface Plan {
+    readonly kept?: aiven.Pg;
+    readonly declared?: { args: aiven.PgArgs; audit: pulumi.Input<ServiceAudit> };
+    readonly audit: pulumi.Input<PgAuditConfig>;
+    readonly logs: pulumi.Input<LogsConfig>;
+    readonly scopes: Scope[];
+}
+
+const EMPTY: never[] = [];
+
+/** The field that sets the service's major version, for messages. */
+function versionField(service: PgAuditLoggingArgs["service"]): string {
+    return aiven.Pg.isInstance(service) || (service as PgServiceArgs).pgVersion === undefined ? "service.pgUserConfig.pgVersion" : "service.pgVersion";
+}
+
+/** Validates every argument whose value is known now, collecting all problems into one error. */
+function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
+    const problems: string[] = [];
+    const collect = <T>(step: () => T): T | undefined => {
+        try {
+            return step();
+        } catch (err) {
+            if (err instanceof PgAuditLoggingError) problems.push(...err.problems);
+            else throw err;
+            return undefined;
+        }
+    };
+    if (args === null || typeof args !== "object") throw new PgAuditLoggingError(subject, ["args: pass { project, service, … }"]);
+    if (args.project === undefined || args.project === null || args.project === "") {
+        problems.push(`project: is required: the Aiven project that holds the service`);
+    }
+
+    const service = args.service as unknown;
+    const kept = aiven.Pg.isInstance(service) ? service : undefined;
+    const serviceArgs = !kept && service !== null && typeof service === "object" && !pulumi.Output.isInstance(service) ? (service as PgServiceArgs) : undefined;
+    if (!kept && !serviceArgs) {
+        problems.push(`service: is required: the arguments of an aiven.Pg to declare ({ plan, serviceName, … }), or an aiven.Pg you declare yourself`);
+    }
+    if (kept && args.serviceOptions !== undefined) {
+        problems.push(`serviceOptions: applies to a service the component declares; set these options on your aiven.Pg instead`);
+    }
+
+    const audit = collect(() => resolveAudit(subject, args.audit));
+
+    if (args.logs !== undefined && args.opensearch === undefined) {
+        problems.push(`logs: configures the OpenSearch logs integration; set opensearch too (an existing { serviceName } or aiven.OpenSearch arguments)`);
+    }
+    const logs = collect(() => whenKnown(args.logs, (plain) => parseLogsConfig(subject, plain)));
+
+    const target = args.opensearch as unknown;
+    if (target !== undefined) {
+        if (target === null || typeof target !== "object" || pulumi.Output.isInstance(target)) {
+            problems.push(`opensearch: must be { serviceName } of an existing OpenSearch service, or aiven.OpenSearch arguments ({ plan, serviceName, … })`);
+        } else {
+            const os = target as Record<string, unknown>;
+            if (os.serviceName === undefined || os.serviceName === null || os.serviceName === "") {
+                problems.push(`opensearch.serviceName: is required: the name of the OpenSearch service to send the audit lines to`);
+            }
+            if ("project" in os) problems.push(`opensearch.project: the OpenSearch service is in project; remove opensearch.project`);
+            const extra = Object.keys(os).filter((k) => k !== "serviceName" && k !== "project");
+            if (!("plan" in os) && extra.length > 0) {
+                problems.push(
+                    `opensearch: has ${extra.join(", ")} but no plan: give plan to declare an OpenSearch service, or only serviceName to use an existing one`,
+                );
+            }
+        }
+    }
+
+    const { scopes, problems: scopeProblems } = planScopes(name, args);
+    problems.push(...scopeProblems);
+    collect(() => checkConnection(subject, args.connection));
+
+    let declared: Plan["declared"];
+    if (serviceArgs && audit !== undefined) {
+        declared = collect(() => declareService(subject, args.project, serviceArgs, audit));
+        const serviceAudit = declared?.audit;
+        if (scopes.length > 0 && serviceAudit !== undefined && isPlain(serviceAudit)) {
+            const problem = scopedSettingsVersionProblem(versionField(args.service), (serviceAudit as ServiceAudit).pgVersion);
+            if (problem) problems.push(problem);
+        }
+    }
+    if (problems.length > 0) throw new PgAuditLoggingError(subject, problems);
+    return { kept, declared, audit: audit!, logs: logs ?? {}, scopes };
+}
+
+/**
+ * The audit posture of one Aiven for PostgreSQL service: the service-level pgaudit config, the
+ * OpenSearch integration that collects the audit lines, and the per-database and per-role
+ * settings. Bad input fails at preview, naming the field and the fix.
+ */
+export class PgAuditLogging extends pulumi.ComponentResource {
+    /** The PostgreSQL service (declared here, or the one passed in). */
+    public readonly service: aiven.Pg;
+    /** The OpenSearch service, when the component declares it. */
+    public readonly opensearch?: aiven.OpenSearch;
+    /** The `logs` integration from the service to OpenSearch, when `opensearch` is set. */
+    public readonly opensearchIntegration?: aiven.ServiceIntegration;
+    /** The PgAuditSetting resources, by scope. */
+    public readonly settings: PgAuditLoggingSettings;
+    /** The service-level pgaudit block in force (checked against the service when you keep it). */
+    public readonly pgaudit: pulumi.Output<PgauditBlock>;
+    /** The OpenSearch index pattern holding the audit records (`<indexPrefix>-*`), when `opensearch` is set. */
+    public readonly indexPattern?: pulumi.Output<string>;
+    /** The OpenSearch Dashboards filter that shows only PostgreSQL audit records, when `opensearch` is set. */
+    public readonly dashboardsFilter?: pulumi.Output<string>;
+
+    constructor(name: string, args: PgAuditLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+        const subject = `PgAuditLogging "${name}"`;
+        // Validate before registering anything, so bad input leaves nothing half-declared.
+        const p = plan(subject, name, args);
+        super("aiven-pgaudit:index:PgAuditLogging", name, {}, opts);
+
+        this.service = p.kept ?? new aiven.Pg(`${name}-pg`, p.declared!.args, pulumi.mergeOptions(args.serviceOptions, { parent: this }));
+
+        const serviceAudit: pulumi.Output<ServiceAudit> = p.kept
+            ? pulumi.all([p.kept.pgUserConfig, p.audit]).apply(([config, audit]) => checkKeptService(subject, config, audit as PgAuditConfig))
+            : (pulumi.output(p.declared!.audit as pulumi.Input<ServiceAudit>) as pulumi.Output<ServiceAudit>);
+        this.pgaudit = serviceAudit.apply((a) => a.pgaudit);
+
+        if (args.opensearch !== undefined) {
+            const target = args.opensearch;
+            let destination: pulumi.Input<string>;
+            if ("plan" in target) {
+                this.opensearch = new aiven.OpenSearch(`${name}-opensearch`, { ...target, project: args.project }, { parent: this });
+                destination = this.opensearch.serviceName;
+            } else {
+                destination = target.serviceName;
+            }
+            const userConfig = whenKnown(p.logs, (plain) => logsUserConfig(plain as LogsConfig));
+            this.opensearchIntegration = new aiven.ServiceIntegration(
+                `${name}-logs`,
+                {
+                    project: args.project,
+                    integrationType: "logs",
+                    sourceServiceName: this.service.serviceName,
+                    destinationServiceName: destination,
+                    // An Output resolving to undefined means "no user config", as a plain undefined does.
+                    logsUserConfig: userConfig as pulumi.Input<aiven.types.input.ServiceIntegrationLogsUserConfig>,
+                },
+                { parent: this },
+            );
+            this.indexPattern = pulumi.output(p.logs).apply((logs) => auditIndexPattern(logs as LogsConfig));
+            this.dashboardsFilter = pulumi.output(AUDIT_DASHBOARDS_FILTER);
+        }
+
+        this.settings = this.declareScopes(subject, args, p.scopes, serviceAudit);
+
+        this.registerOutputs({
+            service: this.service,
+            opensearch: this.opensearch,
+            opensearchIntegration: this.opensearchIntegration,
+            settings: this.settings,
+            pgaudit: this.pgaudit,
+            indexPattern: this.indexPattern,
+            dashboardsFilter: this.dashboardsFilter,
+        });
+    }
+
+    private declareScopes(subject: string, args: PgAuditLoggingArgs, scopes: Scope[], serviceAudit: pulumi.Output<ServiceAudit>): PgAuditLoggingSettings {
+        const extra = typeof args.settingsDependOn === "function" ? args.settingsDependOn(this.service) : (args.settingsDependOn ?? EMPTY);
+        const settings = {
+            databases: {} as Record<string, PgAuditSetting>,
+            roles: {} as Record<string, PgAuditSetting>,
+            roleDatabases: {} as Record<string, Record<string, PgAuditSetting>>,
+        };
+        if (scopes.length === 0) return settings;
+
+        // The settings wait for the service's checks: a version that was unknown at preview, and a
+        // kept service's pgaudit block, are only known here.
+        const field = versionField(args.service);
+        const ready = serviceAudit.apply((audit) => {
+            const problem = scopedSettingsVersionProblem(field, audit.pgVersion);
+            if (problem) throw new PgAuditLoggingError(subject, [problem]);
+            if (audit.pgaudit.featureEnabled === false) {
+                pulumi.log.warn(`audit.featureEnabled is false: pgaudit is uninstalled, so the per-scope settings are kept but audit nothing`, this);
+            }
+            return true;
+        });
+        const base = args.connection ?? serviceAdminConnection(this.service, this);
+        const connection = pulumi.secret(pulumi.all([base, ready]).apply(([c]) => c as ConnectionInput));
+
+        for (const scope of scopes) {
+            const setting = new PgAuditSetting(
+                scope.childName,
+                { connection, database: scope.database, role: scope.role, settings: scope.settings, adopt: args.adopt },
+                // The service first: its pgaudit block grants avnadmin the right to set pgaudit.*.
+                { parent: this, dependsOn: [this.service, ...extra] },
+            );
+            if (scope.kind === "database") settings.databases[scope.database!] = setting;
+            else if (scope.kind === "role") settings.roles[scope.role!] = setting;
+            else (settings.roleDatabases[scope.role!] ??= {})[scope.database!] = setting;
+        }
+        return settings;
+    }
+}
