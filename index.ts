@@ -21,3 +21,24 @@ export {
     type LogsConfig,
     type LogsConfigInput,
 } from "./components";
+export { PgAuditExclusive, type PgAuditExclusiveArgs, type DeclaredScopeArgs, type UndeclaredOverride } from "./provider";
+export {
+    readAuditPosture,
+    checkRequirements,
+    parseRequiredClasses,
+    renderPostureReport,
+    auditPostureSchema,
+    postureReportSchema,
+    type AuditPosture,
+    type PostureReport,
+    type RequirementResult,
+    type Violation,
+    type EffectivePosture,
+    type EffectiveSetting,
+    type Override,
+    type OverrideScope,
+    type SettingOrigin,
+    type ServerSetting,
+    type RequiredClass,
+    type ReadCatalogOptions,
+} from "./posture";

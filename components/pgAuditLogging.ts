@@ -7,6 +7,8 @@
 import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "../provider/connectionSpec";
+import { PgAuditExclusive } from "../provider/exclusiveResource";
+import type { OnUnresettable } from "../provider/exclusiveSchema";
 import { PgAuditSetting } from "../provider/resource";
 import type { PgAuditSettingsInput } from "../provider/schema";
 import type { PgAuditConfig, PgAuditConfigInput } from "./auditConfig";
@@ -82,6 +84,19 @@ export interface PgAuditLoggingArgs {
      * the service, declares those resources and returns them (they cannot exist before it).
      */
     settingsDependOn?: pulumi.Input<pulumi.Resource>[] | ((service: aiven.Pg) => pulumi.Input<pulumi.Resource>[]);
+    /**
+     * Make this declaration the only source of pgaudit overrides on the service: overrides at
+     * database, role or role-in-database scopes not declared here (say a hand-typed
+     * `ALTER ROLE app SET pgaudit.log = 'none'`) show as drift at `pulumi refresh` and are reset
+     * by `pulumi up`. Settings that are not pgaudit.* are never touched. Default false.
+     */
+    exclusive?: boolean;
+    /**
+     * With `exclusive`, what to do with an undeclared override avnadmin cannot reset (a superuser
+     * role, a database it does not own, ALTER ROLE ALL): "fail" (default) changes nothing and says
+     * what to fix; "report" resets the rest and lists these in `exclusive.undeclared`.
+     */
+    onUnresettable?: pulumi.Input<OnUnresettable>;
 }
 
 /** The PgAuditSetting resources, by scope. */
@@ -194,6 +209,8 @@ export class PgAuditLogging extends pulumi.ComponentResource {
     public readonly opensearchIntegration?: aiven.ServiceIntegration;
     /** The PgAuditSetting resources, by scope. */
     public readonly settings: PgAuditLoggingSettings;
+    /** With `exclusive: true`: the resource that resets undeclared pgaudit overrides. */
+    public readonly exclusive?: PgAuditExclusive;
     /** The service-level pgaudit block in force (checked against the service when you keep it). */
     public readonly pgaudit: pulumi.Output<PgauditBlock>;
     /** The OpenSearch index pattern holding the audit records (`<indexPrefix>-*`), when `opensearch` is set. */
@@ -240,30 +257,41 @@ export class PgAuditLogging extends pulumi.ComponentResource {
             this.dashboardsFilter = pulumi.output(AUDIT_DASHBOARDS_FILTER);
         }
 
-        this.settings = this.declareScopes(subject, args, p.scopes, serviceAudit);
+        const extra = typeof args.settingsDependOn === "function" ? args.settingsDependOn(this.service) : (args.settingsDependOn ?? EMPTY);
+        const connection = p.scopes.length > 0 || args.exclusive ? this.scopeConnection(subject, args, serviceAudit) : undefined;
+        this.settings = this.declareScopes(args, p.scopes, connection, extra);
+        if (args.exclusive) {
+            const declared = [...Object.values(this.settings.databases), ...Object.values(this.settings.roles)];
+            for (const byDb of Object.values(this.settings.roleDatabases)) declared.push(...Object.values(byDb));
+            this.exclusive = new PgAuditExclusive(
+                `${name}-exclusive`,
+                {
+                    connection: connection!,
+                    declaredScopes: p.scopes.map((s) => ({ database: s.database, role: s.role })),
+                    onUnresettable: args.onUnresettable,
+                },
+                // After the declared settings, so that a scope moving into the declaration is never reset in between.
+                { parent: this, dependsOn: [this.service, ...extra, ...declared] },
+            );
+        }
 
         this.registerOutputs({
             service: this.service,
             opensearch: this.opensearch,
             opensearchIntegration: this.opensearchIntegration,
             settings: this.settings,
+            exclusive: this.exclusive,
             pgaudit: this.pgaudit,
             indexPattern: this.indexPattern,
             dashboardsFilter: this.dashboardsFilter,
         });
     }
 
-    private declareScopes(subject: string, args: PgAuditLoggingArgs, scopes: Scope[], serviceAudit: pulumi.Output<ServiceAudit>): PgAuditLoggingSettings {
-        const extra = typeof args.settingsDependOn === "function" ? args.settingsDependOn(this.service) : (args.settingsDependOn ?? EMPTY);
-        const settings = {
-            databases: {} as Record<string, PgAuditSetting>,
-            roles: {} as Record<string, PgAuditSetting>,
-            roleDatabases: {} as Record<string, Record<string, PgAuditSetting>>,
-        };
-        if (scopes.length === 0) return settings;
-
-        // The settings wait for the service's checks: a version that was unknown at preview, and a
-        // kept service's pgaudit block, are only known here.
+    /**
+     * The connection for per-scope resources: secret, and only once the service's checks pass (a
+     * version unknown at preview, a kept service's pgaudit block, are only known then).
+     */
+    private scopeConnection(subject: string, args: PgAuditLoggingArgs, serviceAudit: pulumi.Output<ServiceAudit>): pulumi.Output<ConnectionInput> {
         const field = versionField(args.service);
         const ready = serviceAudit.apply((audit) => {
             const problem = scopedSettingsVersionProblem(field, audit.pgVersion);
@@ -274,7 +302,21 @@ export class PgAuditLogging extends pulumi.ComponentResource {
             return true;
         });
         const base = args.connection ?? serviceAdminConnection(this.service, this);
-        const connection = pulumi.secret(pulumi.all([base, ready]).apply(([c]) => c as ConnectionInput));
+        return pulumi.secret(pulumi.all([base, ready]).apply(([c]) => c as ConnectionInput));
+    }
+
+    private declareScopes(
+        args: PgAuditLoggingArgs,
+        scopes: Scope[],
+        connection: pulumi.Output<ConnectionInput> | undefined,
+        extra: pulumi.Input<pulumi.Resource>[],
+    ): PgAuditLoggingSettings {
+        const settings = {
+            databases: {} as Record<string, PgAuditSetting>,
+            roles: {} as Record<string, PgAuditSetting>,
+            roleDatabases: {} as Record<string, Record<string, PgAuditSetting>>,
+        };
+        if (!connection) return settings;
 
         for (const scope of scopes) {
             const setting = new PgAuditSetting(

@@ -8,3 +8,6 @@ export * from "./pgauditLog";
 export { SETTING_DEFINITIONS, SETTING_KEYS, PGAUDIT_LOG_LEVELS, type SettingKey, type SettingValues } from "./settings";
 export { settingsSchema, pgAuditSettingInputsSchema, type PgAuditSettings, type PgAuditSettingsInput, type PgAuditSettingInputs } from "./schema";
 export { type ConnectionInput, type ResolvedConnection } from "./connectionSpec";
+export { pgAuditExclusiveProvider } from "./exclusiveProvider";
+export { PgAuditExclusive, type PgAuditExclusiveArgs, type DeclaredScopeArgs } from "./exclusiveResource";
+export { type DeclaredScope, type UndeclaredOverride, type OnUnresettable } from "./exclusiveSchema";

@@ -1,21 +1,23 @@
 /**
- * The provider that PgAuditSetting serializes into `__provider` (and so into the state of every
- * resource). It holds no implementation: each method loads the package by name when it runs.
- * That keeps `__provider` tiny whatever the provider's size, and lets a fixed release reach
- * resources already deployed (Pulumi runs delete and refresh with the code kept in state).
+ * The providers that the dynamic resources serialize into `__provider` (and so into the state of
+ * every resource). They hold no implementation: each method loads the package by name when it
+ * runs. That keeps `__provider` small whatever the provider's size, and lets a fixed release
+ * reach resources already deployed (Pulumi runs delete and refresh with the code kept in state).
+ * Each serialized function costs ~200 bytes of wrapper: one short loader, methods that forward
+ * their arguments as they come.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-function implementation(): pulumi.dynamic.ResourceProvider {
+/** A provider whose methods call `require("pulumi-aiven-pgaudit/provider")[name]` at run time. */
+export function lazyProvider(name: string): pulumi.dynamic.ResourceProvider {
     // Resolved from the program's node_modules by the provider host (its cwd is the project).
-    return require("pulumi-aiven-pgaudit/provider").pgAuditSettingProvider;
+    const impl = (): pulumi.dynamic.ResourceProvider => require("pulumi-aiven-pgaudit/provider")[name];
+    return {
+        check: (...a) => impl().check!(...a),
+        diff: (...a) => impl().diff!(...a),
+        create: (...a) => impl().create(...a),
+        read: (...a) => impl().read!(...a),
+        update: (...a) => impl().update!(...a),
+        delete: (...a) => impl().delete!(...a),
+    };
 }
-
-export const lazyPgAuditSettingProvider: pulumi.dynamic.ResourceProvider = {
-    check: (olds, news) => implementation().check!(olds, news),
-    diff: (id, olds, news) => implementation().diff!(id, olds, news),
-    create: (inputs) => implementation().create(inputs),
-    read: (id, props) => implementation().read!(id, props),
-    update: (id, olds, news) => implementation().update!(id, olds, news),
-    delete: (id, props) => implementation().delete!(id, props),
-};

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "./connectionSpec";
-import { lazyPgAuditSettingProvider } from "./lazyProvider";
+import { lazyProvider } from "./lazyProvider";
 import type { PgAuditSettings, PgAuditSettingsInput } from "./schema";
 
 export interface PgAuditSettingArgs {
@@ -44,7 +44,7 @@ export class PgAuditSetting extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: PgAuditSettingArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            lazyPgAuditSettingProvider,
+            lazyProvider("pgAuditSettingProvider"),
             name,
             {
                 connection: pulumi.secret(args.connection),

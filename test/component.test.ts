@@ -236,6 +236,40 @@ test(
     },
 );
 
+test("exclusive: one PgAuditExclusive with every declared scope, a secret connection, after the settings", { timeout: 10000 }, async () => {
+    const rec = optionsRecorder();
+    const c = new PgAuditLogging(
+        "excl",
+        declaredArgs({
+            databases: { shop: { log: ["ddl"] } },
+            roles: { app: { log: ["write"] } },
+            roleDatabases: [{ role: "app", database: "shop", settings: { log: ["read"] } }],
+            exclusive: true,
+            onUnresettable: "report",
+        }),
+        { transformations: rec.transformations },
+    );
+    await settled(c);
+    assert.ok(c.exclusive);
+    await valueOf(c.exclusive.urn);
+    const exclusive = one("excl", "pulumi-nodejs:dynamic/pgaudit:PgAuditExclusive");
+    assert.equal(exclusive.name, "excl-exclusive");
+    assert.deepEqual(exclusive.inputs.declaredScopes, [{ database: "shop" }, { role: "app" }, { role: "app", database: "shop" }]);
+    assert.equal(exclusive.inputs.onUnresettable, "report");
+    const connection = unsecret(exclusive.inputs.connection);
+    assert.equal(connection.secret, true);
+    assert.equal((connection.value as { user: string }).user, "avnadmin");
+    const deps = dependencies(rec.opts.get("excl-exclusive"));
+    for (const setting of [c.settings.databases.shop, c.settings.roles.app, c.settings.roleDatabases.app.shop]) {
+        assert.ok(deps.includes(setting), "the exclusive reset runs after every declared setting");
+    }
+    // Without exclusive, there is none.
+    const plain = new PgAuditLogging("nonexcl", declaredArgs({ roles: { app: { log: ["write"] } } }));
+    await settled(plain);
+    assert.equal(plain.exclusive, undefined);
+    assert.equal(registered("nonexcl").filter((r) => r.type === "pulumi-nodejs:dynamic/pgaudit:PgAuditExclusive").length, 0);
+});
+
 test("settingsDependOn: a function gets the declared service, and the settings wait for what it returns", { timeout: 10000 }, async () => {
     const rec = optionsRecorder();
     let given: aiven.Pg | undefined;

@@ -1,0 +1,112 @@
+/**
+ * `pgaudit-posture`: prints who is audited for what, where, and why; exits 1 when a login role
+ * lacks a required class. Meant for a pipeline step right after `pulumi up`.
+ */
+import { parseArgs } from "node:util";
+import { safeText } from "./displayText";
+import type { PostureReport } from "./model";
+import { readAuditPosture } from "./readAuditPosture";
+import { renderPostureReport } from "./renderReport";
+import { checkRequirements, parseRequiredClasses, type RequiredClass } from "./requirements";
+import { resolveCliConnection, type Environment } from "./cliConnection";
+
+export const EXIT_OK = 0;
+export const EXIT_REQUIREMENT_VIOLATED = 1;
+export const EXIT_USAGE_OR_CONNECTION = 2;
+
+export const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--json] [--connect-deadline SECONDS]
+
+Shows the server-wide pgaudit settings, every pgaudit override by scope, and the effective
+pgaudit settings of every role in every database that accepts connections.
+
+  --connection URI         postgresql://user@host:port/database?sslmode=require
+                           (default: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE;
+                           a password missing from the URI comes from PGPASSWORD;
+                           PGSSLROOTCERT names the CA certificate file)
+  --require CLASSES        classes every login role must audit in every database it can connect
+                           to, e.g. ddl,role (repeatable; "all" means every class)
+  --json                   print the report as JSON
+  --connect-deadline SEC   keep retrying a starting server this long (default 10)
+  --help                   show this text
+
+Exit status: 0 ok, 1 a requirement is violated, 2 usage or connection error.
+`;
+
+export interface CliIo {
+    readonly stdout: (text: string) => void;
+    readonly stderr: (text: string) => void;
+    readonly readFile: (path: string) => string;
+}
+
+interface CliOptions {
+    readonly connection?: string;
+    readonly required: RequiredClass[] | null;
+    readonly json: boolean;
+    readonly connectDeadlineSeconds: number;
+}
+
+/** Parses argv, or returns the usage error (or "help"). */
+export function parseCliArgs(argv: readonly string[]): CliOptions | { error: string } | "help" {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: [...argv],
+            options: {
+                connection: { type: "string" },
+                require: { type: "string", multiple: true },
+                json: { type: "boolean", default: false },
+                "connect-deadline": { type: "string" },
+                help: { type: "boolean", default: false },
+            },
+            strict: true,
+            allowPositionals: false,
+        }));
+    } catch (err) {
+        // parseArgs names the option, never echoes a value.
+        return { error: (err as Error).message };
+    }
+    if (values.help) return "help";
+    let required: RequiredClass[] | null = null;
+    if (values.require !== undefined) {
+        const parsed = parseRequiredClasses(values.require);
+        if ("error" in parsed) return { error: parsed.error };
+        required = parsed.classes;
+    }
+    let connectDeadlineSeconds = 10;
+    if (values["connect-deadline"] !== undefined) {
+        connectDeadlineSeconds = Number(values["connect-deadline"]);
+        if (!Number.isFinite(connectDeadlineSeconds) || connectDeadlineSeconds <= 0 || connectDeadlineSeconds > 3600) {
+            return { error: "--connect-deadline must be a number of seconds from 0 to 3600 (more than 0)" };
+        }
+    }
+    return { ...(values.connection !== undefined ? { connection: values.connection } : {}), required, json: values.json === true, connectDeadlineSeconds };
+}
+
+/** Runs the CLI and returns its exit status; the caller closes the connection pools. */
+export async function runPostureCli(argv: readonly string[], env: Environment, io: CliIo): Promise<number> {
+    const options = parseCliArgs(argv);
+    if (options === "help") {
+        io.stdout(USAGE);
+        return EXIT_OK;
+    }
+    if ("error" in options) {
+        io.stderr(`pgaudit-posture: ${safeText(options.error)}\n\n${USAGE}`);
+        return EXIT_USAGE_OR_CONNECTION;
+    }
+    const resolved = resolveCliConnection(options.connection, env, io.readFile);
+    if ("error" in resolved) {
+        io.stderr(`pgaudit-posture: ${safeText(resolved.error)}\n`);
+        return EXIT_USAGE_OR_CONNECTION;
+    }
+    let report: PostureReport;
+    try {
+        const posture = await readAuditPosture(resolved.connection, { connectDeadlineSeconds: options.connectDeadlineSeconds });
+        report = { posture, requirement: options.required ? checkRequirements(posture, options.required) : null };
+    } catch (err) {
+        // Connection errors name user@host:port/db, never the password.
+        io.stderr(`pgaudit-posture: ${safeText(err instanceof Error ? err.message : String(err))}\n`);
+        return EXIT_USAGE_OR_CONNECTION;
+    }
+    io.stdout(options.json ? JSON.stringify(report, null, 2) + "\n" : renderPostureReport(report.posture, report.requirement));
+    return report.requirement && report.requirement.violations.length > 0 ? EXIT_REQUIREMENT_VIOLATED : EXIT_OK;
+}

@@ -1,0 +1,118 @@
+/**
+ * The audit posture as data: zod schemas are the one source of its types and of the `--json`
+ * contract, so a pipeline can validate what it reads.
+ */
+import { z } from "zod";
+
+/**
+ * Where a pgaudit override is stored in pg_db_role_setting. `database` is also what
+ * `ALTER ROLE ALL IN DATABASE d SET` writes: PostgreSQL keeps both in the same row
+ * (setrole = 0), so they are one scope. `all-roles` is `ALTER ROLE ALL SET` (every role, every
+ * database).
+ */
+export const overrideScopeSchema = z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("role-in-database"), role: z.string(), database: z.string() }),
+    z.object({ kind: z.literal("role"), role: z.string() }),
+    z.object({ kind: z.literal("database"), database: z.string() }),
+    z.object({ kind: z.literal("all-roles") }),
+]);
+export type OverrideScope = z.infer<typeof overrideScopeSchema>;
+
+/** The server's own value: pg_settings' `source` says which (default, configuration file, command line…). */
+export const serverOriginSchema = z.object({ kind: z.literal("server"), source: z.string().nullable() });
+
+/** Where an effective value came from: an override scope, or the server-wide value. */
+export const settingOriginSchema = z.discriminatedUnion("kind", [...overrideScopeSchema.options, serverOriginSchema]);
+export type SettingOrigin = z.infer<typeof settingOriginSchema>;
+
+/** A server-wide pgaudit setting, as far as the connecting role can see it. */
+export const serverSettingSchema = z.object({
+    name: z.string(),
+    /** The value a session gets where no override applies; null when it is hidden from us. */
+    value: z.string().nullable(),
+    /** pg_settings' source of that value (default, configuration file, command line, …); null when hidden. */
+    source: z.string().nullable(),
+    /** The database whose session showed the value. */
+    readIn: z.string(),
+    /** When the value is hidden: the override that masks it in every session we could open. */
+    hiddenBy: overrideScopeSchema.optional(),
+});
+export type ServerSetting = z.infer<typeof serverSettingSchema>;
+
+/** One pgaudit entry of pg_db_role_setting, exactly as stored. */
+export const overrideSchema = z.object({ scope: overrideScopeSchema, name: z.string(), value: z.string() });
+export type Override = z.infer<typeof overrideSchema>;
+
+export const roleSchema = z.object({ name: z.string(), canLogin: z.boolean(), superuser: z.boolean() });
+export type PostureRole = z.infer<typeof roleSchema>;
+
+export const databaseSchema = z.object({ name: z.string(), owner: z.string(), allowsConnections: z.boolean() });
+export type PostureDatabase = z.infer<typeof databaseSchema>;
+
+/** One setting as a session of a role in a database gets it at login. */
+export const effectiveSettingSchema = z.object({
+    name: z.string(),
+    /** null when it falls through to a server-wide value we cannot see. */
+    value: z.string().nullable(),
+    from: settingOriginSchema,
+});
+export type EffectiveSetting = z.infer<typeof effectiveSettingSchema>;
+
+/** What a role's sessions in a database get at login, every pgaudit setting resolved on its own. */
+export const effectivePostureSchema = z.object({
+    role: z.string(),
+    database: z.string(),
+    canLogin: z.boolean(),
+    /** The role holds CONNECT on the database (directly, through membership, or as superuser). */
+    canConnect: z.boolean(),
+    superuser: z.boolean(),
+    settings: z.array(effectiveSettingSchema),
+});
+export type EffectivePosture = z.infer<typeof effectivePostureSchema>;
+
+export const auditPostureSchema = z.object({
+    connectedAs: z.object({ user: z.string(), database: z.string(), host: z.string(), port: z.number(), superuser: z.boolean() }),
+    serverVersion: z.string(),
+    /** pg_settings shows pgaudit.* parameters only when the library is loaded. */
+    pgauditLoaded: z.boolean(),
+    server: z.array(serverSettingSchema),
+    overrides: z.array(overrideSchema),
+    /** Every role except PostgreSQL's predefined pg_* roles (reserved names, never LOGIN). */
+    roles: z.array(roleSchema),
+    databases: z.array(databaseSchema),
+    /** Every role × every database that accepts connections, sorted by role then database. */
+    effective: z.array(effectivePostureSchema),
+});
+export type AuditPosture = z.infer<typeof auditPostureSchema>;
+
+/** Why a role in a database fails a requirement. */
+export const violationReasonSchema = z.enum(["lacks-classes", "value-hidden", "value-unreadable", "pgaudit-not-loaded"]);
+
+export const violationSchema = z.object({
+    role: z.string(),
+    database: z.string(),
+    setting: z.literal("pgaudit.log"),
+    value: z.string().nullable(),
+    /** Required classes the effective value does not audit. */
+    lacks: z.array(z.string()),
+    /** The override (or server value) responsible for the effective value. */
+    from: settingOriginSchema,
+    reason: violationReasonSchema,
+    /** One sentence for people: what is wrong and what to run. */
+    message: z.string(),
+});
+export type Violation = z.infer<typeof violationSchema>;
+
+export const requirementResultSchema = z.object({
+    classes: z.array(z.string()),
+    /** Login role × database pairs the requirement applied to. */
+    checked: z.number(),
+    /** Pairs reported but not required: the role cannot log in, or has no CONNECT on the database. */
+    notRequired: z.object({ noLogin: z.number(), noConnect: z.number() }),
+    violations: z.array(violationSchema),
+});
+export type RequirementResult = z.infer<typeof requirementResultSchema>;
+
+/** What `pgaudit-posture --json` prints. */
+export const postureReportSchema = z.object({ posture: auditPostureSchema, requirement: requirementResultSchema.nullable() });
+export type PostureReport = z.infer<typeof postureReportSchema>;

@@ -1,0 +1,25 @@
+/** `readAuditPosture(connection)`: every effective pgaudit setting of a server, and where it comes from. */
+import { connectionSchema, type ConnectionInput } from "../provider/connectionSpec";
+import { PgAuditSettingError } from "../provider/errors";
+import { propertyPath } from "../provider/schema";
+import { buildAuditPosture } from "./buildPosture";
+import type { AuditPosture } from "./model";
+import { readCatalog, type ReadCatalogOptions } from "./readCatalog";
+
+/**
+ * Reads the server-wide pgaudit settings, every pgaudit override by scope, and the effective
+ * settings of every role in every database that accepts connections, in a fixed number of
+ * queries. Connects as `connection` (a URI or `{ host, port, user, password, database, sslMode,
+ * caCert }`); a non-superuser sees everything but server-wide values its own overrides mask,
+ * which come back as `value: null` with `hiddenBy`. Uses the package's connection pools: call
+ * `closeAllPools()` when a one-shot program is done.
+ */
+export async function readAuditPosture(connection: ConnectionInput, options: ReadCatalogOptions = {}): Promise<AuditPosture> {
+    const parsed = connectionSchema.safeParse(connection);
+    if (!parsed.success) {
+        // zod's messages never repeat the value, so no password reaches the message.
+        const reasons = parsed.error.issues.map((i) => `connection${i.path.length ? "." + propertyPath(i.path) : ""}: ${i.message}`);
+        throw new PgAuditSettingError(`invalid connection: ${reasons.join("; ")}`);
+    }
+    return buildAuditPosture(await readCatalog(parsed.data, options));
+}

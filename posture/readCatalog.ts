@@ -1,0 +1,108 @@
+/**
+ * The one file of the posture layer that talks to PostgreSQL: a fixed set of catalog queries in
+ * one read-only snapshot, whatever the number of roles and databases, plus at most one query in a
+ * second database when the first masks server-wide values (see serverSettings.ts). None of the
+ * queries takes user input; names travel only as result data.
+ */
+import { withSession } from "../provider/connection";
+import type { ResolvedConnection } from "../provider/connectionSpec";
+import { explainPgError } from "../provider/errors";
+import {
+    databaseRowSchema,
+    noConnectRowSchema,
+    overrideRowSchema,
+    roleRowSchema,
+    sessionRowSchema,
+    settingRowSchema,
+    type CatalogSnapshot,
+    type SettingsView,
+} from "./catalog";
+import { chooseFallbackDatabase } from "./serverSettings";
+import type { z } from "zod";
+
+const SESSION_SQL = `
+SELECT current_user::text AS current_user,
+       current_database()::text AS current_database,
+       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
+       current_setting('server_version') AS server_version,
+       current_setting('server_version_num')::int AS server_version_num`;
+
+const SETTINGS_SQL = `SELECT name, reset_val, source FROM pg_settings WHERE name LIKE 'pgaudit.%' ORDER BY name`;
+
+/** pg_* roles are PostgreSQL's predefined roles: the prefix is reserved and they never log in. */
+const ROLES_SQL = `SELECT oid, rolname::text AS rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname !~ '^pg_'`;
+
+const DATABASES_SQL = `SELECT oid, datname::text AS datname, datallowconn, pg_get_userbyid(datdba)::text AS owner FROM pg_database`;
+
+/** Only pgaudit.* entries leave the server: other parameters are none of this tool's business. */
+const OVERRIDES_SQL = `
+SELECT s.setdatabase, s.setrole, d.datname::text AS datname, r.rolname::text AS rolname, e.entries
+  FROM pg_db_role_setting s
+  CROSS JOIN LATERAL (SELECT array_agg(x ORDER BY x) AS entries FROM unnest(s.setconfig) AS x WHERE x ILIKE 'pgaudit.%') e
+  LEFT JOIN pg_database d ON d.oid = s.setdatabase
+  LEFT JOIN pg_roles r ON r.oid = s.setrole
+ WHERE e.entries IS NOT NULL`;
+
+/** Usually empty: PUBLIC holds CONNECT on databases unless it was revoked. */
+const NO_CONNECT_SQL = `
+SELECT d.oid AS database_oid, r.oid AS role_oid
+  FROM pg_database d CROSS JOIN pg_roles r
+ WHERE d.datallowconn AND r.rolname !~ '^pg_' AND NOT has_database_privilege(r.oid, d.oid, 'CONNECT')`;
+
+export interface ReadCatalogOptions {
+    /** How long to keep retrying a server that is still starting, in seconds. Default 10. */
+    readonly connectDeadlineSeconds?: number;
+}
+
+type Queryable = { query(text: string): Promise<{ rows: unknown[] }> };
+
+async function rowsOf<S extends z.ZodType>(client: Queryable, sql: string, schema: S): Promise<z.output<S>[]> {
+    const { rows } = await client.query(sql);
+    return rows.map((row) => schema.parse(row));
+}
+
+/** Reads everything a posture needs: 8 statements (6 queries in BEGIN…COMMIT), plus 1 in a second database only when needed. */
+export async function readCatalog(connection: ResolvedConnection, options: ReadCatalogOptions = {}): Promise<CatalogSnapshot> {
+    const deadline = options.connectDeadlineSeconds ?? 10;
+    const main = await withSession(connection, deadline, async ({ client }) => {
+        try {
+            await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            const [session] = await rowsOf(client, SESSION_SQL, sessionRowSchema);
+            const settings = await rowsOf(client, SETTINGS_SQL, settingRowSchema);
+            const roles = await rowsOf(client, ROLES_SQL, roleRowSchema);
+            const databases = await rowsOf(client, DATABASES_SQL, databaseRowSchema);
+            const overrides = await rowsOf(client, OVERRIDES_SQL, overrideRowSchema);
+            const noConnect = await rowsOf(client, NO_CONNECT_SQL, noConnectRowSchema);
+            await client.query("COMMIT");
+            return { session, settings, roles, databases, overrides, noConnect };
+        } catch (err) {
+            await client.query("ROLLBACK").catch(() => undefined);
+            throw explainPgError(err, { action: "reading the audit posture", user: connection.user });
+        }
+    });
+    const views: SettingsView[] = [{ database: main.session.current_database, rows: main.settings }];
+    const fallback = chooseFallbackDatabase(main.session, main.settings, {
+        databases: main.databases,
+        overrides: main.overrides,
+        noConnect: main.noConnect,
+        currentRoleOid: main.roles.find((r) => r.rolname === main.session.current_user)?.oid,
+    });
+    if (fallback !== undefined) {
+        try {
+            const rows = await withSession({ ...connection, database: fallback }, deadline, ({ client }) => rowsOf(client, SETTINGS_SQL, settingRowSchema));
+            views.push({ database: fallback, rows });
+        } catch {
+            // Only a better view of masked values was at stake: they stay reported as hidden.
+        }
+    }
+    return {
+        host: connection.host,
+        port: connection.port,
+        session: main.session,
+        settingsViews: views,
+        roles: main.roles,
+        databases: main.databases,
+        overrides: main.overrides,
+        noConnect: main.noConnect,
+    };
+}

@@ -1,0 +1,128 @@
+/**
+ * The readable report `pgaudit-posture` prints by default: server-wide values, overrides by
+ * scope, what each role gets at login in each database and from where, and the requirement's
+ * verdict. Every name goes through displayText, so hostile names cannot forge lines or colours.
+ */
+import { pgAuditLogClasses } from "../provider/pgauditLog";
+import { displayName, quoteName, safeText } from "./displayText";
+import type { AuditPosture, EffectivePosture, EffectiveSetting, Override, RequirementResult } from "./model";
+import { describeOrigin, originCell } from "./scopeText";
+import { renderTable } from "./table";
+
+function valueCell(value: string | null): string {
+    if (value === null) return "?";
+    return value === "" ? "''" : value;
+}
+
+function classesCell(value: string | null): string {
+    if (value === null) return "?";
+    try {
+        const classes = pgAuditLogClasses(value);
+        return classes.length ? classes.join(",") : "(nothing)";
+    } catch {
+        return "(invalid)";
+    }
+}
+
+function header(posture: AuditPosture): string[] {
+    const who = posture.connectedAs;
+    const lines = [
+        `pgaudit posture of ${displayName(who.host)}:${who.port}, read as ${displayName(who.user)}${who.superuser ? " (superuser)" : ""} ` +
+            `in database ${displayName(who.database)}; PostgreSQL ${safeText(posture.serverVersion)}`,
+    ];
+    if (!posture.pgauditLoaded) lines.push("pgaudit is NOT loaded on this server (no pgaudit.* parameters): nothing is audited.");
+    return lines;
+}
+
+function serverSection(posture: AuditPosture): string[] {
+    if (posture.server.length === 0) return [];
+    const rows = posture.server.map((s) => {
+        let note = "";
+        if (s.value === null)
+            note = s.hiddenBy
+                ? `hidden from ${displayName(posture.connectedAs.user)} by ${describeOrigin(s.hiddenBy)}`
+                : "hidden by this session's own settings";
+        else if (s.readIn !== posture.connectedAs.database)
+            note = `read in database ${quoteName(s.readIn)} (masked in ${quoteName(posture.connectedAs.database)})`;
+        return [s.name, valueCell(s.value), s.source ?? "?", note];
+    });
+    return ["", "Server-wide settings (where no override applies)", ...renderTable(["SETTING", "VALUE", "SOURCE", "NOTE"], rows)];
+}
+
+function overrideRow(o: Override): string[] {
+    const role = "role" in o.scope ? displayName(o.scope.role) : o.scope.kind === "all-roles" ? "(all)" : "";
+    const database = "database" in o.scope ? displayName(o.scope.database) : o.scope.kind === "all-roles" ? "(all)" : "";
+    return [originCell(o.scope), role, database, o.name, valueCell(o.value)];
+}
+
+function overridesSection(posture: AuditPosture): string[] {
+    const title = "Overrides in pg_db_role_setting (strongest scope first)";
+    if (posture.overrides.length === 0) return ["", title, "  (none)"];
+    return [
+        "",
+        title,
+        ...renderTable(["SCOPE", "ROLE", "DATABASE", "SETTING", "VALUE"], posture.overrides.map(overrideRow)),
+        '  "database" is where both ALTER DATABASE d SET and ALTER ROLE ALL IN DATABASE d SET write (one catalog row).',
+    ];
+}
+
+function pairNote(pair: EffectivePosture): string {
+    if (!pair.canLogin) return "NOLOGIN: not required";
+    if (!pair.canConnect) return "no CONNECT: not required";
+    return pair.superuser ? "superuser" : "";
+}
+
+function effectiveSection(posture: AuditPosture, requirement: RequirementResult | null): string[] {
+    const failing = new Set(requirement?.violations.map((v) => JSON.stringify([v.role, v.database])) ?? []);
+    const status = (pair: EffectivePosture) => {
+        if (!pair.canLogin || !pair.canConnect) return "-";
+        return failing.has(JSON.stringify([pair.role, pair.database])) ? "FAIL" : "ok";
+    };
+    const log = (pair: EffectivePosture): EffectiveSetting =>
+        pair.settings.find((s) => s.name === "pgaudit.log") ?? { name: "pgaudit.log", value: null, from: { kind: "server", source: null } };
+    const headers = ["ROLE", "DATABASE", "PGAUDIT.LOG", "AUDITS", "FROM", "NOTE"];
+    const rows = posture.effective.map((pair) => {
+        const l = log(pair);
+        return [displayName(pair.role), displayName(pair.database), valueCell(l.value), classesCell(l.value), originCell(l.from), pairNote(pair)];
+    });
+    return [
+        "",
+        "Effective pgaudit.log at login (role in database > role > database > all roles > server)",
+        ...renderTable(requirement ? ["STATUS", ...headers] : headers, requirement ? rows.map((r, i) => [status(posture.effective[i]), ...r]) : rows),
+    ];
+}
+
+/** Other pgaudit settings that an override (not the server) gives a role in a database. */
+function otherSettingsSection(posture: AuditPosture): string[] {
+    const rows = posture.effective.flatMap((pair) =>
+        pair.settings
+            .filter((s) => s.name !== "pgaudit.log" && s.from.kind !== "server")
+            .map((s) => [displayName(pair.role), displayName(pair.database), s.name, valueCell(s.value), originCell(s.from)]),
+    );
+    if (rows.length === 0) return [];
+    return ["", "Other pgaudit settings that come from an override", ...renderTable(["ROLE", "DATABASE", "SETTING", "VALUE", "FROM"], rows)];
+}
+
+function requirementSection(posture: AuditPosture, requirement: RequirementResult): string[] {
+    const classes = requirement.classes.join(", ");
+    const skipped = requirement.notRequired;
+    const scope =
+        `${requirement.checked} login role × database pairs checked` +
+        (skipped.noLogin || skipped.noConnect ? `; not required: ${skipped.noLogin} without LOGIN, ${skipped.noConnect} without CONNECT` : "");
+    const lines = ["", `Requirement: every login role audits ${classes} in every database it can connect to`];
+    if (requirement.violations.length === 0) return [...lines, `  OK: ${scope}`];
+    if (!posture.pgauditLoaded) return [...lines, `  FAIL: pgaudit is not loaded, so none of the ${requirement.checked} pairs is audited`];
+    return [...lines, ...requirement.violations.map((v) => `  FAIL ${safeText(v.message)}`), `  ${requirement.violations.length} violation(s); ${scope}`];
+}
+
+export function renderPostureReport(posture: AuditPosture, requirement: RequirementResult | null): string {
+    const lines = [
+        ...header(posture),
+        ...serverSection(posture),
+        ...overridesSection(posture),
+        ...effectiveSection(posture, requirement),
+        ...otherSettingsSection(posture),
+        ...(requirement ? requirementSection(posture, requirement) : []),
+    ];
+    return lines.join("\n") + "\n";
+}

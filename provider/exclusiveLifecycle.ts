@@ -1,0 +1,99 @@
+/**
+ * PgAuditExclusive's check and diff: pure, so that `pulumi preview` never touches a database.
+ * Values unknown at preview (the engine's sentinel) are neither validated nor compared.
+ */
+import type { z } from "zod";
+import {
+    exclusiveInputFailures,
+    exclusiveInputsSchema,
+    exclusiveStateSchema,
+    type ExclusiveInputs,
+    type ExclusiveState,
+    type UndeclaredOverride,
+} from "./exclusiveSchema";
+import { UNKNOWN } from "./lifecycle";
+import { propertyPath, type InputFailure } from "./schema";
+
+/** Our own properties: not the host's `__provider`, not outputs the engine left undefined. */
+function ownProperties(props: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(props).filter(([key, value]) => !key.startsWith("__") && value !== undefined));
+}
+
+function unknownPaths(value: unknown, path: PropertyKey[] = [], out: string[] = []): string[] {
+    if (value === UNKNOWN) out.push(propertyPath(path));
+    else if (Array.isArray(value)) value.forEach((v, i) => unknownPaths(v, [...path, i], out));
+    else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) unknownPaths(v, [...path, k], out);
+    return out;
+}
+
+const under = (property: string, root: string) => root === "" || property === root || property.startsWith(`${root}.`) || property.startsWith(`${root}[`);
+
+/** Validates and normalizes the inputs; all failures at once. `undeclared` is an output, not an input. */
+export function checkExclusiveInputs(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: InputFailure[] } {
+    const { undeclared: _output, ...props } = ownProperties(news);
+    const unknowns = unknownPaths(props);
+    const parsed = exclusiveInputsSchema.safeParse(props);
+    if (parsed.success) return { inputs: unknowns.length ? props : (parsed.data as unknown as Record<string, unknown>), failures: [] };
+    const failures = exclusiveInputFailures(parsed.error).filter((f) => !unknowns.some((u) => under(f.property, u)));
+    return { inputs: props, failures };
+}
+
+function parseOrThrow<S extends z.ZodType>(schema: S, props: Record<string, unknown>): z.output<S> {
+    const parsed = schema.safeParse(ownProperties(props));
+    if (!parsed.success) {
+        const failures = exclusiveInputFailures(parsed.error).map((f) => `${f.property}: ${f.reason}`);
+        throw new Error(`invalid PgAuditExclusive properties: ${failures.join("; ")}`);
+    }
+    return parsed.data;
+}
+
+export function parseExclusiveInputs(props: Record<string, unknown>): ExclusiveInputs {
+    const { undeclared: _output, ...inputs } = ownProperties(props);
+    return parseOrThrow(exclusiveInputsSchema, inputs);
+}
+
+export function parseExclusiveState(props: Record<string, unknown>): ExclusiveState {
+    return parseOrThrow(exclusiveStateSchema, props);
+}
+
+/** The undeclared overrides the next apply would act on: all of them under "fail" (it fails on the rest), the resettable ones under "report". */
+export function pendingUndeclared(undeclared: readonly UndeclaredOverride[], onUnresettable: unknown): UndeclaredOverride[] {
+    return onUnresettable === "report" ? undeclared.filter((o) => o.resettable) : [...undeclared];
+}
+
+function scopeKeys(scopes: unknown): string[] | undefined {
+    if (!Array.isArray(scopes) || unknownPaths(scopes).length > 0) return undefined;
+    return [...new Set(scopes.map((s) => JSON.stringify([(s as DeclaredLike)?.database ?? null, (s as DeclaredLike)?.role ?? null])))].sort();
+}
+type DeclaredLike = { database?: unknown; role?: unknown } | null | undefined;
+
+function sameJson(a: unknown, b: unknown): boolean {
+    const sorted = (v: unknown): unknown =>
+        Array.isArray(v)
+            ? v.map(sorted)
+            : v !== null && typeof v === "object"
+              ? Object.fromEntries(
+                    Object.keys(v)
+                        .sort()
+                        .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+                )
+              : v;
+    return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+}
+
+/**
+ * Changes when the inputs changed, or when the last refresh found undeclared overrides that an
+ * apply would act on: that is how drift turns into an update. Nothing ever replaces.
+ */
+export function diffExclusive(olds: Record<string, unknown>, news: Record<string, unknown>): { changes: boolean; changed: string[] } {
+    const changed: string[] = [];
+    const oldScopes = scopeKeys(olds.declaredScopes);
+    const newScopes = scopeKeys(news.declaredScopes);
+    if (oldScopes === undefined || newScopes === undefined || !sameJson(oldScopes, newScopes)) changed.push("declaredScopes");
+    if (!sameJson(olds.connection, news.connection)) changed.push("connection");
+    if ((olds.onUnresettable ?? "fail") !== (news.onUnresettable ?? "fail")) changed.push("onUnresettable");
+    if ((olds.connectDeadlineSeconds ?? 60) !== (news.connectDeadlineSeconds ?? 60)) changed.push("connectDeadlineSeconds");
+    const found = exclusiveStateSchema.shape.undeclared.safeParse(olds.undeclared);
+    if (found.success && pendingUndeclared(found.data, news.onUnresettable ?? "fail").length > 0) changed.push("undeclared");
+    return { changes: changed.length > 0, changed };
+}
