@@ -128,14 +128,33 @@ interface HostOutput {
     closed: Promise<void>;
 }
 
+/** Hosts not yet exited; killed if this process exits first (a crash must not leave them running). */
+const liveHosts = new Set<ChildProcess>();
+process.on("exit", () => {
+    for (const child of liveHosts) child.kill();
+});
+
+/** Where and how to run the host. */
+export interface HostOptions {
+    /**
+     * The host's working directory (default: this package's root, as for a program in this repo).
+     * `require` inside `__provider` resolves from here, as it does from a Pulumi project directory.
+     */
+    cwd?: string;
+    /** Extra environment for the host process. */
+    env?: Record<string, string>;
+}
+
 /** Spawns the host and waits for the port it prints as its first stdout line. */
-function spawnHost(root: string, engineAddress: string): Promise<{ child: ChildProcess; port: number; out: HostOutput }> {
+function spawnHost(root: string, engineAddress: string, opts: HostOptions): Promise<{ child: ChildProcess; port: number; out: HostOutput }> {
     const hostJs = path.join(root, "node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js");
     const child = spawn(process.execPath, [hostJs, engineAddress], {
-        cwd: root, // `require` inside __provider resolves from the host's cwd
-        env: { ...process.env, PULUMI_NODEJS_ENGINE: engineAddress, PULUMI_NODEJS_PROJECT: PROJECT, PULUMI_NODEJS_STACK: STACK },
+        cwd: opts.cwd ?? root, // `require` inside __provider resolves from the host's cwd
+        env: { ...process.env, ...opts.env, PULUMI_NODEJS_ENGINE: engineAddress, PULUMI_NODEJS_PROJECT: PROJECT, PULUMI_NODEJS_STACK: STACK },
         stdio: ["ignore", "pipe", "pipe"],
     });
+    liveHosts.add(child);
+    child.once("exit", () => liveHosts.delete(child));
     const out: HostOutput = { stdout: "", stderr: "", closed: new Promise((resolve) => child.once("close", () => resolve())) };
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (out.stderr += d));
     return new Promise((resolve, reject) => {
@@ -168,12 +187,12 @@ export class EngineHarness {
         readonly logs: LogEntry[],
     ) {}
 
-    static async start(): Promise<EngineHarness> {
+    static async start(opts: HostOptions = {}): Promise<EngineHarness> {
         const logs: LogEntry[] = [];
         const { server, address } = await startEngine(logs);
         const t0 = performance.now();
         try {
-            const { child, port, out } = await spawnHost(repoRoot(), address);
+            const { child, port, out } = await spawnHost(repoRoot(), address, opts);
             const startupMs = performance.now() - t0;
             const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
             return new EngineHarness(server, child, client, out, address, startupMs, logs);
@@ -295,7 +314,16 @@ export class EngineHarness {
     }
 }
 
-// ---- serializing a resource the way a real program does ----------------------------------
+// ---- serializing resources the way a real program does ---------------------------------
+
+/** One resource registration a program made: what the engine receives from `new Resource(…)`. */
+export interface Registration {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** The registered inputs, including the real serialized `__provider`, secrets unwrapped. */
+    readonly inputs: Props;
+}
 
 const captured = new Map<string, Props>();
 let mocksInstalled: Promise<void> | undefined;
@@ -319,26 +347,48 @@ function installMocks(): Promise<void> {
     return mocksInstalled;
 }
 
+/** Everything a program's construction returned that is a resource: one, an array, or an object of them. */
+function resourcesIn(value: unknown): pulumi.CustomResource[] {
+    if (pulumi.CustomResource.isInstance(value)) return [value];
+    if (Array.isArray(value)) return value.flatMap(resourcesIn);
+    if (value !== null && typeof value === "object") return Object.values(value).flatMap(resourcesIn);
+    return [];
+}
+
+/**
+ * Runs `construct` (a program, or part of one) under Pulumi mocks and returns the registrations of
+ * the resources it returned, in that order, each with the inputs it registered: the real serialized
+ * `__provider` and secrets unwrapped, as the engine would send them to the host. (The provider's
+ * methods never run here.)
+ */
+export async function registerUnderMocks(construct: () => unknown): Promise<Registration[]> {
+    await installMocks();
+    const resources = resourcesIn(construct());
+    if (resources.length === 0) throw new Error("construct() returned no resources");
+    // A URN resolves only after the mock monitor's newResource has returned, and names the registration.
+    // A failed closure serialization surfaces only as an unhandled rejection, so bound the wait.
+    let timer: NodeJS.Timeout | undefined;
+    const urns = await Promise.race([
+        Promise.all(resources.map((r) => new Promise<string>((resolve) => r.urn.apply((u) => resolve(u))))),
+        new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error("resource was never registered (did __provider serialization fail?)")), 20_000);
+        }),
+    ]).finally(() => clearTimeout(timer));
+    return urns.map((urn) => {
+        const { type, name } = parseUrn(urn);
+        const key = captureKey(type, name);
+        const inputs = captured.get(key);
+        if (!inputs) throw new Error(`no mock registration captured for ${urn}`);
+        captured.delete(key);
+        return { urn, type, name, inputs };
+    });
+}
+
 /**
  * Constructs a resource under Pulumi mocks and returns the inputs it registered, including the
  * real serialized `__provider`, with secrets unwrapped. (The provider's methods never run here.)
  */
 export async function serializeUnderMocks<T extends pulumi.CustomResource>(construct: () => T): Promise<Record<string, unknown>> {
-    await installMocks();
-    const resource = construct();
-    // The URN resolves only after the mock monitor's newResource has returned, and names the registration.
-    // A failed closure serialization surfaces only as an unhandled rejection, so bound the wait.
-    let timer: NodeJS.Timeout | undefined;
-    const urn = await Promise.race([
-        new Promise<string>((resolve) => resource.urn.apply((u) => resolve(u))),
-        new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error("resource was never registered (did __provider serialization fail?)")), 20_000);
-        }),
-    ]).finally(() => clearTimeout(timer));
-    const { type, name } = parseUrn(urn);
-    const key = captureKey(type, name);
-    const inputs = captured.get(key);
-    if (!inputs) throw new Error(`no mock registration captured for ${urn}`);
-    captured.delete(key);
-    return inputs;
+    const [registration] = await registerUnderMocks(construct);
+    return registration.inputs;
 }

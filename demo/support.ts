@@ -1,0 +1,98 @@
+/** Small helpers shared by `npm run demo` and `npm run bench`. */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+/** Runs `work` over `items` with at most `limit` in flight, as the engine's step executor does. */
+export async function inFlight<T, R>(limit: number, items: readonly T[], work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+    const results: R[] = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await work(items[i], i);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+
+/**
+ * Server connections authorized since `offset` of a server log written with log_connections=on,
+ * by database, for sessions whose application_name is `application`. Every connection, however
+ * short, writes exactly one such line, which sampling pg_stat_activity would not guarantee.
+ */
+export function connectionsAuthorized(logFile: string, offset: number, application: string): Record<string, number> {
+    const text = fs.readFileSync(logFile).subarray(offset).toString("utf8");
+    const counts: Record<string, number> = {};
+    for (const m of text.matchAll(/connection authorized: user=\S+ database=(\S+) application_name=(\S+)/g)) {
+        if (m[2] === application) counts[m[1]] = (counts[m[1]] ?? 0) + 1;
+    }
+    return counts;
+}
+
+/** The absolute path of an executable on PATH, if there is one. */
+export function onPath(command: string): string | undefined {
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+        if (!dir) continue;
+        const file = path.join(dir, command);
+        try {
+            fs.accessSync(file, fs.constants.X_OK);
+            if (fs.statSync(file).isFile()) return file;
+        } catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
+/** Whether PostgreSQL 15 and pgaudit are installed (test/support/cluster.ts installs them otherwise, as root). */
+export function postgresInstalled(): boolean {
+    return fs.existsSync("/usr/lib/postgresql/15/bin/initdb") && fs.existsSync("/usr/lib/postgresql/15/lib/pgaudit.so");
+}
+
+export function seconds(ms: number): string {
+    return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** Prints `▸ label …` then ` done (1.23 s)` (or the failure) when `work` settles; returns its result. */
+export async function step<T>(label: string, work: () => Promise<T>, done: (result: T) => string = () => "done"): Promise<T> {
+    process.stdout.write(`▸ ${label} … `);
+    const t0 = performance.now();
+    try {
+        const result = await work();
+        process.stdout.write(`${done(result)} (${seconds(performance.now() - t0)})\n`);
+        return result;
+    } catch (e) {
+        process.stdout.write("failed\n");
+        throw e;
+    }
+}
+
+export function padEnd(text: string, width: number): string {
+    return text.length >= width ? text : text + " ".repeat(width - text.length);
+}
+
+/** A plain text table: a header row, a rule, the rows; columns as wide as their widest cell. */
+export function table(header: string[], rows: string[][], indent = "  "): string {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+    const line = (cells: string[]) =>
+        indent +
+        cells
+            .map((c, i) => (i === cells.length - 1 ? c : padEnd(c, widths[i])))
+            .join("  ")
+            .trimEnd();
+    return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+/** The machine, for reports. */
+export function nodeAndCores(): string {
+    return `Node ${process.version}, ${os.cpus().length} cores`;
+}
+
+/** Runs a command synchronously and returns its stdout (for version probes); undefined on failure. */
+export function probe(command: string, args: string[]): string | undefined {
+    const r = spawnSync(command, args, { encoding: "utf8" });
+    return r.status === 0 ? r.stdout.trim() : undefined;
+}
