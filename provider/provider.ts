@@ -9,7 +9,7 @@ import { PgAuditSettingError } from "./errors";
 import { checkInputs, diffInputs, parseInputs, parseState } from "./lifecycle";
 import { assertNoForeignSettings, assertServerSupports, decodeStoredSettings, planScopeReset, planScopeStatements } from "./plan";
 import type { PgAuditSettingInputs } from "./schema";
-import { inTransaction, readScope, readServerFacts, runStatements } from "./scopeStore";
+import { explainedFor, readScope, readServerFacts, runStatements } from "./scopeStore";
 import { SETTING_KEYS, type SettingValues } from "./settings";
 import { describeScope, type Scope } from "./sql";
 
@@ -43,7 +43,7 @@ async function apply(inputs: PgAuditSettingInputs, action: "creating" | "updatin
     await withSession(inputs.connection, inputs.connectDeadlineSeconds, async (session) => {
         const facts = await readServerFacts(session);
         assertServerSupports(facts, declaredKeys(inputs.settings));
-        await inTransaction(session, facts.currentUser, scope, `${action} pgaudit settings of`, async (client) => {
+        await explainedFor(session, facts.currentUser, scope, `${action} pgaudit settings of`, async (client) => {
             const snapshot = await readScope(client, scope);
             if (!snapshot.exists) {
                 throw new PgAuditSettingError(
@@ -93,7 +93,7 @@ export const pgAuditSettingProvider: pulumi.dynamic.ResourceProvider = {
         const scope = scopeOf(state);
         await withSession(state.connection, state.connectDeadlineSeconds, async (session) => {
             const facts = await readServerFacts(session);
-            await inTransaction(session, facts.currentUser, scope, "resetting pgaudit settings of", async (client) => {
+            await explainedFor(session, facts.currentUser, scope, "resetting pgaudit settings of", async (client) => {
                 const snapshot = await readScope(client, scope);
                 // A dropped database or role took its settings with it.
                 if (snapshot.exists) await runStatements(client, planScopeReset(scope, snapshot.entries));

@@ -47,22 +47,23 @@ export async function readScope(client: pg.ClientBase, scope: Scope): Promise<Sc
 }
 
 /**
- * Runs `work` in one transaction: all of a resource's settings land together or not at all.
- * Server errors come back explained for the scope.
+ * Runs `work` on the session's client, explaining any server error for the scope. The writes
+ * themselves are atomic through runStatements, so no explicit transaction (and no two extra
+ * round trips for BEGIN and COMMIT) is needed.
  */
-export async function inTransaction<T>(session: Session, user: string, scope: Scope, action: string, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
-    const { client } = session;
-    await client.query("BEGIN");
+export async function explainedFor<T>(session: Session, user: string, scope: Scope, action: string, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
     try {
-        const result = await work(client);
-        await client.query("COMMIT");
-        return result;
+        return await work(session.client);
     } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
         throw explainPgError(err, { action: `${action} ${describeScope(scope)}`, user });
     }
 }
 
+/**
+ * Sends all of a resource's statements as one simple-protocol query: PostgreSQL runs the
+ * statements of one Query message as a single transaction, so they land together or not at all,
+ * in one round trip. Each statement is built only from escaped names and literals (sql.ts).
+ */
 export async function runStatements(client: pg.ClientBase, statements: readonly string[]): Promise<void> {
-    for (const sql of statements) await client.query(sql);
+    if (statements.length > 0) await client.query(statements.join(";\n"));
 }
