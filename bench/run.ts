@@ -23,7 +23,7 @@ import { PgAuditSetting } from "../provider";
 import { startCluster, type TestCluster } from "../test/support/cluster";
 import { EngineHarness, registerUnderMocks, type Props, type Registration } from "../test/support/engineHarness";
 import { PARALLEL } from "../demo/engine";
-import { connectionsAuthorized, inFlight, nodeAndCores, onPath, postgresInstalled, seconds, step, table } from "../demo/support";
+import { cleanUpOnInterrupt, connectionsAuthorized, inFlight, nodeAndCores, onPath, postgresInstalled, seconds, step, table } from "../demo/support";
 import { DoNothing } from "./floor";
 
 const HOST_APP = "pulumi-aiven-pgaudit";
@@ -201,12 +201,7 @@ async function main(): Promise<void> {
         listener = undefined;
         await cluster?.stop();
     };
-    const interrupted = () => {
-        console.log("\ninterrupted: cleaning up");
-        cleanup().finally(() => process.exit(130));
-    };
-    process.once("SIGINT", interrupted);
-    process.once("SIGTERM", interrupted);
+    cleanUpOnInterrupt(cleanup);
 
     try {
         const install = postgresInstalled() ? "" : " (installing postgresql-15 and postgresql-15-pgaudit with apt-get first)";

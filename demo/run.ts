@@ -14,7 +14,7 @@ import { startCluster, type TestCluster } from "../test/support/cluster";
 import { registerUnderMocks, type Registration } from "../test/support/engineHarness";
 import { prepareCliStack, type CliStack } from "./cli";
 import { MiniEngine, type Deployed } from "./engine";
-import { onPath, postgresInstalled, step, table } from "./support";
+import { cleanUpOnInterrupt, onPath, postgresInstalled, step, table } from "./support";
 
 type Engine = { kind: "host" } | { kind: "cli"; bin: string };
 
@@ -174,12 +174,7 @@ async function main(): Promise<number> {
             await step("stopping the cluster and removing its files", () => cluster!.stop());
         }
     };
-    const interrupted = () => {
-        console.log("\ninterrupted: cleaning up");
-        cleanup().finally(() => process.exit(130));
-    };
-    process.once("SIGINT", interrupted);
-    process.once("SIGTERM", interrupted);
+    cleanUpOnInterrupt(cleanup);
 
     try {
         const install = postgresInstalled() ? "" : " (installing postgresql-15 and postgresql-15-pgaudit with apt-get first)";

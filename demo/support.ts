@@ -96,3 +96,13 @@ export function probe(command: string, args: string[]): string | undefined {
     const r = spawnSync(command, args, { encoding: "utf8" });
     return r.status === 0 ? r.stdout.trim() : undefined;
 }
+
+/** Ctrl-C or a kill still stops the cluster and the hosts: runs `cleanup`, then exits 130. */
+export function cleanUpOnInterrupt(cleanup: () => Promise<void>): void {
+    const interrupted = () => {
+        console.log("\ninterrupted: cleaning up");
+        cleanup().finally(() => process.exit(130));
+    };
+    process.once("SIGINT", interrupted);
+    process.once("SIGTERM", interrupted);
+}

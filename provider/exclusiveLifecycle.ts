@@ -2,7 +2,7 @@
  * PgAuditExclusive's check and diff: pure, so that `pulumi preview` never touches a database.
  * Values unknown at preview (the engine's sentinel) are neither validated nor compared.
  */
-import type { z } from "zod";
+import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "./dynamicInputs";
 import {
     exclusiveInputFailures,
     exclusiveInputsSchema,
@@ -11,49 +11,20 @@ import {
     type ExclusiveState,
     type UndeclaredOverride,
 } from "./exclusiveSchema";
-import { UNKNOWN } from "./lifecycle";
-import { propertyPath, type InputFailure } from "./schema";
-
-/** Our own properties: not the host's `__provider`, not outputs the engine left undefined. */
-function ownProperties(props: Record<string, unknown>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(props).filter(([key, value]) => !key.startsWith("__") && value !== undefined));
-}
-
-function unknownPaths(value: unknown, path: PropertyKey[] = [], out: string[] = []): string[] {
-    if (value === UNKNOWN) out.push(propertyPath(path));
-    else if (Array.isArray(value)) value.forEach((v, i) => unknownPaths(v, [...path, i], out));
-    else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) unknownPaths(v, [...path, k], out);
-    return out;
-}
-
-const under = (property: string, root: string) => root === "" || property === root || property.startsWith(`${root}.`) || property.startsWith(`${root}[`);
 
 /** Validates and normalizes the inputs; all failures at once. `undeclared` is an output, not an input. */
-export function checkExclusiveInputs(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: InputFailure[] } {
+export function checkExclusiveInputs(news: Record<string, unknown>): CheckOutcome {
     const { undeclared: _output, ...props } = ownProperties(news);
-    const unknowns = unknownPaths(props);
-    const parsed = exclusiveInputsSchema.safeParse(props);
-    if (parsed.success) return { inputs: unknowns.length ? props : (parsed.data as unknown as Record<string, unknown>), failures: [] };
-    const failures = exclusiveInputFailures(parsed.error).filter((f) => !unknowns.some((u) => under(f.property, u)));
-    return { inputs: props, failures };
-}
-
-function parseOrThrow<S extends z.ZodType>(schema: S, props: Record<string, unknown>): z.output<S> {
-    const parsed = schema.safeParse(ownProperties(props));
-    if (!parsed.success) {
-        const failures = exclusiveInputFailures(parsed.error).map((f) => `${f.property}: ${f.reason}`);
-        throw new Error(`invalid PgAuditExclusive properties: ${failures.join("; ")}`);
-    }
-    return parsed.data;
+    return checkWith(exclusiveInputsSchema, props, exclusiveInputFailures);
 }
 
 export function parseExclusiveInputs(props: Record<string, unknown>): ExclusiveInputs {
     const { undeclared: _output, ...inputs } = ownProperties(props);
-    return parseOrThrow(exclusiveInputsSchema, inputs);
+    return parseOrThrow("PgAuditExclusive", exclusiveInputsSchema, inputs, exclusiveInputFailures);
 }
 
 export function parseExclusiveState(props: Record<string, unknown>): ExclusiveState {
-    return parseOrThrow(exclusiveStateSchema, props);
+    return parseOrThrow("PgAuditExclusive", exclusiveStateSchema, props, exclusiveInputFailures);
 }
 
 /** The undeclared overrides the next apply would act on: all of them under "fail" (it fails on the rest), the resettable ones under "report". */

@@ -1,0 +1,57 @@
+/**
+ * What every dynamic resource here does with the properties the host hands it: drop the host's
+ * own (`__provider`), leave values unknown at preview unjudged, validate the rest with zod, and
+ * report failures that name the property.
+ */
+import type { z } from "zod";
+import { propertyPath, type InputFailure } from "./schema";
+
+/** The engine's placeholder for a value not known at preview (`runtime/rpc.ts` unknownValue). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Our own properties: not the host's `__provider`, not values the engine left undefined. */
+export function ownProperties(props: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(props).filter(([key, value]) => !key.startsWith("__") && value !== undefined));
+}
+
+/** Paths (as `a.b[1]`) whose value is unknown at preview. */
+export function unknownPaths(value: unknown, path: PropertyKey[] = [], out: string[] = []): string[] {
+    if (value === UNKNOWN) out.push(propertyPath(path));
+    else if (Array.isArray(value)) value.forEach((v, i) => unknownPaths(v, [...path, i], out));
+    else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) unknownPaths(v, [...path, k], out);
+    return out;
+}
+
+const under = (property: string, root: string) => root === "" || property === root || property.startsWith(`${root}.`) || property.startsWith(`${root}[`);
+
+export interface CheckOutcome {
+    readonly inputs: Record<string, unknown>;
+    readonly failures: InputFailure[];
+}
+
+/**
+ * Validates and normalizes inputs, all failures at once. With unknowns, the inputs go on as given
+ * (they cannot be normalized yet) and failures under an unknown path are dropped.
+ */
+export function checkWith(schema: z.ZodType, props: Record<string, unknown>, toFailures: (error: z.ZodError) => InputFailure[]): CheckOutcome {
+    const unknowns = unknownPaths(props);
+    const parsed = schema.safeParse(props);
+    if (parsed.success) return { inputs: unknowns.length ? props : (parsed.data as Record<string, unknown>), failures: [] };
+    const failures = toFailures(parsed.error).filter((f) => !unknowns.some((u) => under(f.property, u)));
+    return { inputs: props, failures };
+}
+
+/** Parses properties that check has already accepted; a failure here is a bug or a corrupt state. */
+export function parseOrThrow<S extends z.ZodType>(
+    resource: string,
+    schema: S,
+    props: Record<string, unknown>,
+    toFailures: (error: z.ZodError) => InputFailure[],
+): z.output<S> {
+    const parsed = schema.safeParse(ownProperties(props));
+    if (!parsed.success) {
+        const failures = toFailures(parsed.error).map((f) => `${f.property}: ${f.reason}`);
+        throw new Error(`invalid ${resource} properties: ${failures.join("; ")}`);
+    }
+    return parsed.data;
+}
