@@ -62,7 +62,11 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
             allowPositionals: false,
         }));
     } catch (err) {
-        // parseArgs names the option, never echoes a value.
+        // parseArgs echoes a positional argument whole, and a URI given without --connection
+        // carries its password: name the mistake instead. Its other messages name only options.
+        if ((err as { code?: string }).code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+            return { error: "unexpected argument: this command takes no positional arguments; pass the URI as --connection URI" };
+        }
         return { error: (err as Error).message };
     }
     if (values.help) return "help";

@@ -61,6 +61,8 @@ test("usage and connection errors exit 2 and never print the password", async ()
         [["--connection", `postgresql://u:${encodeURIComponent(SECRET)}@h/db?sslrootcert=x`], {}],
         [["--connection", `mysql://u:${encodeURIComponent(SECRET)}@h/db`], {}],
         [["--bogus", SECRET], { PGPASSWORD: SECRET }],
+        // A URI given without --connection: parseArgs would echo it whole.
+        [[`postgresql://u:${encodeURIComponent(SECRET)}@h/db`], {}],
         [[], { PGPASSWORD: SECRET, PGPORT: "x", PGHOST: "h", PGUSER: "u" }],
     ];
     for (const [argv, env] of cases) {
