@@ -186,7 +186,7 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
     if (serviceArgs && audit !== undefined) {
         declared = collect(() => declareService(subject, args.project, serviceArgs, audit));
         const serviceAudit = declared?.audit;
-        if (scopes.length > 0 && serviceAudit !== undefined && isPlain(serviceAudit)) {
+        if ((scopes.length > 0 || args.exclusive) && serviceAudit !== undefined && isPlain(serviceAudit)) {
             const problem = scopedSettingsVersionProblem(versionField(args.service), (serviceAudit as ServiceAudit).pgVersion);
             if (problem) problems.push(problem);
         }

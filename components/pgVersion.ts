@@ -20,8 +20,8 @@ export const pgVersionSchema = z.enum(AIVEN_PG_VERSIONS, {
 export function scopedSettingsVersionProblem(field: string, version: string | undefined): string | undefined {
     if (version === undefined || Number(version) >= MIN_SCOPED_PG_VERSION) return undefined;
     return (
-        `databases, roles and roleDatabases need PostgreSQL ${MIN_SCOPED_PG_VERSION} or later on Aiven, and ${field} is "${version}": ` +
+        `databases, roles, roleDatabases and exclusive need PostgreSQL ${MIN_SCOPED_PG_VERSION} or later on Aiven, and ${field} is "${version}": ` +
         `upgrade the service first (set ${field} to "${MIN_SCOPED_PG_VERSION}" or later; Aiven upgrades in place, ` +
-        `see https://aiven.io/docs/products/postgresql/howto/upgrade), or remove the per-scope settings`
+        `see https://aiven.io/docs/products/postgresql/howto/upgrade), or remove the per-scope settings and exclusive`
     );
 }

@@ -265,10 +265,12 @@ test("the pgaudit block of a declared service must not contradict audit", () => 
 
 test("version gate: per-scope settings on PostgreSQL below 15 fail with the upgrade message; service-level audit does not", () => {
     const upgrade = (field: string, version: string) =>
-        `databases, roles and roleDatabases need PostgreSQL 15 or later on Aiven, and ${field} is "${version}": ` +
+        `databases, roles, roleDatabases and exclusive need PostgreSQL 15 or later on Aiven, and ${field} is "${version}": ` +
         `upgrade the service first (set ${field} to "15" or later; Aiven upgrades in place, see https://aiven.io/docs/products/postgresql/howto/upgrade), ` +
-        `or remove the per-scope settings`;
+        `or remove the per-scope settings and exclusive`;
     assertProblem(base({ service: { plan: "startup-4", pgVersion: "14" }, databases: { shop: { log: ["ddl"] } } }), upgrade("service.pgVersion", "14"));
+    // Exclusive mode resets per-scope overrides, which needs the same parameter grants.
+    assertProblem(base({ service: { plan: "startup-4", pgVersion: "14" }, exclusive: true }), upgrade("service.pgVersion", "14"));
     assertProblem(
         base({ service: { plan: "startup-4", pgUserConfig: { pgVersion: "13" } }, roles: { app: { log: ["ddl"] } } }),
         upgrade("service.pgUserConfig.pgVersion", "13"),
@@ -342,7 +344,7 @@ await settle(new PgAuditLogging("k", { project: "proj", service: pg, audit: ${au
     assert.equal(old.status, 3, old.stderr);
     assert.match(
         old.stderr,
-        /REJECTED (error serializing property "\w+": )*PgAuditLogging "k": databases, roles and roleDatabases need PostgreSQL 15 or later on Aiven, and service\.pgUserConfig\.pgVersion is "14"/,
+        /REJECTED (error serializing property "\w+": )*PgAuditLogging "k": databases, roles, roleDatabases and exclusive need PostgreSQL 15 or later on Aiven, and service\.pgUserConfig\.pgVersion is "14"/,
     );
 
     const later = runScenario(`
@@ -350,7 +352,7 @@ await settle(new PgAuditLogging("d", { project: "proj", service: { plan: "startu
     assert.equal(later.status, 3, later.stderr);
     assert.match(
         later.stderr,
-        /REJECTED (error serializing property "\w+": )*PgAuditLogging "d": databases, roles and roleDatabases need PostgreSQL 15 or later on Aiven, and service\.pgVersion is "14"/,
+        /REJECTED (error serializing property "\w+": )*PgAuditLogging "d": databases, roles, roleDatabases and exclusive need PostgreSQL 15 or later on Aiven, and service\.pgVersion is "14"/,
     );
 
     const auditLater = runScenario(`
