@@ -119,11 +119,6 @@ function logText(value: SettingValue): string {
     return Array.isArray(value) ? value.join(",") : String(value);
 }
 
-/** True when two sets of settings are the same, key by key, by meaning. */
-export function settingsEqual(a: SettingValues, b: SettingValues): boolean {
-    return SETTING_KEYS.every((key) => settingValueEquals(key, a[key], b[key]));
-}
-
 /** The keys whose values differ by meaning, in definition order. */
 export function changedSettingKeys(from: SettingValues, to: SettingValues): SettingKey[] {
     return SETTING_KEYS.filter((key) => !settingValueEquals(key, from[key], to[key]));
