@@ -20,7 +20,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import { PgAuditSetting } from "../provider";
-import { startCluster, type TestCluster } from "../test/support/cluster";
+import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { EngineHarness, registerUnderMocks, type Props, type Registration } from "../test/support/engineHarness";
 import { PARALLEL } from "../demo/engine";
 import { cleanUpOnInterrupt, connectionsAuthorized, inFlight, nodeAndCores, onPath, postgresInstalled, seconds, step, table } from "../demo/support";

@@ -10,7 +10,7 @@
 import path from "node:path";
 import { declarePosture } from "../examples/local/posture";
 import { pgAuditLogCovers } from "../provider";
-import { startCluster, type TestCluster } from "../test/support/cluster";
+import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { registerUnderMocks, type Registration } from "../test/support/engineHarness";
 import { prepareCliStack, type CliStack } from "./cli";
 import { MiniEngine, type Deployed } from "./engine";

@@ -47,7 +47,7 @@ export function onPath(command: string): string | undefined {
     return undefined;
 }
 
-/** Whether PostgreSQL 15 and pgaudit are installed (test/support/cluster.ts installs them otherwise, as root). */
+/** Whether PostgreSQL 15 and pgaudit are installed (sandbox/cluster.ts installs them otherwise, as root). */
 export function postgresInstalled(): boolean {
     return fs.existsSync("/usr/lib/postgresql/15/bin/initdb") && fs.existsSync("/usr/lib/postgresql/15/lib/pgaudit.so");
 }

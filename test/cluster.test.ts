@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
-import { startCluster } from "./support/cluster";
+import { startCluster } from "../sandbox/cluster";
 
 test("throwaway cluster: pgaudit, avnadmin, audit lines, restart without pgaudit", async () => {
     const cluster = await startCluster();

@@ -8,7 +8,7 @@ import pg from "pg";
 import { closeAllPools } from "../provider/connection";
 import { pgAuditExclusiveProvider as provider } from "../provider/exclusiveProvider";
 import { runPostureCli, EXIT_OK, EXIT_REQUIREMENT_VIOLATED } from "../posture/cli";
-import { startCluster, type TestCluster } from "./support/cluster";
+import { startCluster, type TestCluster } from "../sandbox/cluster";
 
 after(closeAllPools);
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { closeAllPools } from "../provider/connection";
 import { PgAuditExclusive } from "../provider";
 import { EngineHarness, serializeUnderMocks, urnFor } from "./support/engineHarness";
-import { startCluster } from "./support/cluster";
+import { startCluster } from "../sandbox/cluster";
 
 after(closeAllPools);
 const TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditExclusive";

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { PgAuditSetting, type PgAuditSettingArgs } from "../provider";
-import { startCluster, type TestCluster } from "./support/cluster";
+import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { EngineHarness, serializeUnderMocks, urnFor, type Props } from "./support/engineHarness";
 import { catalogEntries, showAs } from "./support/scopes";
 

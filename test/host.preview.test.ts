@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, test } from "node:test";
 import { PgAuditSetting, type PgAuditSettingArgs } from "../provider";
-import { startCluster, type TestCluster } from "./support/cluster";
+import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { EngineHarness, UNKNOWN, serializeUnderMocks, urnFor, type Props } from "./support/engineHarness";
 
 let cluster: TestCluster;

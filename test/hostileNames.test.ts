@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { escapeIdentifier } from "pg";
 import { closeAllPools, pgAuditSettingProvider as provider } from "../provider";
-import { startCluster, type TestCluster } from "./support/cluster";
+import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { catalogEntries, checked, showAs, wholeCatalog } from "./support/scopes";
 
 const NAMES = [

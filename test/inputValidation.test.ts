@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { closeAllPools, connectionStats, pgAuditSettingProvider as provider, UNKNOWN } from "../provider";
-import { startCluster, type TestCluster } from "./support/cluster";
+import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { wholeCatalog } from "./support/scopes";
 
 let cluster: TestCluster;

@@ -14,7 +14,7 @@ import { closeAllPools } from "../provider/connection";
 import { runPostureCli, EXIT_OK, EXIT_REQUIREMENT_VIOLATED, EXIT_USAGE_OR_CONNECTION } from "../posture/cli";
 import { postureReportSchema, type AuditPosture } from "../posture/model";
 import { readAuditPosture } from "../posture/readAuditPosture";
-import { startCluster, type StartOptions, type TestCluster } from "./support/cluster";
+import { startCluster, type StartOptions, type TestCluster } from "../sandbox/cluster";
 
 after(closeAllPools);
 

@@ -6,7 +6,7 @@ import pg from "pg";
 import { closeAllPools, connectionStats } from "../provider/connection";
 import { readAuditPosture } from "../posture/readAuditPosture";
 import { checkRequirements } from "../posture/requirements";
-import { startCluster } from "./support/cluster";
+import { startCluster } from "../sandbox/cluster";
 
 after(closeAllPools);
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { closeAllPools, pgAuditSettingProvider as provider } from "../provider";
-import { startCluster, type TestCluster } from "./support/cluster";
+import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { auditLinesOf, catalogEntries, checked, showAs, wholeCatalog } from "./support/scopes";
 
 let cluster: TestCluster;

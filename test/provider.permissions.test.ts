@@ -9,7 +9,7 @@ import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { closeAllPools, pgAuditSettingProvider as provider } from "../provider";
 import { assertServerSupports } from "../provider/plan";
-import { startCluster, type TestCluster } from "./support/cluster";
+import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { catalogEntries, checked } from "./support/scopes";
 
 let cluster: TestCluster;

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { closeAllPools, pgAuditSettingProvider as provider } from "../provider";
-import { startCluster, type TestCluster } from "./support/cluster";
+import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { checked } from "./support/scopes";
 
 let cluster: TestCluster;

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { pgAuditSettingProvider } from "../../provider";
-import type { TestCluster } from "./cluster";
+import type { TestCluster } from "../../sandbox/cluster";
 
 /** Runs check as the engine would and insists it passes; returns the inputs create/update get. */
 export async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {

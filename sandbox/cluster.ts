@@ -1,5 +1,6 @@
 /**
- * A throwaway PostgreSQL 15 cluster (optionally with pgaudit preloaded) for tests.
+ * A throwaway PostgreSQL 15 cluster (optionally with pgaudit preloaded) for the tests, the demo and
+ * the bench.
  *
  * It emulates Aiven's permission model: the tests' "admin" is the non-superuser `avnadmin`
  * (LOGIN CREATEROLE CREATEDB, plus GRANT SET ON PARAMETER for every pgaudit.* setting), while the
