@@ -6,6 +6,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "./connectionSpec";
+import { checkedAtConstruction } from "./constructionCheck";
+import { checkExclusiveInputs } from "./exclusiveLifecycle";
 import { lazyProvider } from "./lazyProvider";
 import type { OnUnresettable, UndeclaredOverride } from "./exclusiveSchema";
 
@@ -38,17 +40,22 @@ export class PgAuditExclusive extends pulumi.dynamic.Resource {
      */
     declare public readonly undeclared: pulumi.Output<UndeclaredOverride[]>;
 
+    /** Throws PgAuditInputError at once for bad input whose value is known (provider check's messages). */
     constructor(name: string, args: PgAuditExclusiveArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            lazyProvider("pgAuditExclusiveProvider"),
-            name,
+        const inputs = checkedAtConstruction(
+            `PgAuditExclusive "${name}"`,
             {
-                connection: pulumi.secret(args.connection),
+                connection: args.connection,
                 declaredScopes: args.declaredScopes,
                 onUnresettable: args.onUnresettable,
                 connectDeadlineSeconds: args.connectDeadlineSeconds,
-                undeclared: undefined,
             },
+            checkExclusiveInputs,
+        );
+        super(
+            lazyProvider("pgAuditExclusiveProvider"),
+            name,
+            { ...inputs, connection: pulumi.secret(inputs.connection), undeclared: undefined },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connection"] }),
             "pgaudit",
             "PgAuditExclusive",

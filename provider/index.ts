@@ -2,6 +2,7 @@
 export { pgAuditSettingProvider, scopeId } from "./provider";
 export { PgAuditSetting, type PgAuditSettingArgs } from "./resource";
 export { PgAuditSettingError } from "./errors";
+export { PgAuditInputError } from "./constructionCheck";
 export { closeAllPools, connectionStats } from "./connection";
 export { checkInputs, diffInputs, UNKNOWN } from "./lifecycle";
 export * from "./pgauditLog";

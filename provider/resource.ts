@@ -4,7 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "./connectionSpec";
+import { checkedAtConstruction } from "./constructionCheck";
 import { lazyProvider } from "./lazyProvider";
+import { checkInputs } from "./lifecycle";
 import type { PgAuditSettings, PgAuditSettingsInput } from "./schema";
 
 export interface PgAuditSettingArgs {
@@ -42,19 +44,24 @@ export class PgAuditSetting extends pulumi.dynamic.Resource {
     /** The scope in words: `role "app" in database "shop"`. */
     declare public readonly scope: pulumi.Output<string>;
 
+    /** Throws PgAuditInputError at once for bad input whose value is known (provider check's messages). */
     constructor(name: string, args: PgAuditSettingArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            lazyProvider("pgAuditSettingProvider"),
-            name,
+        const inputs = checkedAtConstruction(
+            `PgAuditSetting "${name}"`,
             {
-                connection: pulumi.secret(args.connection),
+                connection: args.connection,
                 database: args.database,
                 role: args.role,
                 settings: args.settings,
                 adopt: args.adopt,
                 connectDeadlineSeconds: args.connectDeadlineSeconds,
-                scope: undefined,
             },
+            checkInputs,
+        );
+        super(
+            lazyProvider("pgAuditSettingProvider"),
+            name,
+            { ...inputs, connection: pulumi.secret(inputs.connection), scope: undefined },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connection"] }),
             "pgaudit",
             "PgAuditSetting",

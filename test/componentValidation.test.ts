@@ -199,8 +199,9 @@ test("per-scope settings are validated with PgAuditSetting's schema at construct
         "roleDatabases: must be a list of { role, database, settings }",
     );
     assertProblem(base({ roleDatabases: [null as never] }), "roleDatabases[0]: must be { role, database, settings }");
-    // Settings that are Outputs are left to PgAuditSetting's own check at preview.
-    assert.doesNotThrow(() => new PgAuditLogging(`ok${++counter}`, base({ databases: { shop: pulumi.output({ log: ["reed"] }) } })));
+    // Settings that are Outputs are passed on: PgAuditSetting checks them once they resolve
+    // (test/constructionValidation.test.ts).
+    assert.doesNotThrow(() => new PgAuditLogging(`ok${++counter}`, base({ databases: { shop: pulumi.output({ log: ["ddl"] }) } })));
 });
 
 test("service, opensearch and connection arguments", () => {

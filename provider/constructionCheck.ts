@@ -1,0 +1,79 @@
+/**
+ * Validation at construction: the check the provider runs at `pulumi preview`, run while the
+ * program runs, so that a program under `pulumi.runtime.setMocks` (where providers never run)
+ * fails on bad input as a preview would. Values that are Outputs are checked when they resolve.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { UNKNOWN, type CheckOutcome } from "./dynamicInputs";
+
+/**
+ * Bad input to a resource of this package, found before anything reached a server. A RunError, so
+ * the Pulumi CLI prints the message alone. Messages name properties and fixes, never values of
+ * `connection`.
+ */
+export class PgAuditInputError extends pulumi.RunError {
+    /** Each problem found: `<property>: <what is wrong and how to fix it>`. */
+    readonly problems: readonly string[];
+
+    constructor(subject: string, problems: readonly string[]) {
+        super(`${subject}: ${problems.join("; ")}`);
+        this.name = "PgAuditInputError";
+        this.problems = problems;
+    }
+}
+
+/** True when the value holds no Output or promise at any depth. */
+export function isPlain(value: unknown): boolean {
+    if (pulumi.Output.isInstance(value)) return false;
+    if (value === null || typeof value !== "object") return true;
+    if (typeof (value as { then?: unknown }).then === "function") return false;
+    if (pulumi.Resource.isInstance(value)) return true;
+    return Object.values(value).every(isPlain);
+}
+
+/** Runs `check` now on a plain value (so it throws now), or in an apply once the value is known. */
+export function whenKnown<R>(value: unknown, check: (plain: unknown) => R): pulumi.Input<R> {
+    if (isPlain(value)) return check(value);
+    const deferred: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<object>);
+    return deferred.apply((plain) => check(plain)) as pulumi.Output<R>;
+}
+
+/** The value with every Output or promise in it replaced by the engine's unknown sentinel. */
+function knownPart(value: unknown): unknown {
+    if (isPlain(value)) return value;
+    if (pulumi.Output.isInstance(value) || typeof (value as { then?: unknown }).then === "function") return UNKNOWN;
+    if (Array.isArray(value)) return value.map(knownPart);
+    return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, knownPart(v)]));
+}
+
+/**
+ * Checks `props` now as far as they are known, and each property that holds an Output again once
+ * it resolves (its value is passed on unchanged, with its secretness and dependencies). Throws
+ * PgAuditInputError naming every failure. Returns the props to hand to the dynamic resource.
+ */
+export function checkedAtConstruction<T extends Record<string, unknown>>(
+    subject: string,
+    props: T,
+    check: (props: Record<string, unknown>) => CheckOutcome,
+): T {
+    const known = knownPart(props) as Record<string, unknown>;
+    const assertValid = (candidate: Record<string, unknown>) => {
+        const { failures } = check(candidate);
+        if (failures.length > 0)
+            throw new PgAuditInputError(
+                subject,
+                failures.map((f) => `${f.property}: ${f.reason}`),
+            );
+    };
+    assertValid(known);
+    const out: Record<string, unknown> = { ...props };
+    for (const [key, value] of Object.entries(props)) {
+        if (isPlain(value)) continue;
+        const deferred: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<object>);
+        out[key] = deferred.apply((resolved) => {
+            assertValid({ ...known, [key]: resolved });
+            return resolved;
+        });
+    }
+    return out as T;
+}
