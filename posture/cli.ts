@@ -94,7 +94,8 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
         return EXIT_OK;
     }
     if ("error" in options) {
-        io.stderr(`pgaudit-posture: ${safeText(options.error)}\n\n${USAGE}`);
+        // parseArgs' own messages run over several lines; each is made safe, the line breaks kept.
+        io.stderr(`pgaudit-posture: ${options.error.split("\n").map(safeText).join("\n")}\n\n${USAGE}`);
         return EXIT_USAGE_OR_CONNECTION;
     }
     const resolved = resolveCliConnection(options.connection, env, io.readFile);
@@ -104,7 +105,10 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
     }
     let report: PostureReport;
     try {
-        const posture = await readAuditPosture(resolved.connection, { connectDeadlineSeconds: options.connectDeadlineSeconds });
+        const posture = await readAuditPosture(resolved.connection, {
+            connectDeadlineSeconds: options.connectDeadlineSeconds,
+            connectDeadlineName: "--connect-deadline",
+        });
         report = { posture, requirement: options.required ? checkRequirements(posture, options.required) : null };
     } catch (err) {
         // Connection errors name user@host:port/db, never the password.

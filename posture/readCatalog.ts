@@ -52,6 +52,8 @@ SELECT d.oid AS database_oid, r.oid AS role_oid
 export interface ReadCatalogOptions {
     /** How long to keep retrying a server that is still starting, in seconds. Default 10. */
     readonly connectDeadlineSeconds?: number;
+    /** How the deadline is named in the error when it runs out. Default "connectDeadlineSeconds". */
+    readonly connectDeadlineName?: string;
 }
 
 type Queryable = { query(text: string): Promise<{ rows: unknown[] }> };
@@ -64,22 +66,28 @@ async function rowsOf<S extends z.ZodType>(client: Queryable, sql: string, schem
 /** Reads everything a posture needs: 8 statements (6 queries in BEGIN…COMMIT), plus 1 in a second database only when needed. */
 export async function readCatalog(connection: ResolvedConnection, options: ReadCatalogOptions = {}): Promise<CatalogSnapshot> {
     const deadline = options.connectDeadlineSeconds ?? 10;
-    const main = await withSession(connection, deadline, async ({ client }) => {
-        try {
-            await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-            const [session] = await rowsOf(client, SESSION_SQL, sessionRowSchema);
-            const settings = await rowsOf(client, SETTINGS_SQL, settingRowSchema);
-            const roles = await rowsOf(client, ROLES_SQL, roleRowSchema);
-            const databases = await rowsOf(client, DATABASES_SQL, databaseRowSchema);
-            const overrides = await rowsOf(client, OVERRIDES_SQL, overrideRowSchema);
-            const noConnect = await rowsOf(client, NO_CONNECT_SQL, noConnectRowSchema);
-            await client.query("COMMIT");
-            return { session, settings, roles, databases, overrides, noConnect };
-        } catch (err) {
-            await client.query("ROLLBACK").catch(() => undefined);
-            throw explainPgError(err, { action: "reading the audit posture", user: connection.user });
-        }
-    });
+    const name = options.connectDeadlineName;
+    const main = await withSession(
+        connection,
+        deadline,
+        async ({ client }) => {
+            try {
+                await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+                const [session] = await rowsOf(client, SESSION_SQL, sessionRowSchema);
+                const settings = await rowsOf(client, SETTINGS_SQL, settingRowSchema);
+                const roles = await rowsOf(client, ROLES_SQL, roleRowSchema);
+                const databases = await rowsOf(client, DATABASES_SQL, databaseRowSchema);
+                const overrides = await rowsOf(client, OVERRIDES_SQL, overrideRowSchema);
+                const noConnect = await rowsOf(client, NO_CONNECT_SQL, noConnectRowSchema);
+                await client.query("COMMIT");
+                return { session, settings, roles, databases, overrides, noConnect };
+            } catch (err) {
+                await client.query("ROLLBACK").catch(() => undefined);
+                throw explainPgError(err, { action: "reading the audit posture", user: connection.user });
+            }
+        },
+        name,
+    );
     const views: SettingsView[] = [{ database: main.session.current_database, rows: main.settings }];
     const fallback = chooseFallbackDatabase(main.session, main.settings, {
         databases: main.databases,
@@ -89,7 +97,12 @@ export async function readCatalog(connection: ResolvedConnection, options: ReadC
     });
     if (fallback !== undefined) {
         try {
-            const rows = await withSession({ ...connection, database: fallback }, deadline, ({ client }) => rowsOf(client, SETTINGS_SQL, settingRowSchema));
+            const rows = await withSession(
+                { ...connection, database: fallback },
+                deadline,
+                ({ client }) => rowsOf(client, SETTINGS_SQL, settingRowSchema),
+                name,
+            );
             views.push({ database: fallback, rows });
         } catch {
             // Only a better view of masked values was at stake: they stay reported as hidden.

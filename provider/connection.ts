@@ -4,7 +4,8 @@
  * one process), TLS as the connection asks, and bounded retries while a service is starting.
  */
 import { createHash } from "node:crypto";
-import type { ConnectionOptions } from "node:tls";
+import { isIP } from "node:net";
+import { checkServerIdentity, type ConnectionOptions } from "node:tls";
 import pg from "pg";
 import { describeConnection, type ResolvedConnection } from "./connectionSpec";
 import { isTransientConnectError, PgAuditSettingError } from "./errors";
@@ -37,7 +38,14 @@ export function tlsOptions(c: ResolvedConnection): false | ConnectionOptions {
         case "verify-ca":
             return { ...ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
         case "verify-full":
-            return { ...ca, rejectUnauthorized: true, servername: c.host };
+            // The identity is checked against the host as given, an IP address included; SNI
+            // (servername) may only carry a DNS name (RFC 6066), so an IP is not sent there.
+            return {
+                ...ca,
+                rejectUnauthorized: true,
+                ...(isIP(c.host) === 0 ? { servername: c.host } : {}),
+                checkServerIdentity: (_servername, cert) => checkServerIdentity(c.host, cert),
+            };
     }
 }
 
@@ -81,7 +89,7 @@ function poolFor(c: ResolvedConnection): PoolEntry {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Checks a client out, retrying transient failures with backoff until the deadline. */
-async function connectWithRetry(entry: PoolEntry, c: ResolvedConnection, deadlineSeconds: number): Promise<pg.PoolClient> {
+async function connectWithRetry(entry: PoolEntry, c: ResolvedConnection, deadlineSeconds: number, deadlineName: string): Promise<pg.PoolClient> {
     const deadline = Date.now() + deadlineSeconds * 1000;
     let backoff = FIRST_BACKOFF_MS;
     for (let attempt = 1; ; attempt++) {
@@ -92,7 +100,7 @@ async function connectWithRetry(entry: PoolEntry, c: ResolvedConnection, deadlin
                 const code = (err as { code?: string }).code;
                 const reason = err instanceof Error ? err.message : String(err);
                 const sqlState = code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-                const tried = attempt > 1 ? ` after ${attempt} attempts in ${deadlineSeconds}s (raise connectDeadlineSeconds for a slower start)` : "";
+                const tried = attempt > 1 ? ` after ${attempt} attempts in ${deadlineSeconds}s (raise ${deadlineName} for a slower start)` : "";
                 throw new PgAuditSettingError(`could not connect to ${describeConnection(c)} (sslMode ${c.sslMode})${tried}: ${reason}`, sqlState);
             }
             await sleep(backoff);
@@ -108,10 +116,18 @@ export interface Session {
     memo<T>(key: string, load: () => Promise<T>): Promise<T>;
 }
 
-/** Runs `work` on a pooled session for `c`, always giving the session back. */
-export async function withSession<T>(c: ResolvedConnection, deadlineSeconds: number, work: (session: Session) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` on a pooled session for `c`, always giving the session back. `deadlineName` is how
+ * the caller's user sets the deadline, named in the error when it runs out.
+ */
+export async function withSession<T>(
+    c: ResolvedConnection,
+    deadlineSeconds: number,
+    work: (session: Session) => Promise<T>,
+    deadlineName = "connectDeadlineSeconds",
+): Promise<T> {
     const entry = poolFor(c);
-    const client = await connectWithRetry(entry, c, deadlineSeconds);
+    const client = await connectWithRetry(entry, c, deadlineSeconds, deadlineName);
     const session: Session = {
         client,
         memo: <V>(key: string, load: () => Promise<V>) => {

@@ -75,3 +75,18 @@ test("usage and connection errors exit 2 and never print the password", async ()
         for (const shown of [SECRET, encodeURIComponent(SECRET)]) assert.ok(!err.includes(shown), `${argv.join(" ")} printed the password: ${err}`);
     }
 });
+
+test("an option error keeps its line breaks; an unreachable server names --connect-deadline", async () => {
+    let err = "";
+    const io = { stdout: () => undefined, stderr: (t: string) => (err += t), readFile: noFile };
+    assert.equal(await runPostureCli(["--require", "-x"], {}, io), EXIT_USAGE_OR_CONNECTION);
+    assert.ok(!err.includes("\\n"), err);
+    assert.match(err, /^pgaudit-posture: Option '--require' argument is ambiguous\.\nDid you forget/);
+
+    err = "";
+    // Port 1 on loopback refuses at once: a transient error, retried until the deadline.
+    const uri = "postgresql://u:p@127.0.0.1:1/db?sslmode=disable";
+    assert.equal(await runPostureCli(["--connection", uri, "--connect-deadline", "0.3"], {}, io), EXIT_USAGE_OR_CONNECTION);
+    assert.match(err, /raise --connect-deadline for a slower start/);
+    assert.ok(!err.includes("connectDeadlineSeconds"), err);
+});
