@@ -5,11 +5,25 @@
  * reach resources already deployed (Pulumi runs delete and refresh with the code kept in state).
  * Each serialized function costs ~200 bytes of wrapper: one short loader, methods that forward
  * their arguments as they come.
+ *
+ * One object per provider name: the SDK caches the serialized `__provider` per provider object,
+ * so a fresh object for each resource would be serialized again for each (~10 ms a resource).
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-/** A provider whose methods call `require("pulumi-aiven-pgaudit/provider")[name]` at run time. */
+const providers = new Map<string, pulumi.dynamic.ResourceProvider>();
+
+/** The provider whose methods call `require("pulumi-aiven-pgaudit/provider")[name]` at run time. */
 export function lazyProvider(name: string): pulumi.dynamic.ResourceProvider {
+    let provider = providers.get(name);
+    if (provider === undefined) {
+        provider = forwardingProvider(name);
+        providers.set(name, provider);
+    }
+    return provider;
+}
+
+function forwardingProvider(name: string): pulumi.dynamic.ResourceProvider {
     // Resolved from the program's node_modules by the provider host (its cwd is the project).
     const impl = (): pulumi.dynamic.ResourceProvider => require("pulumi-aiven-pgaudit/provider")[name];
     return {

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { PgAuditSetting } from "../provider";
+import { PgAuditExclusive, PgAuditSetting } from "../provider";
 import { EngineHarness, serializeUnderMocks, urnFor, type Props } from "./support/engineHarness";
 
 /** The budget the README states. */
@@ -134,4 +134,30 @@ test("__provider holds no implementation: the host runs the installed package's,
     } finally {
         fs.rmSync(project.dir, { recursive: true, force: true });
     }
+});
+
+test("N resources of a type serialize their provider once: one provider object per type", async () => {
+    // The SDK caches the serialized __provider per provider object; count what reaches the serializer.
+    const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: (...a: unknown[]) => Promise<unknown> };
+    const original = closure.serializeFunction;
+    let calls = 0;
+    closure.serializeFunction = (...a: unknown[]) => {
+        calls++;
+        return original(...a);
+    };
+    try {
+        const resources = Array.from(
+            { length: 25 },
+            (_, i) => new PgAuditSetting(`once-${i}`, { connection: "postgresql://u:p@h/d", role: `r${i}`, settings: { log: ["ddl"] } }),
+        );
+        const exclusive = Array.from(
+            { length: 5 },
+            (_, i) => new PgAuditExclusive(`once-x${i}`, { connection: "postgresql://u:p@h/d", declaredScopes: [{ role: `r${i}` }] }),
+        );
+        await Promise.all([...resources, ...exclusive].map((r) => new Promise((resolve) => r.urn.apply(resolve))));
+    } finally {
+        closure.serializeFunction = original;
+    }
+    assert.ok(calls <= 2, `serializeFunction ran ${calls} times for 25 PgAuditSetting and 5 PgAuditExclusive`);
+    assert.ok(calls >= 1, "the counter saw the serializer at all (else this test proves nothing)");
 });
