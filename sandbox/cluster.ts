@@ -62,6 +62,10 @@ export interface TestCluster {
     waitForAuditLines(offset: number, applicationName?: string, min?: number, timeoutMs?: number): Promise<string[]>;
     /** restart with other options (e.g. without pgaudit) keeping the data and the port */
     restart(opts?: StartOptions): Promise<void>;
+    /** stop the server (fast shutdown) keeping the data and the port, as an outage would */
+    halt(): Promise<void>;
+    /** start a halted server again, with the options it had */
+    resume(): Promise<void>;
     /** fast shutdown and remove the data dir; idempotent */
     stop(): Promise<void>;
 }
@@ -223,6 +227,7 @@ class Cluster implements TestCluster {
 
     /** Start the server on the initialised data dir. */
     async start(opts: StartOptions = {}): Promise<void> {
+        this.lastOptions = opts;
         const settings: Record<string, string> = {
             listen_addresses: "127.0.0.1",
             // %a lets auditLines pick one session's lines; %q leaves background processes unprefixed.
@@ -260,6 +265,16 @@ class Cluster implements TestCluster {
         await run("pg_ctl", ["stop", "-w", "-m", "fast", "-D", this.dataDir], this.socketDir);
         await this.start(opts);
         await this.grantPgaudit();
+    }
+
+    private lastOptions: StartOptions = {};
+
+    async halt(): Promise<void> {
+        await run("pg_ctl", ["stop", "-w", "-m", "fast", "-D", this.dataDir], this.socketDir);
+    }
+
+    async resume(): Promise<void> {
+        await this.start(this.lastOptions);
     }
 
     async stop(): Promise<void> {

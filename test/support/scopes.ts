@@ -58,3 +58,24 @@ export async function auditLinesOf(cluster: TestCluster, role: string, database:
     // A session that audits nothing writes nothing: wait briefly for lines, accept none.
     return cluster.waitForAuditLines(offset, app, 1, 500);
 }
+
+/**
+ * The pgaudit entries of pg_db_role_setting, one line a scope, sorted:
+ * `role app in database shop: pgaudit.log=read,write; pgaudit.log_relation=on`. Empty when none.
+ */
+export async function pgauditCatalog(cluster: TestCluster): Promise<string> {
+    const rows = await cluster.sql<{ scope: string; entries: string[] }>(
+        `SELECT CASE WHEN s.setrole = 0 THEN 'database ' || d.datname
+                     WHEN s.setdatabase = 0 THEN 'role ' || r.rolname
+                     ELSE 'role ' || r.rolname || ' in database ' || d.datname END AS scope,
+                ARRAY(SELECT e FROM unnest(s.setconfig) e WHERE e LIKE 'pgaudit.%' ORDER BY e) AS entries
+           FROM pg_db_role_setting s
+           LEFT JOIN pg_database d ON d.oid = s.setdatabase
+           LEFT JOIN pg_roles r ON r.oid = s.setrole`,
+    );
+    return rows
+        .filter((r) => r.entries.length > 0)
+        .map((r) => `${r.scope}: ${r.entries.join("; ")}`)
+        .sort()
+        .join("\n");
+}
