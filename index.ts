@@ -42,3 +42,5 @@ export {
     type RequiredClass,
     type ReadCatalogOptions,
 } from "./posture";
+export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs } from "./provider";
+export { SETTINGS_RESOURCES, type SettingsResource } from "./components";

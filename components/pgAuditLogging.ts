@@ -1,8 +1,9 @@
 /**
  * PgAuditLogging: the whole audit posture of an Aiven for PostgreSQL service in one declaration.
  * It composes resources and writes no SQL itself: `aiven.Pg` (the service-level pgaudit block),
- * `aiven.OpenSearch` and `aiven.ServiceIntegration` (where the audit lines go), and one
- * PgAuditSetting per database, role and role-in-database.
+ * `aiven.OpenSearch` and `aiven.ServiceIntegration` (where the audit lines go), and the settings
+ * of each database, role and role-in-database: one PgAuditScopes for all of them (default), or one
+ * PgAuditSetting each.
  */
 import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,6 +11,7 @@ import type { ConnectionInput } from "../provider/connectionSpec";
 import { PgAuditExclusive } from "../provider/exclusiveResource";
 import type { OnUnresettable } from "../provider/exclusiveSchema";
 import { PgAuditSetting } from "../provider/resource";
+import { PgAuditScopes } from "../provider/scopesResource";
 import type { PgAuditSettingsInput } from "../provider/schema";
 import type { PgAuditConfig, PgAuditConfigInput } from "./auditConfig";
 import { checkConnection, serviceAdminConnection } from "./connection";
@@ -97,7 +99,26 @@ export interface PgAuditLoggingArgs {
      * what to fix; "report" resets the rest and lists these in `exclusive.undeclared`.
      */
     onUnresettable?: pulumi.Input<OnUnresettable>;
+    /**
+     * Which resource holds the per-scope settings. "PgAuditScopes" (default): one resource for all
+     * of them, applied all or nothing in one transaction, one step for the engine whatever their
+     * number. "PgAuditSetting": one resource per scope, named from its scope. Not an Input: it
+     * decides which resources exist. To change it on a deployed stack, first run one `pulumi up`
+     * with `retainScopesOnDelete: true` (see the README, "Switching shapes").
+     */
+    settingsResource?: SettingsResource;
+    /**
+     * Mark the resources that hold the per-scope settings `retainOnDelete`, so that removing them
+     * from the program leaves the server's settings in place instead of resetting them. Set it for
+     * one `pulumi up` before changing `settingsResource`, then remove it in the `pulumi up` that
+     * changes it; the new resources take the settings over. Default false.
+     */
+    retainScopesOnDelete?: boolean;
 }
+
+/** The two shapes of the per-scope settings. */
+export const SETTINGS_RESOURCES = ["PgAuditScopes", "PgAuditSetting"] as const;
+export type SettingsResource = (typeof SETTINGS_RESOURCES)[number];
 
 /** The PgAuditSetting resources, by scope. */
 export interface PgAuditLoggingSettings {
@@ -180,6 +201,14 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
 
     const { scopes, problems: scopeProblems } = planScopes(name, args);
     problems.push(...scopeProblems);
+    if (args.settingsResource !== undefined && !(SETTINGS_RESOURCES as readonly unknown[]).includes(args.settingsResource)) {
+        problems.push(
+            `settingsResource: must be one of ${SETTINGS_RESOURCES.map((r) => `"${r}"`).join(", ")} (a plain string: it decides which resources exist)`,
+        );
+    }
+    if (args.retainScopesOnDelete !== undefined && typeof args.retainScopesOnDelete !== "boolean") {
+        problems.push(`retainScopesOnDelete: must be true or false (a plain boolean: it is a resource option)`);
+    }
     collect(() => checkConnection(subject, args.connection));
 
     let declared: Plan["declared"];
@@ -207,8 +236,10 @@ export class PgAuditLogging extends pulumi.ComponentResource {
     public readonly opensearch?: aiven.OpenSearch;
     /** The `logs` integration from the service to OpenSearch, when `opensearch` is set. */
     public readonly opensearchIntegration?: aiven.ServiceIntegration;
-    /** The PgAuditSetting resources, by scope. */
+    /** With settingsResource "PgAuditSetting": the PgAuditSetting resources, by scope (empty otherwise). */
     public readonly settings: PgAuditLoggingSettings;
+    /** With settingsResource "PgAuditScopes" (default): the one resource holding every per-scope setting. */
+    public readonly scopes?: PgAuditScopes;
     /** With `exclusive: true`: the resource that resets undeclared pgaudit overrides. */
     public readonly exclusive?: PgAuditExclusive;
     /** The service-level pgaudit block in force (checked against the service when you keep it). */
@@ -259,8 +290,23 @@ export class PgAuditLogging extends pulumi.ComponentResource {
 
         const extra = typeof args.settingsDependOn === "function" ? args.settingsDependOn(this.service) : (args.settingsDependOn ?? EMPTY);
         const connection = p.scopes.length > 0 || args.exclusive ? this.scopeConnection(subject, args, serviceAudit) : undefined;
-        this.settings = this.declareScopes(args, p.scopes, connection, extra);
-        if (args.exclusive) {
+        const perScope = args.settingsResource === "PgAuditSetting";
+        this.settings = this.declareScopes(args, perScope ? p.scopes : [], connection, extra);
+        if (!perScope && connection) {
+            this.scopes = new PgAuditScopes(
+                `${name}-scopes`,
+                {
+                    connection,
+                    scopes: p.scopes.map((s) => ({ database: s.database, role: s.role, settings: s.settings })),
+                    adopt: args.adopt,
+                    exclusive: args.exclusive,
+                    onUnresettable: args.onUnresettable,
+                },
+                // The service first: its pgaudit block grants avnadmin the right to set pgaudit.*.
+                { parent: this, dependsOn: [this.service, ...extra], retainOnDelete: args.retainScopesOnDelete },
+            );
+        }
+        if (args.exclusive && perScope) {
             const declared = [...Object.values(this.settings.databases), ...Object.values(this.settings.roles)];
             for (const byDb of Object.values(this.settings.roleDatabases)) declared.push(...Object.values(byDb));
             this.exclusive = new PgAuditExclusive(
@@ -280,6 +326,7 @@ export class PgAuditLogging extends pulumi.ComponentResource {
             opensearch: this.opensearch,
             opensearchIntegration: this.opensearchIntegration,
             settings: this.settings,
+            scopes: this.scopes,
             exclusive: this.exclusive,
             pgaudit: this.pgaudit,
             indexPattern: this.indexPattern,
@@ -323,7 +370,7 @@ export class PgAuditLogging extends pulumi.ComponentResource {
                 scope.childName,
                 { connection, database: scope.database, role: scope.role, settings: scope.settings, adopt: args.adopt },
                 // The service first: its pgaudit block grants avnadmin the right to set pgaudit.*.
-                { parent: this, dependsOn: [this.service, ...extra] },
+                { parent: this, dependsOn: [this.service, ...extra], retainOnDelete: args.retainScopesOnDelete },
             );
             if (scope.kind === "database") settings.databases[scope.database!] = setting;
             else if (scope.kind === "role") settings.roles[scope.role!] = setting;

@@ -2,7 +2,7 @@
  * PgAuditExclusive's check and diff: pure, so that `pulumi preview` never touches a database.
  * Values unknown at preview (the engine's sentinel) are neither validated nor compared.
  */
-import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "./dynamicInputs";
+import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "./dynamicInputs";
 import {
     exclusiveInputFailures,
     exclusiveInputsSchema,
@@ -37,20 +37,6 @@ function scopeKeys(scopes: unknown): string[] | undefined {
     return [...new Set(scopes.map((s) => JSON.stringify([(s as DeclaredLike)?.database ?? null, (s as DeclaredLike)?.role ?? null])))].sort();
 }
 type DeclaredLike = { database?: unknown; role?: unknown } | null | undefined;
-
-function sameJson(a: unknown, b: unknown): boolean {
-    const sorted = (v: unknown): unknown =>
-        Array.isArray(v)
-            ? v.map(sorted)
-            : v !== null && typeof v === "object"
-              ? Object.fromEntries(
-                    Object.keys(v)
-                        .sort()
-                        .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
-                )
-              : v;
-    return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
-}
 
 /**
  * Changes when the inputs changed, or when the last refresh found undeclared overrides that an

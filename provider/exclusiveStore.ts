@@ -33,7 +33,7 @@ SELECT s.setdatabase, s.setrole, d.datname::text AS datname, r.rolname::text AS 
    AND (s.setdatabase = 0 OR d.oid IS NOT NULL)
    AND (s.setrole = 0 OR r.oid IS NOT NULL)`;
 
-async function readFacts(client: pg.ClientBase): Promise<ExclusiveFacts> {
+export async function readFacts(client: pg.ClientBase): Promise<ExclusiveFacts> {
     const { rows } = await client.query(FACTS_SQL);
     const row = rows[0];
     const facts = {
@@ -47,7 +47,7 @@ async function readFacts(client: pg.ClientBase): Promise<ExclusiveFacts> {
     return { ...facts, unsettableParameters: unsettable.rows[0].names as string[] };
 }
 
-async function readOverrideRows(client: pg.ClientBase): Promise<PgAuditOverrideRow[]> {
+export async function readOverrideRows(client: pg.ClientBase): Promise<PgAuditOverrideRow[]> {
     const { rows } = await client.query(OVERRIDES_SQL);
     return rows as PgAuditOverrideRow[];
 }

@@ -12,3 +12,7 @@ export { type ConnectionInput, type ResolvedConnection } from "./connectionSpec"
 export { pgAuditExclusiveProvider } from "./exclusiveProvider";
 export { PgAuditExclusive, type PgAuditExclusiveArgs, type DeclaredScopeArgs } from "./exclusiveResource";
 export { type DeclaredScope, type UndeclaredOverride, type OnUnresettable } from "./exclusiveSchema";
+export { pgAuditScopesProvider } from "./scopesProvider";
+export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs } from "./scopesResource";
+export { encodeSettingsText, decodeSettingsText } from "./settingsText";
+export { parseScopeId } from "./scopeKey";

@@ -3,7 +3,7 @@
  * database. During a preview, inputs that depend on resources not yet created arrive as the
  * engine's unknown sentinel; they are neither validated nor compared.
  */
-import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "./dynamicInputs";
+import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "./dynamicInputs";
 import { pgAuditSettingInputsSchema, pgAuditSettingStateSchema, toInputFailures, type PgAuditSettingInputs } from "./schema";
 import { changedSettingKeys, type SettingValues } from "./settings";
 
@@ -29,22 +29,6 @@ export interface DiffOutcome {
     readonly replaces: string[];
     /** Why there are changes, for tests and messages: property names. */
     readonly changed: string[];
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-    return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(sortKeys);
-    if (value !== null && typeof value === "object") {
-        return Object.fromEntries(
-            Object.keys(value)
-                .sort()
-                .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-        );
-    }
-    return value;
 }
 
 /**

@@ -9,17 +9,12 @@ import { PgAuditSettingError } from "./errors";
 import { checkInputs, diffInputs, parseInputs, parseState } from "./lifecycle";
 import { assertNoForeignSettings, assertServerSupports, decodeStoredSettings, planScopeReset, planScopeStatements } from "./plan";
 import type { PgAuditSettingInputs } from "./schema";
+import { scopeId } from "./scopeKey";
 import { explainedFor, readScope, readServerFacts, runStatements } from "./scopeStore";
 import { SETTING_KEYS, type SettingValues } from "./settings";
 import { describeScope, type Scope } from "./sql";
 
-/** A stable id that names the scope; names are percent-encoded so any name round-trips. */
-export function scopeId(scope: Scope): string {
-    const parts: string[] = [];
-    if (scope.role !== undefined) parts.push(`role/${encodeURIComponent(scope.role)}`);
-    if (scope.database !== undefined) parts.push(`database/${encodeURIComponent(scope.database)}`);
-    return parts.join("/");
-}
+export { scopeId } from "./scopeKey";
 
 function scopeOf(inputs: PgAuditSettingInputs): Scope {
     return {

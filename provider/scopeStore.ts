@@ -2,11 +2,11 @@
  * Reads and writes one scope's pgaudit entries over a session: the queries behind create, read,
  * update and delete. Planning is pure (plan.ts); this file only runs what was planned.
  */
-import type pg from "pg";
+import pg from "pg";
 import type { Session } from "./connection";
 import { explainPgError } from "./errors";
 import type { ServerFacts, StoredEntries } from "./plan";
-import { describeScope, READ_SCOPE_SQL, SERVER_FACTS_SQL, splitSetconfigEntry, type Scope } from "./sql";
+import { describeScope, READ_SCOPES_SQL, SERVER_FACTS_SQL, splitSetconfigEntry, type Scope } from "./sql";
 
 export interface ScopeSnapshot {
     /** False when the scope's database or role no longer exists. */
@@ -31,19 +31,27 @@ export function readServerFacts(session: Session): Promise<ServerFacts> {
     });
 }
 
+/** Every scope's snapshot in one query, in the order given. */
+export async function readScopes(client: pg.ClientBase, scopes: readonly Scope[]): Promise<ScopeSnapshot[]> {
+    if (scopes.length === 0) return [];
+    const { rows } = await client.query(READ_SCOPES_SQL, [scopes.map((s) => s.database ?? null), scopes.map((s) => s.role ?? null)]);
+    return rows.map((row, i) => {
+        const scope = scopes[i];
+        if (!row.database_exists || !row.role_exists) {
+            const missing = !row.database_exists ? `database ${JSON.stringify(scope.database)}` : `role ${JSON.stringify(scope.role)}`;
+            return { exists: false, missing, entries: new Map() };
+        }
+        const entries = new Map<string, string>();
+        for (const entry of row.setconfig as string[]) {
+            const [name, value] = splitSetconfigEntry(entry);
+            if (name.startsWith("pgaudit.")) entries.set(name, value);
+        }
+        return { exists: true, entries };
+    });
+}
+
 export async function readScope(client: pg.ClientBase, scope: Scope): Promise<ScopeSnapshot> {
-    const { rows } = await client.query(READ_SCOPE_SQL, [scope.database ?? null, scope.role ?? null]);
-    const row = rows[0];
-    if (!row.database_exists || !row.role_exists) {
-        const missing = !row.database_exists ? `database ${JSON.stringify(scope.database)}` : `role ${JSON.stringify(scope.role)}`;
-        return { exists: false, missing, entries: new Map() };
-    }
-    const entries = new Map<string, string>();
-    for (const entry of row.setconfig as string[]) {
-        const [name, value] = splitSetconfigEntry(entry);
-        if (name.startsWith("pgaudit.")) entries.set(name, value);
-    }
-    return { exists: true, entries };
+    return (await readScopes(client, [scope]))[0];
 }
 
 /**
@@ -66,4 +74,42 @@ export async function explainedFor<T>(session: Session, user: string, scope: Sco
  */
 export async function runStatements(client: pg.ClientBase, statements: readonly string[]): Promise<void> {
     if (statements.length > 0) await client.query(statements.join(";\n"));
+}
+
+/** A statement of a batch failed, or the session ended while it ran: `index` says which. */
+export class BatchFailure extends Error {
+    constructor(
+        readonly index: number,
+        override readonly cause: unknown,
+    ) {
+        super(cause instanceof Error ? cause.message : String(cause));
+    }
+}
+
+/** The hook of node-postgres's Query (the Submittable protocol) called once per finished statement. */
+interface CommandCompleteHook {
+    handleCommandComplete(msg: unknown, connection: unknown): void;
+}
+
+/**
+ * Sends statements as one simple-protocol query (one round trip, whatever their number) and, if
+ * one fails or the session ends, says which: PostgreSQL answers each finished statement with a
+ * CommandComplete, so the failing one is the first without. Inside a transaction the batch ends
+ * with its COMMIT, so a failure anywhere leaves nothing applied.
+ */
+export async function runBatch(client: pg.ClientBase, statements: readonly string[]): Promise<void> {
+    if (statements.length === 0) return;
+    let completed = 0;
+    const query = new pg.Query(statements.join(";\n"));
+    const hook = query as unknown as CommandCompleteHook;
+    const complete = hook.handleCommandComplete.bind(query);
+    hook.handleCommandComplete = (msg, connection) => {
+        completed += 1;
+        complete(msg, connection);
+    };
+    await new Promise<void>((resolve, reject) => {
+        query.on("end", () => resolve());
+        query.on("error", (err) => reject(new BatchFailure(Math.min(completed, statements.length - 1), err)));
+        client.query(query);
+    });
 }

@@ -10,12 +10,7 @@ export interface Scope {
     readonly role?: string;
 }
 
-/** How a scope reads in messages: `database "app"`, `role "x" in database "app"`. */
-export function describeScope(scope: Scope): string {
-    const role = scope.role !== undefined ? `role ${JSON.stringify(scope.role)}` : undefined;
-    const database = scope.database !== undefined ? `database ${JSON.stringify(scope.database)}` : undefined;
-    return role && database ? `${role} in ${database}` : (role ?? database ?? "no scope");
-}
+export { describeScope } from "./scopeKey";
 
 /** `pgaudit.log` as an identifier chain: each part quoted, so the name cannot carry SQL. */
 export function parameterIdentifier(name: string): string {
@@ -41,19 +36,25 @@ export function resetParameterSql(scope: Scope, name: string): string {
 }
 
 /**
- * One round trip for a scope: whether its database and role exist (oid NULL when not) and its
- * stored settings. $1 = database or NULL, $2 = role or NULL; 0 stands for "any" in the catalog.
+ * One round trip for any number of scopes: for each, in the order given, whether its database and
+ * role exist and its stored settings. $1 = databases, $2 = roles (same length, NULL where a scope
+ * has none); 0 stands for "any" in the catalog.
  */
-export const READ_SCOPE_SQL = `
+export const READ_SCOPES_SQL = `
 WITH target AS (
-  SELECT CASE WHEN $1::text IS NULL THEN 0::oid ELSE (SELECT oid FROM pg_database WHERE datname = $1::text) END AS db,
-         CASE WHEN $2::text IS NULL THEN 0::oid ELSE (SELECT oid FROM pg_roles WHERE rolname = $2::text) END AS role
+  SELECT t.i,
+         t.db IS NULL OR d.oid IS NOT NULL AS database_exists,
+         t.role IS NULL OR r.oid IS NOT NULL AS role_exists,
+         CASE WHEN t.db IS NULL THEN 0::oid ELSE d.oid END AS db,
+         CASE WHEN t.role IS NULL THEN 0::oid ELSE r.oid END AS role
+    FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(db, role, i)
+    LEFT JOIN pg_database d ON d.datname = t.db
+    LEFT JOIN pg_roles r ON r.rolname = t.role
 )
-SELECT t.db IS NOT NULL AS database_exists,
-       t.role IS NOT NULL AS role_exists,
-       COALESCE(s.setconfig, '{}'::text[]) AS setconfig
-  FROM target t
-  LEFT JOIN pg_db_role_setting s ON s.setdatabase = t.db AND s.setrole = t.role`;
+SELECT x.database_exists, x.role_exists, COALESCE(s.setconfig, '{}'::text[]) AS setconfig
+  FROM target x
+  LEFT JOIN pg_db_role_setting s ON s.setdatabase = x.db AND s.setrole = x.role
+ ORDER BY x.i`;
 
 /** What the server is and who we are on it: asked once per connection pool. */
 export const SERVER_FACTS_SQL = `

@@ -109,6 +109,8 @@ const declaredArgs = (overrides: Partial<PgAuditLoggingArgs> = {}): PgAuditLoggi
         pgUserConfig: { ipFilterStrings: ["10.0.0.0/8"], pgaudit: { logClient: false } },
     },
     audit: { logs: ["ddl", "role"], logCatalog: false, logLevel: "notice" },
+    // The tests here look at the per-scope children; componentScopes.test.ts covers the default shape.
+    settingsResource: "PgAuditSetting",
     ...overrides,
 });
 
@@ -303,7 +305,14 @@ test("kept service: the user's aiven.Pg with pgAuditUserConfig(audit); the compo
     });
     const c = new PgAuditLogging(
         "kept",
-        { project: "proj", service: pg, audit, roles: { app: { log: ["ddl"] } }, opensearch: { serviceName: "shared-logs" } },
+        {
+            project: "proj",
+            service: pg,
+            audit,
+            roles: { app: { log: ["ddl"] } },
+            opensearch: { serviceName: "shared-logs" },
+            settingsResource: "PgAuditSetting",
+        },
         { transformations: rec.transformations },
     );
     await settled(c);

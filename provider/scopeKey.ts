@@ -1,0 +1,38 @@
+/**
+ * How a scope is named. In messages: `role "x" in database "app"`. As one short, reversible string: `database/shop`, `role/app`, `role/app/database/shop`.
+ * It is PgAuditSetting's id and PgAuditScopes' key in state, so a stack that switches from one to
+ * the other keeps naming each scope the same way. Names are percent-encoded, so any name
+ * (slashes, quotes, newlines) round-trips.
+ */
+import type { Scope } from "./sql";
+
+export function scopeId(scope: Scope): string {
+    const parts: string[] = [];
+    if (scope.role !== undefined) parts.push(`role/${encodeURIComponent(scope.role)}`);
+    if (scope.database !== undefined) parts.push(`database/${encodeURIComponent(scope.database)}`);
+    return parts.join("/");
+}
+
+const SCOPE_ID = /^(?:role\/([^/]*))?(?:\/?database\/([^/]*))?$/;
+
+/** The scope a key names, or undefined when the text is not one scopeId wrote. */
+export function parseScopeId(id: string): Scope | undefined {
+    const m = SCOPE_ID.exec(id);
+    if (!m || (m[1] === undefined && m[2] === undefined)) return undefined;
+    try {
+        const scope: Scope = {
+            ...(m[2] !== undefined ? { database: decodeURIComponent(m[2]) } : {}),
+            ...(m[1] !== undefined ? { role: decodeURIComponent(m[1]) } : {}),
+        };
+        return scopeId(scope) === id ? scope : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** How a scope reads in messages: `database "app"`, `role "x" in database "app"`. */
+export function describeScope(scope: Scope): string {
+    const role = scope.role !== undefined ? `role ${JSON.stringify(scope.role)}` : undefined;
+    const database = scope.database !== undefined ? `database ${JSON.stringify(scope.database)}` : undefined;
+    return role && database ? `${role} in ${database}` : (role ?? database ?? "no scope");
+}

@@ -1,0 +1,62 @@
+/**
+ * One scope's settings as one line of text, the form PgAuditScopes keeps in state:
+ * `log=ddl,role; logCatalog=false; role=auditor`. One line a scope keeps the checkpoint small
+ * (the file backend rewrites it, indented, after every step) and makes `pulumi preview --diff`
+ * show a changed scope on one line: `~ role/app: "log=ddl" => "log=ddl,role"`.
+ *
+ * Keys are the camelCase input keys in definition order. Lists are comma-joined, booleans and
+ * numbers bare; a string is bare when it is a plain word, else a JSON string literal, so that a
+ * value typed by hand that this package cannot read (`log="reed"`) still round-trips and shows.
+ */
+import { SETTING_DEFINITIONS, SETTING_KEYS, type SettingKey, type SettingValue, type SettingValues } from "./settings";
+
+const WORD = /^[A-Za-z0-9_]+$/;
+const JSON_STRING = /^"(?:[^"\\]|\\.)*"/;
+const BARE = /^[^;"]*/;
+
+function encodeValue(key: SettingKey, value: SettingValue): string {
+    if (Array.isArray(value)) return value.join(",");
+    if (typeof value !== "string") return String(value);
+    const kind: string = SETTING_DEFINITIONS[key].kind;
+    return (kind === "level" || kind === "text") && WORD.test(value) ? value : JSON.stringify(value);
+}
+
+export function encodeSettingsText(values: SettingValues): string {
+    return SETTING_KEYS.filter((key) => values[key] !== undefined)
+        .map((key) => `${key}=${encodeValue(key, values[key]!)}`)
+        .join("; ");
+}
+
+function decodeBare(key: SettingKey, text: string): SettingValue | undefined {
+    switch (SETTING_DEFINITIONS[key].kind as string) {
+        case "log":
+            return /^[-a-z_,]*$/.test(text) ? (text === "" ? [] : text.split(",")) : undefined;
+        case "bool":
+            return text === "true" ? true : text === "false" ? false : undefined;
+        case "int":
+            return /^-?\d+$/.test(text) ? Number(text) : undefined;
+        default:
+            return WORD.test(text) ? text : undefined;
+    }
+}
+
+/** The settings a line of text holds; throws on text encodeSettingsText cannot have written. */
+export function decodeSettingsText(text: string): SettingValues {
+    const values: SettingValues = {};
+    let rest = text;
+    while (rest !== "") {
+        const head = /^([A-Za-z]+)=/.exec(rest);
+        const key = head && (SETTING_KEYS as readonly string[]).includes(head[1]) ? (head[1] as SettingKey) : undefined;
+        if (!head || !key || values[key] !== undefined) throw new Error(`not a pgaudit settings line: ${JSON.stringify(text)}`);
+        rest = rest.slice(head[0].length);
+        const quoted = JSON_STRING.exec(rest);
+        const raw = quoted ? quoted[0] : BARE.exec(rest)![0];
+        const value = quoted ? (JSON.parse(raw) as string) : decodeBare(key, raw);
+        if (value === undefined) throw new Error(`not a pgaudit settings line: ${JSON.stringify(text)}`);
+        values[key] = value;
+        rest = rest.slice(raw.length);
+        if (rest.startsWith("; ")) rest = rest.slice(2);
+        else if (rest !== "") throw new Error(`not a pgaudit settings line: ${JSON.stringify(text)}`);
+    }
+    return values;
+}
