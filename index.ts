@@ -42,3 +42,4 @@ export {
     type RequiredClass,
     type ReadCatalogOptions,
 } from "./posture";
+export { PgAuditObjectAudit, type PgAuditObjectAuditArgs, type ObjectEntry, type ObjectEntryInput, type ObjectPrivilege } from "./provider";

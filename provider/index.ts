@@ -11,3 +11,15 @@ export { type ConnectionInput, type ResolvedConnection } from "./connectionSpec"
 export { pgAuditExclusiveProvider } from "./exclusiveProvider";
 export { PgAuditExclusive, type PgAuditExclusiveArgs, type DeclaredScopeArgs } from "./exclusiveResource";
 export { type DeclaredScope, type UndeclaredOverride, type OnUnresettable } from "./exclusiveSchema";
+// Object audit (pgaudit.role and the audit role's privileges).
+export { pgAuditObjectAuditProvider } from "./objectAudit/provider";
+export { PgAuditObjectAudit, type PgAuditObjectAuditArgs } from "./objectAudit/resource";
+export {
+    OBJECT_PRIVILEGES,
+    parseTableName,
+    formatTableName,
+    type ObjectPrivilege,
+    type ObjectEntry,
+    type ObjectEntryInput,
+    type TableName,
+} from "./objectAudit/schema";
