@@ -43,3 +43,4 @@ export {
     type ReadCatalogOptions,
 } from "./posture";
 export { PgAuditObjectAudit, type PgAuditObjectAuditArgs, type ObjectEntry, type ObjectEntryInput, type ObjectPrivilege } from "./provider";
+export { type ObjectAuditArgs, type ObjectAuditRoleScope } from "./components";
