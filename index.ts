@@ -44,3 +44,5 @@ export {
 } from "./posture";
 export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs } from "./provider";
 export { SETTINGS_RESOURCES, type SettingsResource } from "./components";
+export { PgAuditObjectAudit, type PgAuditObjectAuditArgs, type ObjectEntry, type ObjectEntryInput, type ObjectPrivilege } from "./provider";
+export { type ObjectAuditArgs, type ObjectAuditRoleScope } from "./components";

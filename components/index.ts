@@ -6,3 +6,4 @@ export { logsConfigSchema, AUDIT_DASHBOARDS_FILTER, type LogsConfig, type LogsCo
 export { type PgServiceArgs, type PgauditBlock } from "./serviceConfig";
 export { type RoleDatabaseSettings } from "./scopes";
 export { PgAuditLoggingError } from "./errors";
+export { type ObjectAuditArgs, type ObjectAuditRoleScope } from "./objectAudit";

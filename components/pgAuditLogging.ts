@@ -12,12 +12,14 @@ import { PgAuditExclusive } from "../provider/exclusiveResource";
 import type { OnUnresettable } from "../provider/exclusiveSchema";
 import { PgAuditSetting } from "../provider/resource";
 import { PgAuditScopes } from "../provider/scopesResource";
+import { PgAuditObjectAudit } from "../provider/objectAudit/resource";
 import type { PgAuditSettingsInput } from "../provider/schema";
 import type { PgAuditConfig, PgAuditConfigInput } from "./auditConfig";
 import { checkConnection, serviceAdminConnection } from "./connection";
 import { PgAuditLoggingError } from "./errors";
 import { isPlain, whenKnown } from "./known";
 import { AUDIT_DASHBOARDS_FILTER, auditIndexPattern, logsUserConfig, parseLogsConfig, type LogsConfig, type LogsConfigInput } from "./logsConfig";
+import { planObjectAudit, withDatabaseRoles, withServiceRole, type ObjectAuditArgs, type ObjectAuditPlan } from "./objectAudit";
 import { scopedSettingsVersionProblem } from "./pgVersion";
 import { planScopes, type RoleDatabaseSettings, type Scope } from "./scopes";
 import { checkKeptService, declareService, resolveAudit, type PgauditBlock, type PgServiceArgs, type ServiceAudit } from "./serviceConfig";
@@ -114,6 +116,14 @@ export interface PgAuditLoggingArgs {
      * changes it; the new resources take the settings over. Default false.
      */
     retainScopesOnDelete?: boolean;
+    /**
+     * Object audit logging: every read or change of the listed tables (or columns) is logged for
+     * every user, whatever their `pgaudit.log`. `{ role: "auditor", databases: { shop: [{ table:
+     * "public.cards", privileges: ["select"], columns: ["pan"] }] } }` sets `pgaudit.role` (through
+     * `audit.role`, or per database with `roleScope: "databases"`) and declares one
+     * PgAuditObjectAudit per database that grants exactly those privileges to the audit role.
+     */
+    objectAudit?: ObjectAuditArgs;
 }
 
 /** The two shapes of the per-scope settings. */
@@ -137,6 +147,7 @@ interface Plan {
     readonly audit: pulumi.Input<PgAuditConfig>;
     readonly logs: pulumi.Input<LogsConfig>;
     readonly scopes: Scope[];
+    readonly objectAudit?: ObjectAuditPlan;
 }
 
 const EMPTY: never[] = [];
@@ -173,7 +184,13 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
         problems.push(`serviceOptions: applies to a service the component declares; set these options on your aiven.Pg instead`);
     }
 
-    const audit = collect(() => resolveAudit(subject, args.audit));
+    const objectAudit = planObjectAudit(name, args.objectAudit);
+    problems.push(...objectAudit.problems);
+    const oa = objectAudit.plan;
+    const audit = collect(() => {
+        const resolved = resolveAudit(subject, args.audit);
+        return oa?.roleScope === "service" ? withServiceRole(subject, resolved, oa.role) : resolved;
+    });
 
     if (args.logs !== undefined && args.opensearch === undefined) {
         problems.push(`logs: configures the OpenSearch logs integration; set opensearch too (an existing { serviceName } or aiven.OpenSearch arguments)`);
@@ -199,7 +216,10 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
         }
     }
 
-    const { scopes, problems: scopeProblems } = planScopes(name, args);
+    const { scopes, problems: scopeProblems } = planScopes(
+        name,
+        oa ? { ...args, databases: collect(() => withDatabaseRoles(subject, args.databases, oa)) } : args,
+    );
     problems.push(...scopeProblems);
     if (args.settingsResource !== undefined && !(SETTINGS_RESOURCES as readonly unknown[]).includes(args.settingsResource)) {
         problems.push(
@@ -221,7 +241,7 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
         }
     }
     if (problems.length > 0) throw new PgAuditLoggingError(subject, problems);
-    return { kept, declared, audit: audit!, logs: logs ?? {}, scopes };
+    return { kept, declared, audit: audit!, logs: logs ?? {}, scopes, objectAudit: oa };
 }
 
 /**
@@ -240,6 +260,8 @@ export class PgAuditLogging extends pulumi.ComponentResource {
     public readonly settings: PgAuditLoggingSettings;
     /** With settingsResource "PgAuditScopes" (default): the one resource holding every per-scope setting. */
     public readonly scopes?: PgAuditScopes;
+    /** With `objectAudit`: the PgAuditObjectAudit resources, by database name. */
+    public readonly objectAudit: Readonly<Record<string, PgAuditObjectAudit>>;
     /** With `exclusive: true`: the resource that resets undeclared pgaudit overrides. */
     public readonly exclusive?: PgAuditExclusive;
     /** The service-level pgaudit block in force (checked against the service when you keep it). */
@@ -289,10 +311,11 @@ export class PgAuditLogging extends pulumi.ComponentResource {
         }
 
         const extra = typeof args.settingsDependOn === "function" ? args.settingsDependOn(this.service) : (args.settingsDependOn ?? EMPTY);
-        const connection = p.scopes.length > 0 || args.exclusive ? this.scopeConnection(subject, args, serviceAudit) : undefined;
+        const connection = p.scopes.length > 0 || args.exclusive || p.objectAudit ? this.scopeConnection(subject, args, serviceAudit) : undefined;
         const perScope = args.settingsResource === "PgAuditSetting";
         this.settings = this.declareScopes(args, perScope ? p.scopes : [], connection, extra);
-        if (!perScope && connection) {
+        this.objectAudit = this.declareObjectAudit(p.objectAudit, connection, extra);
+        if (!perScope && connection && (p.scopes.length > 0 || args.exclusive)) {
             this.scopes = new PgAuditScopes(
                 `${name}-scopes`,
                 {
@@ -328,6 +351,7 @@ export class PgAuditLogging extends pulumi.ComponentResource {
             settings: this.settings,
             scopes: this.scopes,
             exclusive: this.exclusive,
+            objectAudit: this.objectAudit,
             pgaudit: this.pgaudit,
             indexPattern: this.indexPattern,
             dashboardsFilter: this.dashboardsFilter,
@@ -350,6 +374,25 @@ export class PgAuditLogging extends pulumi.ComponentResource {
         });
         const base = args.connection ?? serviceAdminConnection(this.service, this);
         return pulumi.secret(pulumi.all([base, ready]).apply(([c]) => c as ConnectionInput));
+    }
+
+    private declareObjectAudit(
+        plan: ObjectAuditPlan | undefined,
+        connection: pulumi.Output<ConnectionInput> | undefined,
+        extra: pulumi.Input<pulumi.Resource>[],
+    ): Record<string, PgAuditObjectAudit> {
+        const byDatabase: Record<string, PgAuditObjectAudit> = {};
+        if (!plan || !connection) return byDatabase;
+        for (const { database, objects, childName } of plan.databases) {
+            const setting = this.settings.databases[database];
+            byDatabase[database] = new PgAuditObjectAudit(
+                childName,
+                { connection, database, auditRole: plan.role, createRole: plan.createRole, objects },
+                // The tables come from settingsDependOn; the database's pgaudit.role setting, when it is set there, first.
+                { parent: this, dependsOn: [this.service, ...extra, ...(setting ? [setting] : [])] },
+            );
+        }
+        return byDatabase;
     }
 
     private declareScopes(

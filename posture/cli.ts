@@ -9,12 +9,13 @@ import { readAuditPosture } from "./readAuditPosture";
 import { renderPostureReport } from "./renderReport";
 import { checkRequirements, parseRequiredClasses, type RequiredClass } from "./requirements";
 import { resolveCliConnection, type Environment } from "./cliConnection";
+import { checkObjectRequirements, parseObjectRequirement, type ObjectRequirement } from "./objectRequirements";
 
 export const EXIT_OK = 0;
 export const EXIT_REQUIREMENT_VIOLATED = 1;
 export const EXIT_USAGE_OR_CONNECTION = 2;
 
-export const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--json] [--connect-deadline SECONDS]
+export const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--require-object TABLE:COMMANDS] [--json] [--connect-deadline SECONDS]
 
 Shows the server-wide pgaudit settings, every pgaudit override by scope, and the effective
 pgaudit settings of every role in every database that accepts connections.
@@ -25,6 +26,10 @@ pgaudit settings of every role in every database that accepts connections.
                            PGSSLROOTCERT names the CA certificate file)
   --require CLASSES        classes every login role must audit in every database it can connect
                            to, e.g. ddl,role (repeatable; "all" means every class)
+  --require-object SPEC    object audit every login role must get in every database that
+                           holds the table: schema.table:commands, e.g. public.cards:select,update,
+                           or public.cards(pan):select for columns (repeatable; quote a name part
+                           holding a dot as in SQL: "my.schema".cards:select)
   --json                   print the report as JSON
   --connect-deadline SEC   keep retrying a starting server this long (default 10)
   --help                   show this text
@@ -41,6 +46,8 @@ export interface CliIo {
 interface CliOptions {
     readonly connection?: string;
     readonly required: RequiredClass[] | null;
+    /** Absent when no --require-object was given. */
+    readonly requiredObjects?: ObjectRequirement[];
     readonly json: boolean;
     readonly connectDeadlineSeconds: number;
 }
@@ -54,6 +61,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
             options: {
                 connection: { type: "string" },
                 require: { type: "string", multiple: true },
+                "require-object": { type: "string", multiple: true },
                 json: { type: "boolean", default: false },
                 "connect-deadline": { type: "string" },
                 help: { type: "boolean", default: false },
@@ -76,6 +84,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
         if ("error" in parsed) return { error: parsed.error };
         required = parsed.classes;
     }
+    const requiredObjects: ObjectRequirement[] = [];
+    for (const value of values["require-object"] ?? []) {
+        const parsed = parseObjectRequirement(value);
+        if ("error" in parsed) return { error: parsed.error };
+        requiredObjects.push(parsed);
+    }
     let connectDeadlineSeconds = 10;
     if (values["connect-deadline"] !== undefined) {
         connectDeadlineSeconds = Number(values["connect-deadline"]);
@@ -83,7 +97,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
             return { error: "--connect-deadline must be a number of seconds from 0 to 3600 (more than 0)" };
         }
     }
-    return { ...(values.connection !== undefined ? { connection: values.connection } : {}), required, json: values.json === true, connectDeadlineSeconds };
+    return {
+        ...(values.connection !== undefined ? { connection: values.connection } : {}),
+        required,
+        ...(requiredObjects.length > 0 ? { requiredObjects } : {}),
+        json: values.json === true,
+        connectDeadlineSeconds,
+    };
 }
 
 /** Runs the CLI and returns its exit status; the caller closes the connection pools. */
@@ -108,13 +128,16 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
         const posture = await readAuditPosture(resolved.connection, {
             connectDeadlineSeconds: options.connectDeadlineSeconds,
             connectDeadlineName: "--connect-deadline",
+            objectTables: options.requiredObjects ?? [],
         });
         report = { posture, requirement: options.required ? checkRequirements(posture, options.required) : null };
+        if (options.requiredObjects) report.objectRequirement = checkObjectRequirements(posture, options.requiredObjects);
     } catch (err) {
         // Connection errors name user@host:port/db, never the password.
         io.stderr(`pgaudit-posture: ${safeText(err instanceof Error ? err.message : String(err))}\n`);
         return EXIT_USAGE_OR_CONNECTION;
     }
-    io.stdout(options.json ? JSON.stringify(report, null, 2) + "\n" : renderPostureReport(report.posture, report.requirement));
-    return report.requirement && report.requirement.violations.length > 0 ? EXIT_REQUIREMENT_VIOLATED : EXIT_OK;
+    io.stdout(options.json ? JSON.stringify(report, null, 2) + "\n" : renderPostureReport(report.posture, report.requirement, report.objectRequirement));
+    const violated = (report.requirement?.violations.length ?? 0) + (report.objectRequirement?.violations.length ?? 0) > 0;
+    return violated ? EXIT_REQUIREMENT_VIOLATED : EXIT_OK;
 }

@@ -7,3 +7,5 @@ export { runPostureCli, EXIT_OK, EXIT_REQUIREMENT_VIOLATED, EXIT_USAGE_OR_CONNEC
 export { OVERRIDE_PRECEDENCE } from "./precedence";
 export * from "./model";
 export type { ReadCatalogOptions } from "./readCatalog";
+export { checkObjectRequirements, parseObjectRequirement, type ObjectRequirement } from "./objectRequirements";
+export type { ReadAuditPostureOptions } from "./readAuditPosture";

@@ -82,6 +82,13 @@ export const auditPostureSchema = z.object({
     databases: z.array(databaseSchema),
     /** Every role × every database that accepts connections, sorted by role then database. */
     effective: z.array(effectivePostureSchema),
+    /**
+     * Object audit per database, read where some login role gets a pgaudit.role, or where a
+     * required table may be (`--require-object`). Absent from postures built without that read.
+     */
+    get objectAudit() {
+        return z.array(databaseObjectAuditSchema).optional();
+    },
 });
 export type AuditPosture = z.infer<typeof auditPostureSchema>;
 
@@ -114,5 +121,61 @@ export const requirementResultSchema = z.object({
 export type RequirementResult = z.infer<typeof requirementResultSchema>;
 
 /** What `pgaudit-posture --json` prints. */
-export const postureReportSchema = z.object({ posture: auditPostureSchema, requirement: requirementResultSchema.nullable() });
+export const postureReportSchema = z.object({
+    posture: auditPostureSchema,
+    requirement: requirementResultSchema.nullable(),
+    /** `--require-object`'s verdict; absent when not asked. */
+    get objectRequirement() {
+        return objectRequirementResultSchema.optional();
+    },
+});
 export type PostureReport = z.infer<typeof postureReportSchema>;
+
+// ---- Object audit (pgaudit.role and the audit role's privileges, per database) ----
+
+/** A privilege that makes pgaudit's object audit log a statement: held by the audit role, or by a role it inherits from. */
+export const objectGrantSchema = z.object({
+    schema: z.string(),
+    table: z.string(),
+    /** null: the whole table. */
+    column: z.string().nullable(),
+    privilege: z.enum(["select", "insert", "update", "delete"]),
+    /** The role the privilege is granted to: the audit role itself, or a role it is an inheriting member of (pgaudit counts those). */
+    grantee: z.string(),
+});
+export type ObjectGrant = z.infer<typeof objectGrantSchema>;
+
+/** What object audit logs in one database, for each audit role some login role gets there. */
+export const databaseObjectAuditSchema = z.object({
+    database: z.string(),
+    /** False when the connecting role could not read the database (then `error` says why). */
+    readable: z.boolean(),
+    error: z.string().optional(),
+    auditRoles: z.array(z.object({ name: z.string(), exists: z.boolean(), grants: z.array(objectGrantSchema) })),
+    /** The tables asked about (`--require-object`) that this database holds, with their columns. */
+    tables: z.array(z.object({ schema: z.string(), table: z.string(), columns: z.array(z.string()) })),
+});
+export type DatabaseObjectAudit = z.infer<typeof databaseObjectAuditSchema>;
+
+export const objectViolationSchema = z.object({
+    /** The requirement as given, e.g. `public.cards:select,update`. */
+    requirement: z.string(),
+    /** null: no database holds the table. */
+    database: z.string().nullable(),
+    /** The effective pgaudit.role of the roles concerned ('' when unset, null when hidden). */
+    auditRole: z.string().nullable(),
+    /** Login roles whose statements on the table go unaudited. */
+    roles: z.array(z.string()),
+    lacks: z.array(z.string()),
+    reason: z.enum(["no-such-table", "database-unreadable", "no-audit-role", "audit-role-missing", "role-hidden", "lacks-privileges"]),
+    message: z.string(),
+});
+export type ObjectViolation = z.infer<typeof objectViolationSchema>;
+
+export const objectRequirementResultSchema = z.object({
+    requirements: z.array(z.string()),
+    /** Login role × database pairs checked, over all requirements. */
+    checked: z.number(),
+    violations: z.array(objectViolationSchema),
+});
+export type ObjectRequirementResult = z.infer<typeof objectRequirementResultSchema>;

@@ -5,6 +5,17 @@ import { propertyPath } from "../provider/schema";
 import { buildAuditPosture } from "./buildPosture";
 import type { AuditPosture } from "./model";
 import { readCatalog, type ReadCatalogOptions } from "./readCatalog";
+import { readObjectAudit } from "./readObjectAudit";
+import type { TableName } from "../provider/objectAudit/schema";
+
+export interface ReadAuditPostureOptions extends ReadCatalogOptions {
+    /**
+     * Tables to look for in every database the connecting role may connect to (what
+     * `--require-object` checks). Object audit is read anyway wherever a login role gets a
+     * pgaudit.role: one session and two queries per such database.
+     */
+    readonly objectTables?: readonly TableName[];
+}
 
 /**
  * Reads the server-wide pgaudit settings, every pgaudit override by scope, and the effective
@@ -12,14 +23,17 @@ import { readCatalog, type ReadCatalogOptions } from "./readCatalog";
  * queries. Connects as `connection` (a URI or `{ host, port, user, password, database, sslMode,
  * caCert }`); a non-superuser sees everything but server-wide values its own overrides mask,
  * which come back as `value: null` with `hiddenBy`. Uses the package's connection pools: call
- * `closeAllPools()` when a one-shot program is done.
+ * `closeAllPools()` when a one-shot program is done. `objectAudit` holds, per database where a
+ * login role gets a pgaudit.role, the privileges of that audit role (object audit coverage).
  */
-export async function readAuditPosture(connection: ConnectionInput, options: ReadCatalogOptions = {}): Promise<AuditPosture> {
+export async function readAuditPosture(connection: ConnectionInput, options: ReadAuditPostureOptions = {}): Promise<AuditPosture> {
     const parsed = connectionSchema.safeParse(connection);
     if (!parsed.success) {
         // zod's messages never repeat the value, so no password reaches the message.
         const reasons = parsed.error.issues.map((i) => `connection${i.path.length ? "." + propertyPath(i.path) : ""}: ${i.message}`);
         throw new PgAuditSettingError(`invalid connection: ${reasons.join("; ")}`);
     }
-    return buildAuditPosture(await readCatalog(parsed.data, options));
+    const posture = buildAuditPosture(await readCatalog(parsed.data, options));
+    const objectAudit = await readObjectAudit(parsed.data, posture, options.objectTables ?? [], options.connectDeadlineSeconds ?? 10);
+    return { ...posture, objectAudit };
 }

@@ -5,7 +5,8 @@
  */
 import { pgAuditLogClasses } from "../provider/pgauditLog";
 import { displayName, quoteName, safeText } from "./displayText";
-import type { AuditPosture, EffectivePosture, EffectiveSetting, Override, RequirementResult } from "./model";
+import type { AuditPosture, EffectivePosture, EffectiveSetting, ObjectRequirementResult, Override, RequirementResult } from "./model";
+import { renderObjectAudit } from "./renderObjectAudit";
 import { describeOrigin, originCell } from "./scopeText";
 import { renderTable } from "./table";
 
@@ -115,7 +116,7 @@ function requirementSection(posture: AuditPosture, requirement: RequirementResul
     return [...lines, ...requirement.violations.map((v) => `  FAIL ${safeText(v.message)}`), `  ${requirement.violations.length} violation(s); ${scope}`];
 }
 
-export function renderPostureReport(posture: AuditPosture, requirement: RequirementResult | null): string {
+export function renderPostureReport(posture: AuditPosture, requirement: RequirementResult | null, objectRequirement?: ObjectRequirementResult): string {
     const lines = [
         ...header(posture),
         ...serverSection(posture),
@@ -123,6 +124,7 @@ export function renderPostureReport(posture: AuditPosture, requirement: Requirem
         ...effectiveSection(posture, requirement),
         ...otherSettingsSection(posture),
         ...(requirement ? requirementSection(posture, requirement) : []),
+        ...renderObjectAudit(posture, objectRequirement),
     ];
     return lines.join("\n") + "\n";
 }

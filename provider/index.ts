@@ -16,3 +16,15 @@ export { pgAuditScopesProvider } from "./scopesProvider";
 export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs } from "./scopesResource";
 export { encodeSettingsText, decodeSettingsText } from "./settingsText";
 export { parseScopeId } from "./scopeKey";
+// Object audit (pgaudit.role and the audit role's privileges).
+export { pgAuditObjectAuditProvider } from "./objectAudit/provider";
+export { PgAuditObjectAudit, type PgAuditObjectAuditArgs } from "./objectAudit/resource";
+export {
+    OBJECT_PRIVILEGES,
+    parseTableName,
+    formatTableName,
+    type ObjectPrivilege,
+    type ObjectEntry,
+    type ObjectEntryInput,
+    type TableName,
+} from "./objectAudit/schema";
