@@ -42,3 +42,17 @@ export {
     type RequiredClass,
     type ReadCatalogOptions,
 } from "./posture";
+export {
+    defineBaseline,
+    resolveBaseline,
+    evaluateBaseline,
+    BASELINES,
+    stigBaseline,
+    cisBaseline,
+    type Baseline,
+    type BaselineInput,
+    type BaselineRule,
+    type Finding,
+} from "./baselines";
+export { type BaselineException, type BaselineRecord } from "./components";
+export { checkBaseline, type BaselineResult, type BaselineViolation } from "./posture";

@@ -12,6 +12,8 @@ import type { OnUnresettable } from "../provider/exclusiveSchema";
 import { PgAuditSetting } from "../provider/resource";
 import type { PgAuditSettingsInput } from "../provider/schema";
 import type { PgAuditConfig, PgAuditConfigInput } from "./auditConfig";
+import { checkKeptServiceBaseline, planBaseline, type BaselineException, type BaselinePlan, type BaselineRecord } from "./baselineConfig";
+import type { BaselineInput } from "../baselines";
 import { checkConnection, serviceAdminConnection } from "./connection";
 import { PgAuditLoggingError } from "./errors";
 import { isPlain, whenKnown } from "./known";
@@ -97,6 +99,20 @@ export interface PgAuditLoggingArgs {
      * what to fix; "report" resets the rest and lists these in `exclusive.undeclared`.
      */
     onUnresettable?: pulumi.Input<OnUnresettable>;
+    /**
+     * A compliance baseline: "stig" (Crunchy Data PostgreSQL STIG), "cis" (CIS PostgreSQL
+     * Benchmark 3.2), or your own (defineBaseline). It fills `audit` with what it requires; an
+     * `audit`, a kept service or a per-scope setting weaker than it fails, naming the rule. The
+     * `baseline` output records it. Not an Input: it decides what is checked at construction.
+     */
+    baseline?: string | BaselineInput;
+    /**
+     * Scopes allowed to be weaker than `baseline`, each with its reason:
+     * `[{ role: "app", reason: "batch role, audited by object logging" }]`. Each must name a scope
+     * of databases, roles or roleDatabases that the baseline would refuse; all are recorded in the
+     * `baseline` output for auditors.
+     */
+    exceptions?: BaselineException[];
 }
 
 /** The PgAuditSetting resources, by scope. */
@@ -116,6 +132,7 @@ interface Plan {
     readonly audit: pulumi.Input<PgAuditConfig>;
     readonly logs: pulumi.Input<LogsConfig>;
     readonly scopes: Scope[];
+    readonly baseline?: BaselinePlan;
 }
 
 const EMPTY: never[] = [];
@@ -152,7 +169,7 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
         problems.push(`serviceOptions: applies to a service the component declares; set these options on your aiven.Pg instead`);
     }
 
-    const audit = collect(() => resolveAudit(subject, args.audit));
+    const resolvedAudit = collect(() => resolveAudit(subject, args.audit));
 
     if (args.logs !== undefined && args.opensearch === undefined) {
         problems.push(`logs: configures the OpenSearch logs integration; set opensearch too (an existing { serviceName } or aiven.OpenSearch arguments)`);
@@ -178,8 +195,12 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
         }
     }
 
-    const { scopes, problems: scopeProblems } = planScopes(name, args);
+    const { scopes: declaredScopes, problems: scopeProblems } = planScopes(name, args);
     problems.push(...scopeProblems);
+    // A baseline fills and checks the service-level block, and checks every per-scope setting.
+    const baseline = collect(() => planBaseline(subject, args, resolvedAudit, declaredScopes, kept !== undefined));
+    const audit = baseline ? baseline.audit : resolvedAudit;
+    const scopes = baseline ? baseline.scopes : declaredScopes;
     collect(() => checkConnection(subject, args.connection));
 
     let declared: Plan["declared"];
@@ -192,7 +213,7 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
         }
     }
     if (problems.length > 0) throw new PgAuditLoggingError(subject, problems);
-    return { kept, declared, audit: audit!, logs: logs ?? {}, scopes };
+    return { kept, declared, audit: audit!, logs: logs ?? {}, scopes, baseline };
 }
 
 /**
@@ -217,6 +238,8 @@ export class PgAuditLogging extends pulumi.ComponentResource {
     public readonly indexPattern?: pulumi.Output<string>;
     /** The OpenSearch Dashboards filter that shows only PostgreSQL audit records, when `opensearch` is set. */
     public readonly dashboardsFilter?: pulumi.Output<string>;
+    /** With `baseline`: the baseline checked, its rules and sources, and every exception with its reason. */
+    public readonly baseline?: pulumi.Output<BaselineRecord>;
 
     constructor(name: string, args: PgAuditLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
         const subject = `PgAuditLogging "${name}"`;
@@ -227,9 +250,12 @@ export class PgAuditLogging extends pulumi.ComponentResource {
         this.service = p.kept ?? new aiven.Pg(`${name}-pg`, p.declared!.args, pulumi.mergeOptions(args.serviceOptions, { parent: this }));
 
         const serviceAudit: pulumi.Output<ServiceAudit> = p.kept
-            ? pulumi.all([p.kept.pgUserConfig, p.audit]).apply(([config, audit]) => checkKeptService(subject, config, audit as PgAuditConfig))
+            ? pulumi
+                  .all([p.kept.pgUserConfig, p.audit])
+                  .apply(([config, audit]) => checkKeptServiceBaseline(subject, p.baseline, checkKeptService(subject, config, audit as PgAuditConfig)))
             : (pulumi.output(p.declared!.audit as pulumi.Input<ServiceAudit>) as pulumi.Output<ServiceAudit>);
         this.pgaudit = serviceAudit.apply((a) => a.pgaudit);
+        this.baseline = p.baseline?.record;
 
         if (args.opensearch !== undefined) {
             const target = args.opensearch;
@@ -284,6 +310,7 @@ export class PgAuditLogging extends pulumi.ComponentResource {
             pgaudit: this.pgaudit,
             indexPattern: this.indexPattern,
             dashboardsFilter: this.dashboardsFilter,
+            baseline: this.baseline,
         });
     }
 
