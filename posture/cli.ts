@@ -8,13 +8,15 @@ import type { PostureReport } from "./model";
 import { readAuditPosture } from "./readAuditPosture";
 import { renderPostureReport } from "./renderReport";
 import { checkRequirements, parseRequiredClasses, type RequiredClass } from "./requirements";
+import { BASELINES, resolveBaseline, type Baseline } from "../baselines";
+import { checkBaseline } from "./baselineCheck";
 import { resolveCliConnection, type Environment } from "./cliConnection";
 
 export const EXIT_OK = 0;
 export const EXIT_REQUIREMENT_VIOLATED = 1;
 export const EXIT_USAGE_OR_CONNECTION = 2;
 
-export const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--json] [--connect-deadline SECONDS]
+export const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--baseline NAME|FILE] [--json] [--connect-deadline SECONDS]
 
 Shows the server-wide pgaudit settings, every pgaudit override by scope, and the effective
 pgaudit settings of every role in every database that accepts connections.
@@ -25,11 +27,14 @@ pgaudit settings of every role in every database that accepts connections.
                            PGSSLROOTCERT names the CA certificate file)
   --require CLASSES        classes every login role must audit in every database it can connect
                            to, e.g. ddl,role (repeatable; "all" means every class)
+  --baseline NAME|FILE     check every rule of a compliance baseline on every login role in
+                           every database it can connect to: ${Object.keys(BASELINES).join(", ")}, or a JSON file
+                           holding your own baseline (the shape defineBaseline takes)
   --json                   print the report as JSON
   --connect-deadline SEC   keep retrying a starting server this long (default 10)
   --help                   show this text
 
-Exit status: 0 ok, 1 a requirement is violated, 2 usage or connection error.
+Exit status: 0 ok, 1 a requirement or baseline rule is violated, 2 usage or connection error.
 `;
 
 export interface CliIo {
@@ -41,6 +46,8 @@ export interface CliIo {
 interface CliOptions {
     readonly connection?: string;
     readonly required: RequiredClass[] | null;
+    /** A shipped baseline's name, or the path of a JSON file (read when the CLI runs). */
+    readonly baseline?: { builtin: Baseline } | { file: string };
     readonly json: boolean;
     readonly connectDeadlineSeconds: number;
 }
@@ -54,6 +61,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
             options: {
                 connection: { type: "string" },
                 require: { type: "string", multiple: true },
+                baseline: { type: "string" },
                 json: { type: "boolean", default: false },
                 "connect-deadline": { type: "string" },
                 help: { type: "boolean", default: false },
@@ -76,6 +84,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
         if ("error" in parsed) return { error: parsed.error };
         required = parsed.classes;
     }
+    let baseline: CliOptions["baseline"];
+    if (values.baseline !== undefined) {
+        const arg = values.baseline;
+        if (Object.hasOwn(BASELINES, arg)) baseline = { builtin: BASELINES[arg] };
+        else if (arg.includes("/") || arg.endsWith(".json")) baseline = { file: arg };
+        else return { error: `--baseline: unknown baseline "${arg}"; expected one of ${Object.keys(BASELINES).join(", ")}, or the path of a JSON file` };
+    }
     let connectDeadlineSeconds = 10;
     if (values["connect-deadline"] !== undefined) {
         connectDeadlineSeconds = Number(values["connect-deadline"]);
@@ -83,7 +98,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
             return { error: "--connect-deadline must be a number of seconds from 0 to 3600 (more than 0)" };
         }
     }
-    return { ...(values.connection !== undefined ? { connection: values.connection } : {}), required, json: values.json === true, connectDeadlineSeconds };
+    return {
+        ...(values.connection !== undefined ? { connection: values.connection } : {}),
+        required,
+        ...(baseline ? { baseline } : {}),
+        json: values.json === true,
+        connectDeadlineSeconds,
+    };
 }
 
 /** Runs the CLI and returns its exit status; the caller closes the connection pools. */
@@ -97,6 +118,15 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
         io.stderr(`pgaudit-posture: ${safeText(options.error)}\n\n${USAGE}`);
         return EXIT_USAGE_OR_CONNECTION;
     }
+    let baseline: Baseline | null = null;
+    if (options.baseline) {
+        const loaded = loadBaseline(options.baseline, io.readFile);
+        if ("error" in loaded) {
+            io.stderr(`pgaudit-posture: ${safeText(loaded.error)}\n`);
+            return EXIT_USAGE_OR_CONNECTION;
+        }
+        baseline = loaded.baseline;
+    }
     const resolved = resolveCliConnection(options.connection, env, io.readFile);
     if ("error" in resolved) {
         io.stderr(`pgaudit-posture: ${safeText(resolved.error)}\n`);
@@ -105,12 +135,33 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
     let report: PostureReport;
     try {
         const posture = await readAuditPosture(resolved.connection, { connectDeadlineSeconds: options.connectDeadlineSeconds });
-        report = { posture, requirement: options.required ? checkRequirements(posture, options.required) : null };
+        report = {
+            posture,
+            requirement: options.required ? checkRequirements(posture, options.required) : null,
+            baseline: baseline ? checkBaseline(posture, baseline) : null,
+        };
     } catch (err) {
         // Connection errors name user@host:port/db, never the password.
         io.stderr(`pgaudit-posture: ${safeText(err instanceof Error ? err.message : String(err))}\n`);
         return EXIT_USAGE_OR_CONNECTION;
     }
-    io.stdout(options.json ? JSON.stringify(report, null, 2) + "\n" : renderPostureReport(report.posture, report.requirement));
-    return report.requirement && report.requirement.violations.length > 0 ? EXIT_REQUIREMENT_VIOLATED : EXIT_OK;
+    io.stdout(options.json ? JSON.stringify(report, null, 2) + "\n" : renderPostureReport(report.posture, report.requirement, report.baseline));
+    const violated = (report.requirement?.violations.length ?? 0) + (report.baseline?.violations.length ?? 0);
+    return violated > 0 ? EXIT_REQUIREMENT_VIOLATED : EXIT_OK;
+}
+
+/** A shipped baseline, or one read from a JSON file and validated. */
+function loadBaseline(arg: NonNullable<CliOptions["baseline"]>, readFile: CliIo["readFile"]): { baseline: Baseline } | { error: string } {
+    if ("builtin" in arg) return { baseline: arg.builtin };
+    let data: unknown;
+    try {
+        data = JSON.parse(readFile(arg.file));
+    } catch (err) {
+        return { error: `--baseline ${arg.file}: cannot read it as JSON (${(err as Error).message})` };
+    }
+    try {
+        return { baseline: resolveBaseline(data as Parameters<typeof resolveBaseline>[0]) };
+    } catch (err) {
+        return { error: `--baseline ${arg.file}: ${(err as Error).message}` };
+    }
 }
