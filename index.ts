@@ -46,3 +46,17 @@ export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs } from "./
 export { SETTINGS_RESOURCES, type SettingsResource } from "./components";
 export { PgAuditObjectAudit, type PgAuditObjectAuditArgs, type ObjectEntry, type ObjectEntryInput, type ObjectPrivilege } from "./provider";
 export { type ObjectAuditArgs, type ObjectAuditRoleScope } from "./components";
+export {
+    defineBaseline,
+    resolveBaseline,
+    evaluateBaseline,
+    BASELINES,
+    stigBaseline,
+    cisBaseline,
+    type Baseline,
+    type BaselineInput,
+    type BaselineRule,
+    type Finding,
+} from "./baselines";
+export { type BaselineException, type BaselineRecord } from "./components";
+export { checkBaseline, type BaselineResult, type BaselineViolation } from "./posture";

@@ -15,6 +15,8 @@ import { PgAuditScopes } from "../provider/scopesResource";
 import { PgAuditObjectAudit } from "../provider/objectAudit/resource";
 import type { PgAuditSettingsInput } from "../provider/schema";
 import type { PgAuditConfig, PgAuditConfigInput } from "./auditConfig";
+import { checkKeptServiceBaseline, planBaseline, type BaselineException, type BaselinePlan, type BaselineRecord } from "./baselineConfig";
+import type { BaselineInput } from "../baselines";
 import { checkConnection, serviceAdminConnection } from "./connection";
 import { PgAuditLoggingError } from "./errors";
 import { isPlain, whenKnown } from "./known";
@@ -124,6 +126,20 @@ export interface PgAuditLoggingArgs {
      * PgAuditObjectAudit per database that grants exactly those privileges to the audit role.
      */
     objectAudit?: ObjectAuditArgs;
+    /**
+     * A compliance baseline: "stig" (Crunchy Data PostgreSQL STIG), "cis" (CIS PostgreSQL
+     * Benchmark 3.2), or your own (defineBaseline). It fills `audit` with what it requires; an
+     * `audit`, a kept service or a per-scope setting weaker than it fails, naming the rule. The
+     * `baseline` output records it. Not an Input: it decides what is checked at construction.
+     */
+    baseline?: string | BaselineInput;
+    /**
+     * Scopes allowed to be weaker than `baseline`, each with its reason:
+     * `[{ role: "app", reason: "batch role, audited by object logging" }]`. Each must name a scope
+     * of databases, roles or roleDatabases that the baseline would refuse; all are recorded in the
+     * `baseline` output for auditors.
+     */
+    exceptions?: BaselineException[];
 }
 
 /** The two shapes of the per-scope settings. */
@@ -148,6 +164,7 @@ interface Plan {
     readonly logs: pulumi.Input<LogsConfig>;
     readonly scopes: Scope[];
     readonly objectAudit?: ObjectAuditPlan;
+    readonly baseline?: BaselinePlan;
 }
 
 const EMPTY: never[] = [];
@@ -187,7 +204,7 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
     const objectAudit = planObjectAudit(name, args.objectAudit);
     problems.push(...objectAudit.problems);
     const oa = objectAudit.plan;
-    const audit = collect(() => {
+    const resolvedAudit = collect(() => {
         const resolved = resolveAudit(subject, args.audit);
         return oa?.roleScope === "service" ? withServiceRole(subject, resolved, oa.role) : resolved;
     });
@@ -216,7 +233,7 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
         }
     }
 
-    const { scopes, problems: scopeProblems } = planScopes(
+    const { scopes: declaredScopes, problems: scopeProblems } = planScopes(
         name,
         oa ? { ...args, databases: collect(() => withDatabaseRoles(subject, args.databases, oa)) } : args,
     );
@@ -229,6 +246,10 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
     if (args.retainScopesOnDelete !== undefined && typeof args.retainScopesOnDelete !== "boolean") {
         problems.push(`retainScopesOnDelete: must be true or false (a plain boolean: it is a resource option)`);
     }
+    // A baseline fills and checks the service-level block, and checks every per-scope setting.
+    const baseline = collect(() => planBaseline(subject, args, resolvedAudit, declaredScopes, kept !== undefined));
+    const audit = baseline ? baseline.audit : resolvedAudit;
+    const scopes = baseline ? baseline.scopes : declaredScopes;
     collect(() => checkConnection(subject, args.connection));
 
     let declared: Plan["declared"];
@@ -241,7 +262,7 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
         }
     }
     if (problems.length > 0) throw new PgAuditLoggingError(subject, problems);
-    return { kept, declared, audit: audit!, logs: logs ?? {}, scopes, objectAudit: oa };
+    return { kept, declared, audit: audit!, logs: logs ?? {}, scopes, objectAudit: oa, baseline };
 }
 
 /**
@@ -270,6 +291,8 @@ export class PgAuditLogging extends pulumi.ComponentResource {
     public readonly indexPattern?: pulumi.Output<string>;
     /** The OpenSearch Dashboards filter that shows only PostgreSQL audit records, when `opensearch` is set. */
     public readonly dashboardsFilter?: pulumi.Output<string>;
+    /** With `baseline`: the baseline checked, its rules and sources, and every exception with its reason. */
+    public readonly baseline?: pulumi.Output<BaselineRecord>;
 
     constructor(name: string, args: PgAuditLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
         const subject = `PgAuditLogging "${name}"`;
@@ -280,9 +303,12 @@ export class PgAuditLogging extends pulumi.ComponentResource {
         this.service = p.kept ?? new aiven.Pg(`${name}-pg`, p.declared!.args, pulumi.mergeOptions(args.serviceOptions, { parent: this }));
 
         const serviceAudit: pulumi.Output<ServiceAudit> = p.kept
-            ? pulumi.all([p.kept.pgUserConfig, p.audit]).apply(([config, audit]) => checkKeptService(subject, config, audit as PgAuditConfig))
+            ? pulumi
+                  .all([p.kept.pgUserConfig, p.audit])
+                  .apply(([config, audit]) => checkKeptServiceBaseline(subject, p.baseline, checkKeptService(subject, config, audit as PgAuditConfig)))
             : (pulumi.output(p.declared!.audit as pulumi.Input<ServiceAudit>) as pulumi.Output<ServiceAudit>);
         this.pgaudit = serviceAudit.apply((a) => a.pgaudit);
+        this.baseline = p.baseline?.record;
 
         if (args.opensearch !== undefined) {
             const target = args.opensearch;
@@ -355,6 +381,7 @@ export class PgAuditLogging extends pulumi.ComponentResource {
             pgaudit: this.pgaudit,
             indexPattern: this.indexPattern,
             dashboardsFilter: this.dashboardsFilter,
+            baseline: this.baseline,
         });
     }
 

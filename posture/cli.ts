@@ -8,6 +8,8 @@ import type { PostureReport } from "./model";
 import { readAuditPosture } from "./readAuditPosture";
 import { renderPostureReport } from "./renderReport";
 import { checkRequirements, parseRequiredClasses, type RequiredClass } from "./requirements";
+import { BASELINES, resolveBaseline, type Baseline } from "../baselines";
+import { checkBaseline } from "./baselineCheck";
 import { resolveCliConnection, type Environment } from "./cliConnection";
 import { checkObjectRequirements, parseObjectRequirement, type ObjectRequirement } from "./objectRequirements";
 
@@ -15,7 +17,7 @@ export const EXIT_OK = 0;
 export const EXIT_REQUIREMENT_VIOLATED = 1;
 export const EXIT_USAGE_OR_CONNECTION = 2;
 
-export const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--require-object TABLE:COMMANDS] [--json] [--connect-deadline SECONDS]
+export const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--require-object TABLE:COMMANDS] [--baseline NAME|FILE] [--json] [--connect-deadline SECONDS]
 
 Shows the server-wide pgaudit settings, every pgaudit override by scope, and the effective
 pgaudit settings of every role in every database that accepts connections.
@@ -30,11 +32,14 @@ pgaudit settings of every role in every database that accepts connections.
                            holds the table: schema.table:commands, e.g. public.cards:select,update,
                            or public.cards(pan):select for columns (repeatable; quote a name part
                            holding a dot as in SQL: "my.schema".cards:select)
+  --baseline NAME|FILE     check every rule of a compliance baseline on every login role in
+                           every database it can connect to: ${Object.keys(BASELINES).join(", ")}, or a JSON file
+                           holding your own baseline (the shape defineBaseline takes)
   --json                   print the report as JSON
   --connect-deadline SEC   keep retrying a starting server this long (default 10)
   --help                   show this text
 
-Exit status: 0 ok, 1 a requirement is violated, 2 usage or connection error.
+Exit status: 0 ok, 1 a requirement or baseline rule is violated, 2 usage or connection error.
 `;
 
 export interface CliIo {
@@ -48,6 +53,8 @@ interface CliOptions {
     readonly required: RequiredClass[] | null;
     /** Absent when no --require-object was given. */
     readonly requiredObjects?: ObjectRequirement[];
+    /** A shipped baseline's name, or the path of a JSON file (read when the CLI runs). */
+    readonly baseline?: { builtin: Baseline } | { file: string };
     readonly json: boolean;
     readonly connectDeadlineSeconds: number;
 }
@@ -62,6 +69,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
                 connection: { type: "string" },
                 require: { type: "string", multiple: true },
                 "require-object": { type: "string", multiple: true },
+                baseline: { type: "string" },
                 json: { type: "boolean", default: false },
                 "connect-deadline": { type: "string" },
                 help: { type: "boolean", default: false },
@@ -90,6 +98,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
         if ("error" in parsed) return { error: parsed.error };
         requiredObjects.push(parsed);
     }
+    let baseline: CliOptions["baseline"];
+    if (values.baseline !== undefined) {
+        const arg = values.baseline;
+        if (Object.hasOwn(BASELINES, arg)) baseline = { builtin: BASELINES[arg] };
+        else if (arg.includes("/") || arg.endsWith(".json")) baseline = { file: arg };
+        else return { error: `--baseline: unknown baseline "${arg}"; expected one of ${Object.keys(BASELINES).join(", ")}, or the path of a JSON file` };
+    }
     let connectDeadlineSeconds = 10;
     if (values["connect-deadline"] !== undefined) {
         connectDeadlineSeconds = Number(values["connect-deadline"]);
@@ -101,6 +116,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
         ...(values.connection !== undefined ? { connection: values.connection } : {}),
         required,
         ...(requiredObjects.length > 0 ? { requiredObjects } : {}),
+        ...(baseline ? { baseline } : {}),
         json: values.json === true,
         connectDeadlineSeconds,
     };
@@ -118,6 +134,15 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
         io.stderr(`pgaudit-posture: ${options.error.split("\n").map(safeText).join("\n")}\n\n${USAGE}`);
         return EXIT_USAGE_OR_CONNECTION;
     }
+    let baseline: Baseline | null = null;
+    if (options.baseline) {
+        const loaded = loadBaseline(options.baseline, io.readFile);
+        if ("error" in loaded) {
+            io.stderr(`pgaudit-posture: ${safeText(loaded.error)}\n`);
+            return EXIT_USAGE_OR_CONNECTION;
+        }
+        baseline = loaded.baseline;
+    }
     const resolved = resolveCliConnection(options.connection, env, io.readFile);
     if ("error" in resolved) {
         io.stderr(`pgaudit-posture: ${safeText(resolved.error)}\n`);
@@ -130,14 +155,39 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
             connectDeadlineName: "--connect-deadline",
             objectTables: options.requiredObjects ?? [],
         });
-        report = { posture, requirement: options.required ? checkRequirements(posture, options.required) : null };
+        report = {
+            posture,
+            requirement: options.required ? checkRequirements(posture, options.required) : null,
+            baseline: baseline ? checkBaseline(posture, baseline) : null,
+        };
         if (options.requiredObjects) report.objectRequirement = checkObjectRequirements(posture, options.requiredObjects);
     } catch (err) {
         // Connection errors name user@host:port/db, never the password.
         io.stderr(`pgaudit-posture: ${safeText(err instanceof Error ? err.message : String(err))}\n`);
         return EXIT_USAGE_OR_CONNECTION;
     }
-    io.stdout(options.json ? JSON.stringify(report, null, 2) + "\n" : renderPostureReport(report.posture, report.requirement, report.objectRequirement));
-    const violated = (report.requirement?.violations.length ?? 0) + (report.objectRequirement?.violations.length ?? 0) > 0;
-    return violated ? EXIT_REQUIREMENT_VIOLATED : EXIT_OK;
+    io.stdout(
+        options.json
+            ? JSON.stringify(report, null, 2) + "\n"
+            : renderPostureReport(report.posture, report.requirement, report.objectRequirement, report.baseline),
+    );
+    const violated =
+        (report.requirement?.violations.length ?? 0) + (report.objectRequirement?.violations.length ?? 0) + (report.baseline?.violations.length ?? 0);
+    return violated > 0 ? EXIT_REQUIREMENT_VIOLATED : EXIT_OK;
+}
+
+/** A shipped baseline, or one read from a JSON file and validated. */
+function loadBaseline(arg: NonNullable<CliOptions["baseline"]>, readFile: CliIo["readFile"]): { baseline: Baseline } | { error: string } {
+    if ("builtin" in arg) return { baseline: arg.builtin };
+    let data: unknown;
+    try {
+        data = JSON.parse(readFile(arg.file));
+    } catch (err) {
+        return { error: `--baseline ${arg.file}: cannot read it as JSON (${(err as Error).message})` };
+    }
+    try {
+        return { baseline: resolveBaseline(data as Parameters<typeof resolveBaseline>[0]) };
+    } catch (err) {
+        return { error: `--baseline ${arg.file}: ${(err as Error).message}` };
+    }
 }

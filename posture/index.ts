@@ -2,6 +2,7 @@
 export { readAuditPosture } from "./readAuditPosture";
 export { buildAuditPosture } from "./buildPosture";
 export { checkRequirements, parseRequiredClasses, type RequiredClass } from "./requirements";
+export { checkBaseline } from "./baselineCheck";
 export { renderPostureReport } from "./renderReport";
 export { runPostureCli, EXIT_OK, EXIT_REQUIREMENT_VIOLATED, EXIT_USAGE_OR_CONNECTION } from "./cli";
 export { OVERRIDE_PRECEDENCE } from "./precedence";

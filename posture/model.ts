@@ -120,6 +120,50 @@ export const requirementResultSchema = z.object({
 });
 export type RequirementResult = z.infer<typeof requirementResultSchema>;
 
+/** Why a role in a database fails a baseline rule. */
+export const baselineViolationReasonSchema = z.enum([
+    "pgaudit-not-loaded",
+    "lacks-classes",
+    "wrong-value",
+    "value-hidden",
+    "value-unreadable",
+    "setting-unknown",
+]);
+
+/** One baseline rule a login role fails in one database. */
+export const baselineViolationSchema = z.object({
+    /** The baseline's rule id ("log-classes"). */
+    rule: z.string(),
+    /** The source document's ids for the rule ("V-233565", "3.2"). */
+    references: z.array(z.string()),
+    role: z.string(),
+    database: z.string(),
+    /** The server parameter ("pgaudit.log"), or "shared_preload_libraries" when pgaudit is not loaded. */
+    setting: z.string(),
+    /** The effective value; null when hidden or not loaded. */
+    value: z.string().nullable(),
+    /** What the rule wants, as PostgreSQL writes it ("ddl, role, read, write", "on"). */
+    expected: z.string(),
+    /** For class rules: the required classes the effective value does not audit. */
+    lacks: z.array(z.string()).optional(),
+    /** The override (or server value) responsible for the effective value. */
+    from: settingOriginSchema,
+    reason: baselineViolationReasonSchema,
+    /** One sentence for people: the scope, the rule, and the fix. */
+    message: z.string(),
+});
+export type BaselineViolation = z.infer<typeof baselineViolationSchema>;
+
+/** `--baseline NAME`: every rule of a baseline checked on every login role × database it may connect to. */
+export const baselineResultSchema = z.object({
+    baseline: z.object({ name: z.string(), title: z.string(), document: z.string(), version: z.string() }),
+    rules: z.array(z.object({ id: z.string(), says: z.string(), references: z.array(z.string()) })),
+    checked: z.number(),
+    notRequired: z.object({ noLogin: z.number(), noConnect: z.number() }),
+    violations: z.array(baselineViolationSchema),
+});
+export type BaselineResult = z.infer<typeof baselineResultSchema>;
+
 /** What `pgaudit-posture --json` prints. */
 export const postureReportSchema = z.object({
     posture: auditPostureSchema,
@@ -128,6 +172,8 @@ export const postureReportSchema = z.object({
     get objectRequirement() {
         return objectRequirementResultSchema.optional();
     },
+    /** With `--baseline`: the baseline's verdict. */
+    baseline: baselineResultSchema.nullable().optional(),
 });
 export type PostureReport = z.infer<typeof postureReportSchema>;
 

@@ -5,7 +5,7 @@
  */
 import { pgAuditLogClasses } from "../provider/pgauditLog";
 import { displayName, quoteName, safeText } from "./displayText";
-import type { AuditPosture, EffectivePosture, EffectiveSetting, ObjectRequirementResult, Override, RequirementResult } from "./model";
+import type { AuditPosture, BaselineResult, EffectivePosture, EffectiveSetting, ObjectRequirementResult, Override, RequirementResult } from "./model";
 import { renderObjectAudit } from "./renderObjectAudit";
 import { describeOrigin, originCell } from "./scopeText";
 import { renderTable } from "./table";
@@ -73,8 +73,9 @@ function pairNote(pair: EffectivePosture): string {
     return pair.superuser ? "superuser" : "";
 }
 
-function effectiveSection(posture: AuditPosture, requirement: RequirementResult | null): string[] {
-    const failing = new Set(requirement?.violations.map((v) => JSON.stringify([v.role, v.database])) ?? []);
+function effectiveSection(posture: AuditPosture, requirement: RequirementResult | null, baseline: BaselineResult | null): string[] {
+    const failing = new Set([...(requirement?.violations ?? []), ...(baseline?.violations ?? [])].map((v) => JSON.stringify([v.role, v.database])));
+    const checked = requirement !== null || baseline !== null;
     const status = (pair: EffectivePosture) => {
         if (!pair.canLogin || !pair.canConnect) return "-";
         return failing.has(JSON.stringify([pair.role, pair.database])) ? "FAIL" : "ok";
@@ -89,7 +90,7 @@ function effectiveSection(posture: AuditPosture, requirement: RequirementResult 
     return [
         "",
         "Effective pgaudit.log at login (role in database > role > database > all roles > server)",
-        ...renderTable(requirement ? ["STATUS", ...headers] : headers, requirement ? rows.map((r, i) => [status(posture.effective[i]), ...r]) : rows),
+        ...renderTable(checked ? ["STATUS", ...headers] : headers, checked ? rows.map((r, i) => [status(posture.effective[i]), ...r]) : rows),
     ];
 }
 
@@ -116,15 +117,36 @@ function requirementSection(posture: AuditPosture, requirement: RequirementResul
     return [...lines, ...requirement.violations.map((v) => `  FAIL ${safeText(v.message)}`), `  ${requirement.violations.length} violation(s); ${scope}`];
 }
 
-export function renderPostureReport(posture: AuditPosture, requirement: RequirementResult | null, objectRequirement?: ObjectRequirementResult): string {
+function baselineSection(posture: AuditPosture, result: BaselineResult): string[] {
+    const skipped = result.notRequired;
+    const scope =
+        `${result.checked} login role × database pairs checked against ${result.rules.length} rule(s)` +
+        (skipped.noLogin || skipped.noConnect ? `; not required: ${skipped.noLogin} without LOGIN, ${skipped.noConnect} without CONNECT` : "");
+    const lines = [
+        "",
+        `Baseline ${safeText(result.baseline.name)}: ${safeText(result.baseline.document)} ${safeText(result.baseline.version)}`,
+        ...result.rules.map((r) => `  rule ${safeText(r.id)} (${safeText(r.references.join(", "))}): ${safeText(r.says)}`),
+    ];
+    if (result.violations.length === 0) return [...lines, `  OK: ${scope}`];
+    if (!posture.pgauditLoaded) return [...lines, `  FAIL: pgaudit is not loaded, so none of the ${result.checked} pairs is audited`];
+    return [...lines, ...result.violations.map((v) => `  FAIL ${safeText(v.message)}`), `  ${result.violations.length} violation(s); ${scope}`];
+}
+
+export function renderPostureReport(
+    posture: AuditPosture,
+    requirement: RequirementResult | null,
+    objectRequirement?: ObjectRequirementResult,
+    baseline: BaselineResult | null = null,
+): string {
     const lines = [
         ...header(posture),
         ...serverSection(posture),
         ...overridesSection(posture),
-        ...effectiveSection(posture, requirement),
+        ...effectiveSection(posture, requirement, baseline),
         ...otherSettingsSection(posture),
         ...(requirement ? requirementSection(posture, requirement) : []),
         ...renderObjectAudit(posture, objectRequirement),
+        ...(baseline ? baselineSection(posture, baseline) : []),
     ];
     return lines.join("\n") + "\n";
 }
