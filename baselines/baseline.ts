@@ -108,8 +108,11 @@ export const baselineSchema = z
         });
     });
 
+/** A compliance baseline: its name, its source and its rules over the pgaudit parameters. */
 export type Baseline = z.output<typeof baselineSchema>;
+/** A baseline as written in code or JSON, before defineBaseline checks it. */
 export type BaselineInput = z.input<typeof baselineSchema>;
+/** One rule of a baseline: what it requires, and the source's rule ids. */
 export type BaselineRule = Baseline["rules"][number];
 export type BaselineReference = z.output<typeof baselineReferenceSchema>;
 

@@ -9,6 +9,7 @@ import { defineBaseline } from "./baseline";
 
 const REC_3_2 = { id: "3.2", title: "Ensure the PostgreSQL Audit Extension (pgAudit) is enabled (Automated)" };
 
+/** The CIS PostgreSQL Benchmark's pgaudit recommendation (3.2), as a baseline. */
 export const cisBaseline = defineBaseline({
     name: "cis",
     title: "CIS PostgreSQL Benchmark, recommendation 3.2",

@@ -8,6 +8,7 @@ import { defineBaseline } from "./baseline";
 
 const ref = (id: string, stigId: string, ruleId: string, title: string) => ({ id, title, otherIds: [stigId, ruleId] });
 
+/** The Crunchy Data PostgreSQL STIG's pgaudit rules, as a baseline. */
 export const stigBaseline = defineBaseline({
     name: "stig",
     title: "Crunchy Data PostgreSQL STIG (DISA)",

@@ -30,6 +30,7 @@ export const baselineExceptionSchema = z
             .min(1, "must say why (it is recorded for auditors)"),
     })
     .refine((e) => e.role !== undefined || e.database !== undefined, { message: "name the scope: role, database, or both (role in database)" });
+/** A scope allowed to be weaker than the baseline, with the reason auditors will read. */
 export type BaselineException = z.input<typeof baselineExceptionSchema>;
 
 /** What the `baseline` output records. */

@@ -58,7 +58,9 @@ export const logsConfigSchema = z.strictObject({
         .optional(),
 });
 
+/** Where the audit lines go in OpenSearch (index prefix, retention, fields), as written. */
 export type LogsConfigInput = z.input<typeof logsConfigSchema>;
+/** The logs integration's settings, checked and with defaults filled. */
 export type LogsConfig = z.output<typeof logsConfigSchema>;
 
 const LOGS_CONFIG_KEYS: KeyHelp = {

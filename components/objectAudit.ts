@@ -14,8 +14,10 @@ import { encodeNamePart } from "./scopes";
 
 /** Where `pgaudit.role` is set: server-wide through Aiven's `audit.role`, or per database (ALTER DATABASE … SET pgaudit.role). */
 export const OBJECT_AUDIT_ROLE_SCOPES = ["service", "databases"] as const;
+/** Where pgaudit.role is set: server-wide through audit.role, or per database. */
 export type ObjectAuditRoleScope = (typeof OBJECT_AUDIT_ROLE_SCOPES)[number];
 
+/** PgAuditLogging's objectAudit: the audit role and, per database, the objects it audits. */
 export interface ObjectAuditArgs {
     /**
      * The audit role: what `pgaudit.role` names. Under `roleScope: "service"` it must also pass

@@ -35,6 +35,7 @@ export interface ExistingOpenSearch {
 /** The arguments of an `aiven.OpenSearch` for PgAuditLogging to declare (its project comes from `project`). */
 export type OpenSearchServiceArgs = Omit<aiven.OpenSearchArgs, "project">;
 
+/** The arguments of PgAuditLogging: the service, its audit configuration and its per-scope settings. */
 export interface PgAuditLoggingArgs {
     /** The Aiven project that holds the PostgreSQL service and the OpenSearch service. */
     project: pulumi.Input<string>;
@@ -144,6 +145,7 @@ export interface PgAuditLoggingArgs {
 
 /** The two shapes of the per-scope settings. */
 export const SETTINGS_RESOURCES = ["PgAuditScopes", "PgAuditSetting"] as const;
+/** Which resource holds the per-scope settings: one PgAuditScopes, or one PgAuditSetting per scope. */
 export type SettingsResource = (typeof SETTINGS_RESOURCES)[number];
 
 /** The PgAuditSetting resources, by scope. */

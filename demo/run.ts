@@ -1,30 +1,20 @@
 /**
- * `npm run demo`: the audit posture of examples/local, applied to a throwaway PostgreSQL 15 with
- * pgaudit exactly as `pulumi up` would apply it, then proven by the AUDIT lines that new sessions
- * of each role write. No Aiven account, no Pulumi CLI needed; everything is removed at the end.
- *
- *   npm run demo                   # engine: the Pulumi CLI if one is on PATH, else the SDK's provider host
- *   npm run demo -- --engine=host  # always the provider host (what the tests exercise)
- *   npm run demo -- --engine=cli   # the Pulumi CLI with a local file backend (untested here)
+ * `npm run demo`: examples/local applied to a throwaway PostgreSQL with pgaudit by the real
+ * `pulumi` CLI, as a user's pipeline would: the package installed into a Pulumi project from its
+ * tarball, `pulumi up`, the AUDIT lines that new sessions of each role write, a drift made by hand
+ * that `pulumi refresh` shows and `pulumi up` puts back, `pgaudit-posture` on the result, then
+ * `pulumi destroy`. No Aiven account needed; everything is removed at the end.
  */
-import path from "node:path";
-import { declarePosture } from "../examples/local/posture";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { pgAuditLogCovers } from "../provider";
 import { startCluster, type TestCluster } from "../sandbox/cluster";
-import { registerUnderMocks, type Registration } from "../test/support/engineHarness";
-import { prepareCliStack, type CliStack } from "./cli";
-import { MiniEngine, type Deployed } from "./engine";
-import { cleanUpOnInterrupt, onPath, postgresInstalled, step, table } from "./support";
+import { createLocalExampleObjects, localExampleProject, type LocalExampleProject } from "../sandbox/localExample";
+import { pulumiBinDir, type CliRun } from "../sandbox/pulumiCli";
+import { cleanUpOnInterrupt, postgresInstalled, step, table } from "./support";
 
-type Engine = { kind: "host" } | { kind: "cli"; bin: string };
-
-function chooseEngine(): Engine {
-    const arg = process.argv.find((a) => a.startsWith("--engine="))?.slice("--engine=".length) ?? process.env.PGAUDIT_DEMO_ENGINE ?? "auto";
-    if (!["auto", "host", "cli"].includes(arg)) throw new Error(`--engine must be auto, host or cli, not ${JSON.stringify(arg)}`);
-    const bin = arg === "host" ? undefined : onPath("pulumi");
-    if (arg === "cli" && !bin) throw new Error("--engine=cli: no `pulumi` on PATH");
-    return bin ? { kind: "cli", bin } : { kind: "host" };
-}
+const execFileAsync = promisify(execFile);
+const STACK = "demo";
 
 type AuditClass = "read" | "write" | "ddl" | "role";
 
@@ -74,22 +64,12 @@ const PROBES: readonly Probe[] = [
     },
 ];
 
-/** What `declarePosture` needs to exist (it manages settings, not databases or roles), plus the probes' tables. */
-async function createObjects(cluster: TestCluster): Promise<void> {
-    // As on Aiven: databases owned by avnadmin (aiven.PgDatabase), roles without special rights.
-    await cluster.sql(`CREATE DATABASE shop OWNER avnadmin`);
-    await cluster.sql(`CREATE DATABASE warehouse OWNER avnadmin`);
-    await cluster.sql(`CREATE ROLE app LOGIN; CREATE ROLE reporting LOGIN; CREATE ROLE clerk LOGIN`);
-    await cluster.sql(
-        `CREATE TABLE orders(item text);
-         GRANT SELECT, INSERT ON orders TO app;
-         GRANT SELECT ON orders TO reporting;
-         GRANT CREATE ON SCHEMA public TO app, clerk;`,
-        [],
-        "shop",
-    );
-    await cluster.sql(`CREATE TABLE stock(item text); GRANT SELECT, INSERT ON stock TO app;`, [], "warehouse");
-}
+/** Object audit on public.cards, as clerk (whose own pgaudit.log is shop's ddl,role: no reads, no writes). */
+const CARD_PROBES = [
+    { sql: "SELECT id, holder FROM cards", expect: "nothing: pan is not read" },
+    { sql: "SELECT pan FROM cards", expect: "AUDIT: OBJECT … READ" },
+    { sql: "UPDATE cards SET holder = 'bob' WHERE id = 1", expect: "AUDIT: OBJECT … WRITE" },
+] as const;
 
 interface Declared {
     readonly log: string[];
@@ -97,21 +77,33 @@ interface Declared {
     readonly from: string;
 }
 
-function describeScope(inputs: { database?: unknown; role?: unknown }): string {
-    if (inputs.role !== undefined && inputs.database !== undefined) return `role "${inputs.role}" in database "${inputs.database}"`;
-    return inputs.role !== undefined ? `role "${inputs.role}"` : `database "${inputs.database}"`;
+interface StateScope {
+    readonly role?: string;
+    readonly database?: string;
+    readonly log?: string[];
+    readonly scope: string;
 }
 
-/** The pgaudit.log a new session of `role` in `database` gets from the declarations: role-in-database > role > database > server. */
-function declaredFor(registrations: readonly Registration[], role: string, database: string, serverDefault: string): Declared {
-    const scopes = registrations.map((r) => r.inputs as { role?: string; database?: string; settings: { log?: string | string[] } });
+/** The PgAuditSetting scopes as the stack's checkpoint holds them (pulumi stack export). */
+async function scopesInState(local: LocalExampleProject): Promise<StateScope[]> {
+    const { deployment } = await local.workspace.exportStack(STACK);
+    return (deployment.resources ?? [])
+        .filter((r: { type: string }) => r.type === "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting")
+        .map((r: { outputs: { role?: string; database?: string; settings: { log?: string[] }; scope: string } }) => ({
+            role: r.outputs.role,
+            database: r.outputs.database,
+            log: r.outputs.settings.log,
+            scope: r.outputs.scope,
+        }));
+}
+
+/** The pgaudit.log a new session of `role` in `database` gets: role-in-database > role > database > server. */
+function declaredFor(scopes: readonly StateScope[], role: string, database: string, serverDefault: string): Declared {
     const pick =
         scopes.find((s) => s.role === role && s.database === database) ??
         scopes.find((s) => s.role === role && s.database === undefined) ??
         scopes.find((s) => s.role === undefined && s.database === database);
-    if (!pick?.settings.log) return { log: [serverDefault], from: "server default" };
-    const log = typeof pick.settings.log === "string" ? pick.settings.log.split(",").map((t) => t.trim()) : pick.settings.log;
-    return { log, from: describeScope(pick) };
+    return pick?.log ? { log: pick.log, from: pick.scope } : { log: [serverDefault], from: "server default" };
 }
 
 /** The class field of an AUDIT line: `AUDIT: SESSION,1,1,DDL,CREATE TABLE,…` → `ddl`. */
@@ -119,55 +111,123 @@ function auditClass(line: string): string {
     return (line.split("AUDIT: ")[1]?.split(",")[3] ?? "?").toLowerCase();
 }
 
-interface ProbeResult {
-    readonly probe: Probe;
-    readonly declared: Declared;
-    readonly expected: string[];
-    readonly lines: string[];
-    readonly ok: boolean;
-}
-
-async function runProbe(cluster: TestCluster, probe: Probe, declared: Declared, index: number): Promise<ProbeResult> {
-    const app = `demo_probe_${index}`;
+/** The AUDIT lines a new session of `role` writes running `statements`; waits briefly when none are expected. */
+async function auditLinesOf(cluster: TestCluster, role: string, database: string, statements: readonly string[], expected: number, tag: string) {
+    const app = `demo_${tag}`;
     const offset = cluster.logOffset();
-    const client = await cluster.connectAs(probe.role, probe.database, app);
+    const client = await cluster.connectAs(role, database, app);
     try {
-        for (const s of probe.statements) await client.query(s.sql);
+        for (const sql of statements) await client.query(sql);
     } finally {
         await client.end();
     }
-    const expected = [...new Set(probe.statements.filter((s) => pgAuditLogCovers(declared.log, [s.cls])).map((s) => s.cls))];
-    // A session that audits nothing writes nothing: wait for the expected lines, briefly when none.
-    const lines = await cluster.waitForAuditLines(offset, app, Math.max(1, expected.length), expected.length ? 5000 : 500);
-    const seen = [...new Set(lines.map(auditClass))];
-    const ok = seen.length === expected.length && expected.every((c) => seen.includes(c));
-    return { probe, declared, expected, lines, ok };
+    return cluster.waitForAuditLines(offset, app, Math.max(1, expected), expected ? 5000 : 500);
 }
 
-const VERB: Record<string, string> = { create: "created", delete: "deleted" };
+const shortAudit = (line: string) => {
+    const text = line.slice(line.indexOf("AUDIT: ")).replace(/\s+/g, " ");
+    return text.length > 110 ? text.slice(0, 107) + "..." : text;
+};
+
+/** The CLI's own output, indented under the step that ran it. */
+function showCli(run: CliRun): void {
+    const text = (run.stdout + run.stderr).replace(/\r/g, "").trimEnd();
+    for (const line of text.split("\n")) if (line.trim() && !/^@ /.test(line)) console.log(`    │ ${line}`);
+}
+
+async function pulumi(local: LocalExampleProject, args: string[], password: string, allowFailure = false): Promise<CliRun> {
+    console.log(`▸ pulumi ${args.join(" ")}`);
+    const run = await local.workspace.run([...args, "--stack", STACK], { allowFailure });
+    // The CLI never prints it; this guards the demo's own output all the same.
+    if ((run.stdout + run.stderr).includes(password)) throw new Error("the CLI printed the connection password");
+    showCli(run);
+    return run;
+}
+
+async function probeSessions(cluster: TestCluster, scopes: readonly StateScope[], serverLog: string): Promise<boolean> {
+    const rows: string[][] = [];
+    const shown: string[] = [];
+    let allOk = true;
+    for (const [i, probe] of PROBES.entries()) {
+        const declared = declaredFor(scopes, probe.role, probe.database, serverLog);
+        const expected = [...new Set(probe.statements.filter((s) => pgAuditLogCovers(declared.log, [s.cls])).map((s) => s.cls))];
+        const lines = await auditLinesOf(
+            cluster,
+            probe.role,
+            probe.database,
+            probe.statements.map((s) => s.sql),
+            expected.length,
+            `p${i}`,
+        );
+        const seen = [...new Set(lines.map(auditClass))];
+        const ok = seen.length === expected.length && expected.every((c) => seen.includes(c));
+        allOk &&= ok;
+        rows.push([
+            probe.role,
+            probe.database,
+            declared.log.join(","),
+            declared.from,
+            `${probe.statements.length}: ${probe.statements.map((s) => s.cls).join(" ")}`,
+            lines.length ? `${lines.length}: ${seen.join(" ")}` : "0",
+            ok ? "as declared" : `MISMATCH (expected ${expected.join(" ") || "none"})`,
+        ]);
+        shown.push(`  ${probe.role} in ${probe.database}:${lines.length ? "" : " (none)"}`, ...lines.map((l) => `    ${shortAudit(l)}`));
+    }
+    console.log(table(["role", "database", "declared pgaudit.log", "declared at", "statements run", "AUDIT lines seen", "verdict"], rows));
+    console.log("  clerk has no setting of its own, so the database's applies; reporting's none silences even shop's ddl,role;");
+    console.log("  app's role-in-database setting replaces (does not add to) its role and database settings.");
+    console.log("\n  the AUDIT lines, as the server log has them (after the prefix):");
+    for (const l of shown) console.log(l);
+    return allOk;
+}
+
+async function probeCards(cluster: TestCluster): Promise<boolean> {
+    console.log("▸ object audit: clerk (pgaudit.log ddl,role: it audits no reads or writes of its own) on public.cards");
+    let allOk = true;
+    for (const [i, p] of CARD_PROBES.entries()) {
+        const wanted = p.expect.startsWith("AUDIT") ? 1 : 0;
+        const lines = (await auditLinesOf(cluster, "clerk", "shop", [p.sql], wanted, `c${i}`)).filter((l) => l.includes("AUDIT: OBJECT"));
+        const ok = wanted ? lines.length > 0 && lines.every((l) => l.includes(p.expect.endsWith("READ") ? ",READ," : ",WRITE,")) : lines.length === 0;
+        allOk &&= ok;
+        console.log(
+            `    ${p.sql.padEnd(46)} → ${lines.length ? shortAudit(lines[0]) : "no AUDIT line"}  ${ok ? "as declared" : `MISMATCH (expected ${p.expect})`}`,
+        );
+    }
+    return allOk;
+}
+
+async function posture(local: LocalExampleProject, cluster: TestCluster, args: string[]): Promise<number> {
+    console.log(`▸ pgaudit-posture ${args.join(" ")}   (PGHOST, PGPORT, PGUSER, PGPASSWORD from the environment, as in a pipeline)`);
+    const env = {
+        ...process.env,
+        PGHOST: cluster.host,
+        PGPORT: String(cluster.port),
+        PGUSER: cluster.admin.user,
+        PGPASSWORD: cluster.admin.password,
+        PGDATABASE: "postgres",
+        PGSSLMODE: "disable",
+    };
+    const bin = `${local.project.dir}/node_modules/.bin/pgaudit-posture`;
+    const result = await execFileAsync(bin, args, { env, maxBuffer: 16 * 1024 * 1024 }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    for (const line of (result.stdout + result.stderr).trimEnd().split("\n")) console.log(`    │ ${line}`);
+    console.log(`  exit status ${result.code}`);
+    return result.code;
+}
 
 async function main(): Promise<number> {
-    const engine = chooseEngine();
-    console.log("pulumi-aiven-pgaudit demo: the audit posture of examples/local on a throwaway PostgreSQL 15 + pgaudit\n");
+    console.log("pulumi-aiven-pgaudit demo: examples/local through the real pulumi CLI, on a throwaway PostgreSQL + pgaudit\n");
     let cluster: TestCluster | undefined;
-    let mini: MiniEngine | undefined;
-    let cli: CliStack | undefined;
-    let deployed: Deployed[] = [];
+    let local: LocalExampleProject | undefined;
+    let deployed = false;
     let cleaned = false;
     const cleanup = async () => {
         if (cleaned) return;
         cleaned = true;
-        if (cli) await step("pulumi destroy (Pulumi CLI)", () => cli!.destroy());
-        if (mini && deployed.length) {
-            const gone = deployed;
-            deployed = [];
-            await step(`deleting ${gone.length} resources through the provider host, in reverse order, as \`pulumi destroy\` does`, () => mini!.destroy(gone));
-        }
-        if (mini) {
-            await mini.close();
-            const stderr = mini.host.stderr.trim();
-            if (stderr) console.log(`  the provider host wrote to stderr:\n${stderr.replace(/^/gm, "    ")}`);
-        }
+        if (local && deployed && cluster) await pulumi(local, ["destroy", "--yes", "--skip-preview"], cluster.admin.password);
+        local?.remove();
         if (cluster) {
             const left = await cluster.sql<{ n: string }>(`SELECT count(*) AS n FROM pg_db_role_setting, unnest(setconfig) c WHERE c LIKE 'pgaudit.%'`);
             console.log(`  pg_db_role_setting now holds ${left[0].n} pgaudit entries`);
@@ -177,87 +237,61 @@ async function main(): Promise<number> {
     cleanUpOnInterrupt(cleanup);
 
     try {
+        const bin = await step("the Pulumi CLI (scripts/pulumi-cli.sh: yours on PATH, or built once from the Go module proxy)", async () => pulumiBinDir());
+        console.log(`  ${bin}`);
         const install = postgresInstalled() ? "" : " (installing postgresql-15 and postgresql-15-pgaudit with apt-get first)";
         cluster = await step(
-            `starting a throwaway PostgreSQL 15 with pgaudit${install}`,
+            `starting a throwaway PostgreSQL with pgaudit${install}`,
             () => startCluster(),
             (c) => `listening on 127.0.0.1:${c.port}`,
         );
         const c = cluster;
-        const server = await c.sql<{ v: string; a: string; log: string }>(
+        const [server] = await c.sql<{ v: string; a: string; log: string }>(
             `SELECT current_setting('server_version') AS v, (SELECT default_version FROM pg_available_extensions WHERE name = 'pgaudit') AS a, current_setting('pgaudit.log') AS log`,
         );
-        console.log(`  PostgreSQL ${server[0].v}, pgaudit ${server[0].a}; server-wide pgaudit.log = ${server[0].log}`);
+        console.log(`  PostgreSQL ${server.v}, pgaudit ${server.a}; server-wide pgaudit.log = ${server.log}`);
         console.log(`  connecting as avnadmin@127.0.0.1:${c.port}/postgres: not a superuser, GRANT SET ON PARAMETER pgaudit.* (as on Aiven)`);
-        await step("creating databases shop and warehouse, roles app, reporting and clerk, and a table in each database (as postgres)", () => createObjects(c));
-
-        const registrations = await step(
-            "declaring the posture of examples/local/posture.ts under Pulumi mocks (which serializes __provider as `pulumi up` does)",
-            () => registerUnderMocks(() => declarePosture(c.adminUri())),
-            (r) => `${r.length} resources, __provider ${Buffer.byteLength(String(r[0].inputs.__provider))} bytes`,
+        await step("creating databases shop and warehouse, roles app, reporting and clerk, tables orders, stock and cards (as postgres)", () =>
+            createLocalExampleObjects(c),
         );
-        for (const r of registrations) {
-            const s = r.inputs as { settings: Record<string, unknown> };
-            console.log(`    ${r.name.padEnd(18)} ${describeScope(r.inputs).padEnd(32)} ${JSON.stringify(s.settings)}`);
-        }
+        local = await step(
+            "a Pulumi project as a user makes one: examples/local, the newest SDK, this package from its tarball (npm pack)",
+            () => localExampleProject(),
+            (l) => l.project.dir,
+        );
+        const l = local;
+        await step(`pulumi stack init ${STACK}, file backend in a temp dir; the connection set as secret config (through stdin)`, () =>
+            l.workspace.initStack(STACK, { secrets: { connection: c.adminUri() } }),
+        );
 
-        if (engine.kind === "cli") {
-            console.log(`▸ applying with the Pulumi CLI (${engine.bin}): \`pulumi up\` in examples/local, local file backend in a temp dir`);
-            console.log("  (this path is not exercised by the project's tests: no Pulumi CLI there; --engine=host runs the tested path)");
-            const projectDir = path.resolve(__dirname, "../../examples/local");
-            cli = await prepareCliStack(engine.bin, projectDir, c.adminUri());
-            await cli.up();
-        } else {
-            console.log("▸ applying through the SDK's dynamic-provider host (@pulumi/pulumi/cmd/dynamic-provider), as `pulumi up` does:");
-            console.log("  no Pulumi CLI on PATH, so a mini engine sends Configure, then Check and Create per resource, over gRPC");
-            mini = await MiniEngine.start();
-            const m = mini;
-            deployed = await m.up(registrations, (e) =>
-                console.log(`    + ${e.registration.name.padEnd(18)} ${VERB[e.op]}  id ${e.id}  ${String(e.outputs?.scope ?? "")}`),
-            );
-            console.log(`  ${deployed.length} created; host calls: ${JSON.stringify(m.host.calls)}`);
-        }
+        deployed = true;
+        await pulumi(l, ["up", "--yes"], c.admin.password);
 
         console.log("▸ opening a new session as each role, running statements, reading the AUDIT lines it wrote:");
-        const results: ProbeResult[] = [];
-        for (const [i, probe] of PROBES.entries()) {
-            results.push(await runProbe(c, probe, declaredFor(registrations, probe.role, probe.database, server[0].log), i));
-        }
-        console.log(
-            table(
-                ["role", "database", "declared pgaudit.log", "declared at", "statements run", "AUDIT lines seen", ""],
-                results.map((r) => [
-                    r.probe.role,
-                    r.probe.database,
-                    r.declared.log.join(","),
-                    r.declared.from,
-                    `${r.probe.statements.length}: ${r.probe.statements.map((s) => s.cls).join(" ")}`,
-                    r.lines.length ? `${r.lines.length}: ${[...new Set(r.lines.map(auditClass))].join(" ")}` : "0",
-                    r.ok ? "as declared" : `MISMATCH (expected ${r.expected.join(" ") || "none"})`,
-                ]),
-            ),
-        );
-        console.log(
-            [
-                "  clerk has no setting of its own, so the database's applies; reporting's none silences even shop's ddl,role;",
-                "  app's role-in-database setting replaces (does not add to) its role and database settings.",
-            ].join("\n"),
-        );
-        console.log("\n  the AUDIT lines, as the server log has them (after the prefix):");
-        for (const r of results) {
-            console.log(`  ${r.probe.role} in ${r.probe.database}:${r.lines.length ? "" : " (none)"}`);
-            for (const l of r.lines) {
-                const text = l.slice(l.indexOf("AUDIT: ")).replace(/\s+/g, " ");
-                console.log(`    ${text.length > 120 ? text.slice(0, 117) + "..." : text}`);
-            }
-        }
-        const allOk = results.every((r) => r.ok);
+        let allOk = await probeSessions(c, await scopesInState(l), server.log);
+        allOk = (await probeCards(c)) && allOk;
+
+        console.log("▸ drift by hand, as postgres: ALTER ROLE app SET pgaudit.log = 'none'");
+        await c.sql(`ALTER ROLE app SET pgaudit.log = 'none'`);
+        await pulumi(l, ["refresh", "--yes", "--diff"], c.admin.password);
+        await pulumi(l, ["up", "--yes", "--skip-preview"], c.admin.password);
+        const back = await c.sql<{ c: string[] }>(`SELECT setconfig AS c FROM pg_db_role_setting WHERE setdatabase = 0 AND setrole = 'app'::regrole`);
+        const restored = JSON.stringify(back[0]?.c) === JSON.stringify(["pgaudit.log=write"]);
+        console.log(`  role app: ${JSON.stringify(back[0]?.c)} ${restored ? "(the declaration is back)" : "(NOT RESTORED)"}`);
+        allOk &&= restored;
+        const quiet = await pulumi(l, ["preview", "--expect-no-changes"], c.admin.password, true);
+        allOk &&= quiet.code === 0;
+
+        // As a pipeline step after `pulumi up`: the report, then a gate it must fail (reporting is at none on purpose).
+        allOk = (await posture(l, c, ["--require-object", "public.cards(pan):select,update"])) === 0 && allOk;
+        allOk = (await posture(l, c, ["--require", "ddl,role"])) === 1 && allOk;
+        console.log("  the gate fails, as it should: role reporting is declared at none, so its sessions audit no ddl or role statements");
+
         console.log(`\n${allOk ? "every session was audited as declared" : "SOME SESSIONS WERE NOT AUDITED AS DECLARED"}`);
         await cleanup();
         return allOk ? 0 : 1;
     } catch (e) {
         console.error(`\ndemo failed: ${e instanceof Error ? e.message : String(e)}`);
-        if (engine.kind === "cli") console.error("(the Pulumi CLI path is untested here; `npm run demo -- --engine=host` runs the tested one)");
         await cleanup().catch((err) => console.error(`cleanup failed: ${err instanceof Error ? err.message : String(err)}`));
         return 1;
     }

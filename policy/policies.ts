@@ -21,14 +21,20 @@ import type { SettingValues } from "../provider/settings";
 import { serviceValues } from "../components/baselineConfig";
 import { MIN_SCOPED_PG_VERSION } from "../components/pgVersion";
 
+/** The type token of an Aiven for PostgreSQL service, as the policy pack sees it. */
 export const PG_TYPE = "aiven:index/pg:Pg";
+/** The type token of PgAuditSetting, as the policy pack sees it. */
 export const SETTING_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting";
+/** The type token of PgAuditScopes, as the policy pack sees it. */
 export const SCOPES_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes";
+/** The type token of PgAuditExclusive, as the policy pack sees it. */
 export const EXCLUSIVE_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditExclusive";
 /** Resources that write per-database or per-role settings, which Aiven allows from PostgreSQL 15. */
 const PER_SCOPE_TYPES = [SETTING_TYPE, SCOPES_TYPE, EXCLUSIVE_TYPE];
 
+/** The name of the policy that holds a stack to its baseline. */
 export const BASELINE_POLICY = "pgaudit-baseline";
+/** The name of the policy that refuses per-scope settings below PostgreSQL 15. */
 export const VERSION_POLICY = "pgaudit-scoped-settings-version";
 
 /** The pack's configuration of the baseline policy (`--policy-pack-config`), also what pgAuditPolicies takes. */
@@ -41,6 +47,7 @@ export const baselinePolicyConfigSchema = z.strictObject({
      */
     exceptions: z.array(z.strictObject({ role: pgNameSchema.optional(), database: pgNameSchema.optional(), reason: z.string().trim().min(1) })).optional(),
 });
+/** The policy pack's configuration: the baseline, enforcement, exceptions. */
 export type BaselinePolicyConfig = z.input<typeof baselinePolicyConfigSchema>;
 
 interface Exception {

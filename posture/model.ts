@@ -16,6 +16,7 @@ export const overrideScopeSchema = z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("database"), database: z.string() }),
     z.object({ kind: z.literal("all-roles") }),
 ]);
+/** The kind of scope an override sits at: role in database, role, database, all roles. */
 export type OverrideScope = z.infer<typeof overrideScopeSchema>;
 
 /** The server's own value: pg_settings' `source` says which (default, configuration file, command line…). */
@@ -23,6 +24,7 @@ export const serverOriginSchema = z.object({ kind: z.literal("server"), source: 
 
 /** Where an effective value came from: an override scope, or the server-wide value. */
 export const settingOriginSchema = z.discriminatedUnion("kind", [...overrideScopeSchema.options, serverOriginSchema]);
+/** Where an effective value comes from: an override's scope, or the server. */
 export type SettingOrigin = z.infer<typeof settingOriginSchema>;
 
 /** A server-wide pgaudit setting, as far as the connecting role can see it. */
@@ -37,10 +39,12 @@ export const serverSettingSchema = z.object({
     /** When the value is hidden: the override that masks it in every session we could open. */
     hiddenBy: overrideScopeSchema.optional(),
 });
+/** A server-wide pgaudit setting, with its source. */
 export type ServerSetting = z.infer<typeof serverSettingSchema>;
 
 /** One pgaudit entry of pg_db_role_setting, exactly as stored. */
 export const overrideSchema = z.object({ scope: overrideScopeSchema, name: z.string(), value: z.string() });
+/** One pgaudit override in pg_db_role_setting. */
 export type Override = z.infer<typeof overrideSchema>;
 
 export const roleSchema = z.object({ name: z.string(), canLogin: z.boolean(), superuser: z.boolean() });
@@ -56,6 +60,7 @@ export const effectiveSettingSchema = z.object({
     value: z.string().nullable(),
     from: settingOriginSchema,
 });
+/** One setting as a session of a role in a database gets it at login, and why. */
 export type EffectiveSetting = z.infer<typeof effectiveSettingSchema>;
 
 /** What a role's sessions in a database get at login, every pgaudit setting resolved on its own. */
@@ -68,8 +73,10 @@ export const effectivePostureSchema = z.object({
     superuser: z.boolean(),
     settings: z.array(effectiveSettingSchema),
 });
+/** Every effective pgaudit setting of one login role in one database. */
 export type EffectivePosture = z.infer<typeof effectivePostureSchema>;
 
+/** The zod schema of an AuditPosture (what --json prints under posture). */
 export const auditPostureSchema = z.object({
     connectedAs: z.object({ user: z.string(), database: z.string(), host: z.string(), port: z.number(), superuser: z.boolean() }),
     serverVersion: z.string(),
@@ -90,6 +97,7 @@ export const auditPostureSchema = z.object({
         return z.array(databaseObjectAuditSchema).optional();
     },
 });
+/** A server's audit posture: server settings, overrides, and the effective settings of every role in every database. */
 export type AuditPosture = z.infer<typeof auditPostureSchema>;
 
 /** Why a role in a database fails a requirement. */
@@ -108,6 +116,7 @@ export const violationSchema = z.object({
     /** One sentence for people: what is wrong and what to run. */
     message: z.string(),
 });
+/** A login role and database whose effective pgaudit.log lacks a required class. */
 export type Violation = z.infer<typeof violationSchema>;
 
 export const requirementResultSchema = z.object({
@@ -118,6 +127,7 @@ export const requirementResultSchema = z.object({
     notRequired: z.object({ noLogin: z.number(), noConnect: z.number() }),
     violations: z.array(violationSchema),
 });
+/** The verdict of --require: the classes asked for and every violation. */
 export type RequirementResult = z.infer<typeof requirementResultSchema>;
 
 /** Why a role in a database fails a baseline rule. */
@@ -152,6 +162,7 @@ export const baselineViolationSchema = z.object({
     /** One sentence for people: the scope, the rule, and the fix. */
     message: z.string(),
 });
+/** A login role and database that break a rule of the baseline, with the scope responsible and the fix. */
 export type BaselineViolation = z.infer<typeof baselineViolationSchema>;
 
 /** `--baseline NAME`: every rule of a baseline checked on every login role × database it may connect to. */
@@ -162,6 +173,7 @@ export const baselineResultSchema = z.object({
     notRequired: z.object({ noLogin: z.number(), noConnect: z.number() }),
     violations: z.array(baselineViolationSchema),
 });
+/** The verdict of --baseline: the rules checked and every violation. */
 export type BaselineResult = z.infer<typeof baselineResultSchema>;
 
 /** What `pgaudit-posture --json` prints. */
@@ -175,6 +187,7 @@ export const postureReportSchema = z.object({
     /** With `--baseline`: the baseline's verdict. */
     baseline: baselineResultSchema.nullable().optional(),
 });
+/** What pgaudit-posture --json prints: the posture and each verdict asked for. */
 export type PostureReport = z.infer<typeof postureReportSchema>;
 
 // ---- Object audit (pgaudit.role and the audit role's privileges, per database) ----

@@ -49,6 +49,7 @@ SELECT d.oid AS database_oid, r.oid AS role_oid
   FROM pg_database d CROSS JOIN pg_roles r
  WHERE d.datallowconn AND r.rolname !~ '^pg_' AND NOT has_database_privilege(r.oid, d.oid, 'CONNECT')`;
 
+/** Options of readAuditPosture: the connect deadline, and object audit tables to read. */
 export interface ReadCatalogOptions {
     /** How long to keep retrying a server that is still starting, in seconds. Default 10. */
     readonly connectDeadlineSeconds?: number;

@@ -132,6 +132,7 @@ function baselineSection(posture: AuditPosture, result: BaselineResult): string[
     return [...lines, ...result.violations.map((v) => `  FAIL ${safeText(v.message)}`), `  ${result.violations.length} violation(s); ${scope}`];
 }
 
+/** The posture report as pgaudit-posture prints it, with the verdicts asked for. */
 export function renderPostureReport(
     posture: AuditPosture,
     requirement: RequirementResult | null,

@@ -8,6 +8,7 @@ import { quoteName, quoteValue } from "./displayText";
 import type { AuditPosture, EffectivePosture, EffectiveSetting, RequirementResult, Violation } from "./model";
 import { describeOrigin, resetStatementText, setStatementText } from "./scopeText";
 
+/** A pgaudit class a gate can require (not none, not all). */
 export type RequiredClass = Exclude<PgAuditLogClass, "none" | "all">;
 
 /** What `all` means as a requirement: every class, each checked (and reported) on its own. */

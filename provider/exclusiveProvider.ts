@@ -20,6 +20,7 @@ async function apply(inputs: ExclusiveInputs): Promise<Record<string, unknown>> 
     return outputsOf(inputs, left);
 }
 
+/** The dynamic provider of PgAuditExclusive (loaded by name from __provider). */
 export const pgAuditExclusiveProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds, news) {
         return checkExclusiveInputs(news);

@@ -11,11 +11,13 @@ import { checkExclusiveInputs } from "./exclusiveLifecycle";
 import { lazyProvider } from "./lazyProvider";
 import type { OnUnresettable, UndeclaredOverride } from "./exclusiveSchema";
 
+/** A scope the stack declares: a database, a role, or a role in a database. */
 export interface DeclaredScopeArgs {
     database?: pulumi.Input<string>;
     role?: pulumi.Input<string>;
 }
 
+/** The arguments of PgAuditExclusive. */
 export interface PgAuditExclusiveArgs {
     /** Where the overrides live: a URI or `{ host, port, user, password, database, sslMode, caCert }`. Kept secret in state. */
     connection: pulumi.Input<ConnectionInput>;
@@ -31,6 +33,7 @@ export interface PgAuditExclusiveArgs {
     connectDeadlineSeconds?: pulumi.Input<number>;
 }
 
+/** Makes the declaration exclusive: pgaudit overrides at undeclared scopes are reported and reset. */
 export class PgAuditExclusive extends pulumi.dynamic.Resource {
     /** The scopes declared, as given. */
     declare public readonly declaredScopes: pulumi.Output<{ database?: string; role?: string }[]>;

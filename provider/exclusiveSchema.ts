@@ -55,11 +55,14 @@ export const undeclaredOverrideSchema = z.object({
 /** A resource's state: its inputs plus what was found undeclared at the last apply or refresh. */
 export const exclusiveStateSchema = z.object({ ...inputsShape, undeclared: z.array(undeclaredOverrideSchema).default([]) });
 
+/** A declared scope, checked. */
 export type DeclaredScope = z.output<typeof declaredScopeSchema>;
 export type DeclaredScopeInput = z.input<typeof declaredScopeSchema>;
 export type ExclusiveInputs = z.output<typeof exclusiveInputsSchema>;
 export type ExclusiveState = z.output<typeof exclusiveStateSchema>;
+/** A pgaudit override at a scope the stack does not declare. */
 export type UndeclaredOverride = z.output<typeof undeclaredOverrideSchema>;
+/** What to do with an override the connecting role cannot reset: fail, or report. */
 export type OnUnresettable = (typeof ON_UNRESETTABLE)[number];
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {

@@ -9,6 +9,7 @@
 
 /** The class names pgaudit accepts in pgaudit.log, in pgaudit's documentation order. */
 export const PGAUDIT_LOG_CLASSES = ["read", "write", "function", "role", "ddl", "misc", "misc_set", "all", "none"] as const;
+/** A pgaudit.log class: read, write, function, role, ddl, misc, misc_set, all, none. */
 export type PgAuditLogClass = (typeof PGAUDIT_LOG_CLASSES)[number];
 
 const READ = 1 << 0;
@@ -49,6 +50,7 @@ export interface PgAuditLogToken {
     readonly cls: PgAuditLogClass;
 }
 
+/** Whether a name is a pgaudit.log class. */
 export function isPgAuditLogClass(name: string): name is PgAuditLogClass {
     return (PGAUDIT_LOG_CLASSES as readonly string[]).includes(name);
 }

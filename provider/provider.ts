@@ -51,6 +51,7 @@ async function apply(inputs: PgAuditSettingInputs, action: "creating" | "updatin
     });
 }
 
+/** The dynamic provider of PgAuditSetting (loaded by name from __provider). */
 export const pgAuditSettingProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds, news) {
         return checkInputs(news);

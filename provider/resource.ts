@@ -9,6 +9,7 @@ import { lazyProvider } from "./lazyProvider";
 import { checkInputs } from "./lifecycle";
 import type { PgAuditSettings, PgAuditSettingsInput } from "./schema";
 
+/** The arguments of PgAuditSetting. */
 export interface PgAuditSettingArgs {
     /**
      * Where the settings live: `postgresql://user:password@host:port/database?sslmode=require`, or
@@ -34,6 +35,7 @@ export interface PgAuditSettingArgs {
     connectDeadlineSeconds?: pulumi.Input<number>;
 }
 
+/** The pgaudit settings of one database, one role, or one role in one database. */
 export class PgAuditSetting extends pulumi.dynamic.Resource {
     /** The database of the scope, if any. */
     declare public readonly database: pulumi.Output<string | undefined>;

@@ -96,6 +96,7 @@ const settingsObjectSchema = z.strictObject({
     role: pgNameSchema.optional(),
 });
 
+/** The zod schema of a scope's pgaudit settings. */
 export const settingsSchema = settingsObjectSchema.refine((s) => SETTING_KEYS.some((k) => s[k] !== undefined), {
     message: `declare at least one pgaudit setting, e.g. { log: ["ddl", "role"] }; to remove all settings of a scope, delete the resource`,
 });
@@ -119,6 +120,7 @@ const inputsShape = {
         .default(60),
 };
 
+/** The zod schema of PgAuditSetting's inputs, the one source of check's messages. */
 export const pgAuditSettingInputsSchema = z.strictObject(inputsShape).refine((i) => i.database !== undefined || i.role !== undefined, {
     message: "set database, role, or both (role in database) to say which scope the settings apply to",
     path: ["database"],
@@ -127,8 +129,11 @@ export const pgAuditSettingInputsSchema = z.strictObject(inputsShape).refine((i)
 /** A resource's state: its inputs plus outputs (which are dropped), settings as last found. */
 export const pgAuditSettingStateSchema = z.object({ ...inputsShape, settings: settingsObjectSchema });
 
+/** A scope's pgaudit settings as written (camelCase: log, logCatalog, …). */
 export type PgAuditSettingsInput = z.input<typeof settingsSchema>;
+/** A scope's pgaudit settings, checked and normalized. */
 export type PgAuditSettings = z.output<typeof settingsSchema>;
+/** PgAuditSetting's inputs, checked. */
 export type PgAuditSettingInputs = z.output<typeof pgAuditSettingInputsSchema>;
 
 /** A check failure as Pulumi shows it at preview. */

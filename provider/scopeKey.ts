@@ -6,6 +6,7 @@
  */
 import type { Scope } from "./sql";
 
+/** The stable id of a scope, names percent-encoded: role/app/database/shop. */
 export function scopeId(scope: Scope): string {
     const parts: string[] = [];
     if (scope.role !== undefined) parts.push(`role/${encodeURIComponent(scope.role)}`);

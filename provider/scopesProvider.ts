@@ -106,6 +106,7 @@ async function apply(state: ScopesState, olds?: ScopesState): Promise<Record<str
     });
 }
 
+/** The dynamic provider of PgAuditScopes (loaded by name from __provider). */
 export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds, news) {
         return checkScopesInputs(news);

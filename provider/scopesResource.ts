@@ -22,6 +22,7 @@ export interface PgAuditScopeArgs {
     settings: pulumi.Input<PgAuditSettingsInput>;
 }
 
+/** The arguments of PgAuditScopes. */
 export interface PgAuditScopesArgs {
     /**
      * Where the settings live: `postgresql://user:password@host:port/database?sslmode=require`, or
@@ -46,6 +47,7 @@ export interface PgAuditScopesArgs {
     onUnresettable?: pulumi.Input<OnUnresettable>;
 }
 
+/** Many scopes on one server in one resource, applied all or nothing in one transaction. */
 export class PgAuditScopes extends pulumi.dynamic.Resource {
     /**
      * Each owned scope's settings, by scope key (`database/shop`, `role/app`,

@@ -15,6 +15,7 @@ interface SettingDefinition {
     readonly availability?: string;
 }
 
+/** Every pgaudit setting this package manages: its parameter name and kind. */
 export const SETTING_DEFINITIONS = {
     log: { name: "pgaudit.log", kind: "log" },
     logCatalog: { name: "pgaudit.log_catalog", kind: "bool" },
@@ -31,7 +32,9 @@ export const SETTING_DEFINITIONS = {
     role: { name: "pgaudit.role", kind: "text" },
 } as const satisfies Record<string, SettingDefinition>;
 
+/** A setting's camelCase name: log, logCatalog, … */
 export type SettingKey = keyof typeof SETTING_DEFINITIONS;
+/** Every setting's camelCase name, in a fixed order. */
 export const SETTING_KEYS = Object.keys(SETTING_DEFINITIONS) as SettingKey[];
 
 /** The log levels pgaudit.log_level accepts (pgaudit refuses error, fatal and panic). */
@@ -39,6 +42,7 @@ export const PGAUDIT_LOG_LEVELS = ["debug1", "debug2", "debug3", "debug4", "debu
 
 /** A scope's settings after validation: `log` is always the normalized list. */
 export type SettingValue = readonly string[] | boolean | number | string;
+/** Setting values by camelCase name. */
 export type SettingValues = Partial<Record<SettingKey, SettingValue>>;
 
 const BY_NAME = new Map<string, SettingKey>(SETTING_KEYS.map((key) => [SETTING_DEFINITIONS[key].name, key]));

@@ -21,6 +21,7 @@ function encodeValue(key: SettingKey, value: SettingValue): string {
     return (kind === "level" || kind === "text") && WORD.test(value) ? value : JSON.stringify(value);
 }
 
+/** A scope's settings as one line of state text: log=ddl,role; logCatalog=false. */
 export function encodeSettingsText(values: SettingValues): string {
     return SETTING_KEYS.filter((key) => values[key] !== undefined)
         .map((key) => `${key}=${encodeValue(key, values[key]!)}`)

@@ -26,6 +26,15 @@ export async function createLocalExampleObjects(cluster: TestCluster): Promise<v
         "shop",
     );
     await cluster.sql(`CREATE TABLE stock(item text); GRANT SELECT, INSERT ON stock TO app;`, [], "warehouse");
+    // The audited table: avnadmin's (it may grant on it to the audit role), used by clerk.
+    await cluster.sql(
+        `CREATE TABLE cards(id int, holder text, pan text);
+         INSERT INTO cards VALUES (1, 'ada', '4111111111111111');
+         ALTER TABLE cards OWNER TO avnadmin;`,
+        [],
+        "shop",
+    );
+    await cluster.sql(`GRANT SELECT, UPDATE ON cards TO clerk`, [], "shop");
 }
 
 export interface LocalExampleProject {

@@ -1,7 +1,7 @@
 // The package as a user installs it: `npm pack`, a fresh project in the layout of Pulumi's
 // TypeScript template with the newest SDK installed first, the tarball added. One SDK copy,
 // `tsc` clean under the template's tsconfig (no skipLibCheck) with TypeScript 5.9 and 6.0, every
-// TypeScript block of the README compiles there, the program runs under the user's own mocks, and
+// TypeScript block of the README and docs/ compiles there, the program runs under the user's own mocks, and
 // the CLI answers.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -80,25 +80,30 @@ test("one copy of @pulumi/pulumi and of @pulumi/aiven: the project's own, the ne
 });
 
 for (const typescript of ["~5.9.0", "~6.0.0"]) {
-    test(`tsc ${typescript}: the program and every TypeScript block of the README compile under the template's tsconfig`, { timeout: 600_000 }, async () => {
-        await execFileAsync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", `typescript@${typescript}`], { cwd: project.dir });
-        const version = project.installedVersion("typescript");
-        assert.match(version, new RegExp(`^${typescript.slice(1).replace(/\.0$/, "").replace(".", "\\.")}\\.`));
+    test(
+        `tsc ${typescript}: the program and every TypeScript block of the README and docs/ compile under the template's tsconfig`,
+        { timeout: 600_000 },
+        async () => {
+            await execFileAsync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", `typescript@${typescript}`], { cwd: project.dir });
+            const version = project.installedVersion("typescript");
+            assert.match(version, new RegExp(`^${typescript.slice(1).replace(/\.0$/, "").replace(".", "\\.")}\\.`));
 
-        const blocks = typescriptBlocks(fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8"));
-        assert.ok(blocks.length >= 4, `the README has ${blocks.length} TypeScript blocks`);
-        const files = ["index.ts"];
-        for (const [i, block] of blocks.entries()) {
-            const file = `readme/block${i + 1}-line${block.line}.ts`;
-            // Each block is a module of its own, as a program file would be.
-            project.writeFile(file, `${block.code}\nexport {};\n`);
-            files.push(file);
-        }
-        const tsconfig = JSON.parse(fs.readFileSync(path.join(project.dir, "tsconfig.json"), "utf8"));
-        project.writeFile("tsconfig.check.json", JSON.stringify({ ...tsconfig, compilerOptions: { ...tsconfig.compilerOptions, noEmit: true }, files }));
-        assert.equal(tsconfig.compilerOptions.skipLibCheck, undefined);
-        await project.npx("tsc", ["-p", "tsconfig.check.json"]).catch((err: Error) => assert.fail(`tsc ${version}: ${err.message}`));
-    });
+            const docs = ["README.md", ...fs.readdirSync(path.join(REPO_ROOT, "docs")).map((f) => `docs/${f}`)].filter((f) => f.endsWith(".md"));
+            const blocks = docs.flatMap((doc) => typescriptBlocks(fs.readFileSync(path.join(REPO_ROOT, doc), "utf8")).map((b) => ({ doc, ...b })));
+            assert.ok(blocks.length >= 8, `the README and docs/ have ${blocks.length} TypeScript blocks`);
+            const files = ["index.ts"];
+            for (const [i, block] of blocks.entries()) {
+                const file = `snippets/${block.doc.replace(/[/.]/g, "_")}-line${block.line}-${i}.ts`;
+                // Each block is a module of its own, as a program file would be.
+                project.writeFile(file, `${block.code}\nexport {};\n`);
+                files.push(file);
+            }
+            const tsconfig = JSON.parse(fs.readFileSync(path.join(project.dir, "tsconfig.json"), "utf8"));
+            project.writeFile("tsconfig.check.json", JSON.stringify({ ...tsconfig, compilerOptions: { ...tsconfig.compilerOptions, noEmit: true }, files }));
+            assert.equal(tsconfig.compilerOptions.skipLibCheck, undefined);
+            await project.npx("tsc", ["-p", "tsconfig.check.json"]).catch((err: Error) => assert.fail(`tsc ${version}: ${err.message}`));
+        },
+    );
 }
 
 test("the program runs under the user's own mocks and registers the expected resources", { timeout: 300_000 }, async () => {

@@ -150,6 +150,7 @@ async function createRoleUnlessRaced(client: pg.ClientBase, role: string): Promi
 
 const databaseGone = (err: unknown) => err instanceof PgAuditSettingError && err.sqlState === "3D000";
 
+/** The dynamic provider of PgAuditObjectAudit (loaded by name from __provider). */
 export const pgAuditObjectAuditProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds, news) {
         return checkObjectAuditInputs(news);

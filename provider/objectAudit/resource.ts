@@ -7,6 +7,7 @@ import type { ConnectionInput } from "../connectionSpec";
 import { lazyProvider } from "../lazyProvider";
 import type { ObjectEntry, ObjectEntryInput } from "./schema";
 
+/** The arguments of PgAuditObjectAudit. */
 export interface PgAuditObjectAuditArgs {
     /**
      * The server and credentials: a URI or `{ host, port, user, password, database, sslMode, caCert }`.
@@ -35,6 +36,7 @@ export interface PgAuditObjectAuditArgs {
     connectDeadlineSeconds?: pulumi.Input<number>;
 }
 
+/** The audit role's privileges in one database: which tables and columns object audit logs, for everyone. */
 export class PgAuditObjectAudit extends pulumi.dynamic.Resource {
     declare public readonly database: pulumi.Output<string>;
     declare public readonly auditRole: pulumi.Output<string>;

@@ -8,10 +8,12 @@ import { pgNameSchema, propertyPath, type InputFailure } from "../schema";
 
 /** The privileges pgaudit's object audit looks at (pgaudit.c: SELECT, INSERT, UPDATE, DELETE). */
 export const OBJECT_PRIVILEGES = ["select", "insert", "update", "delete"] as const;
+/** A privilege object audit can log: select, insert, update or delete. */
 export type ObjectPrivilege = (typeof OBJECT_PRIVILEGES)[number];
 /** PostgreSQL grants these per column too (DELETE is table-wide only). */
 export const COLUMN_PRIVILEGES: readonly ObjectPrivilege[] = ["select", "insert", "update"];
 
+/** A table's schema and name, exactly as stored. */
 export interface TableName {
     readonly schema: string;
     readonly table: string;
@@ -142,7 +144,9 @@ export const objectAuditInputsSchema = z.strictObject(inputsShape);
 /** State: the inputs (objects as last found) plus whether this resource created the audit role. */
 export const objectAuditStateSchema = z.object({ ...inputsShape, roleCreated: z.boolean().default(false) });
 
+/** One audited object as written: a table, its privileges, optional columns. */
 export type ObjectEntryInput = z.input<typeof objectEntrySchema>;
+/** One audited object, checked. */
 export type ObjectEntry = z.output<typeof objectEntrySchema>;
 export type ObjectAuditInputs = z.output<typeof objectAuditInputsSchema>;
 export type ObjectAuditState = z.output<typeof objectAuditStateSchema>;

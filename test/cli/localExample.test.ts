@@ -1,4 +1,4 @@
-// examples/local through the real `pulumi` CLI, in a user's project that installed the package
+// examples/local (four scopes and one audited table) through the real `pulumi` CLI, in a user's project that installed the package
 // from its tarball: up, preview --expect-no-changes, drift made by hand found by refresh and put
 // back by up, a program change (update and delete), destroy. Each step is checked in the catalog
 // and by the AUDIT lines new sessions write. Also: preview never connects, and the password is
@@ -38,11 +38,11 @@ after(async () => {
 
 test("up applies examples/local; preview then expects no changes", { timeout: 300_000 }, async () => {
     const up = await pulumi(["up", "--yes"]);
-    assert.match(up.stdout, /\+ 5 created/);
+    assert.match(up.stdout, /\+ 6 created/);
     assert.equal(
         await pgauditCatalog(cluster),
         [
-            "database shop: pgaudit.log=ddl,role",
+            "database shop: pgaudit.log=ddl,role; pgaudit.role=auditor",
             "role app in database shop: pgaudit.log=read,write; pgaudit.log_relation=on",
             "role app: pgaudit.log=write",
             "role reporting: pgaudit.log=none",
@@ -52,9 +52,13 @@ test("up applies examples/local; preview then expects no changes", { timeout: 30
     assert.deepEqual(classesOf(await auditLinesOf(cluster, "app", "shop", ["INSERT INTO orders VALUES ('tea')", "SELECT * FROM orders"])), ["WRITE", "READ"]);
     assert.deepEqual(classesOf(await auditLinesOf(cluster, "app", "warehouse", ["INSERT INTO stock VALUES ('tea')", "SELECT * FROM stock"])), ["WRITE"]);
     assert.deepEqual(await auditLinesOf(cluster, "reporting", "shop", ["SELECT * FROM orders"]), []);
+    // Object audit on public.cards: clerk audits no reads of its own, yet reading pan is logged.
+    assert.deepEqual(await auditLinesOf(cluster, "clerk", "shop", ["SELECT id, holder FROM cards"]), []);
+    const pan = await auditLinesOf(cluster, "clerk", "shop", ["SELECT pan FROM cards"]);
+    assert.match(pan.join("\n"), /AUDIT: OBJECT,1,1,READ,SELECT,TABLE,public\.cards,SELECT pan FROM cards/);
 
     const preview = await pulumi(["preview", "--expect-no-changes"]);
-    assert.match(preview.stdout, /5 unchanged/);
+    assert.match(preview.stdout, /6 unchanged/);
 });
 
 test("drift typed by hand: refresh shows it, preview then wants the update, up puts the declaration back", { timeout: 300_000 }, async () => {
@@ -110,7 +114,7 @@ test("preview never connects: a stack whose server is a counting listener previe
         await local.workspace.initStack("offline", { secrets: { connection: `postgresql://avnadmin:pw@127.0.0.1:${port}/postgres?sslmode=disable` } });
         const preview = await local.workspace.run(["preview", "--stack", "offline"]);
         runs.push(preview);
-        assert.match(preview.stdout, /\+ 5 to create/);
+        assert.match(preview.stdout, /\+ 6 to create/);
         assert.equal(attempts, 0, "preview made no connection attempt");
     } finally {
         listener.close();
@@ -136,7 +140,10 @@ test("the password is in no backend file, no stack export and no CLI output; --s
 
 test("destroy leaves no pgaudit key anywhere", { timeout: 300_000 }, async () => {
     const destroy = await pulumi(["destroy", "--yes"]);
-    assert.match(destroy.stdout, /4 deleted/);
+    assert.match(destroy.stdout, /- 5 deleted/);
     assert.equal(await pgauditCatalog(cluster), "");
     assert.deepEqual(await auditLinesOf(cluster, "app", "shop", ["INSERT INTO orders VALUES ('gone')"]), []);
+    assert.deepEqual(await auditLinesOf(cluster, "clerk", "shop", ["SELECT pan FROM cards"]), []);
+    const grants = await cluster.sql(`SELECT 1 FROM information_schema.role_table_grants WHERE grantee = 'auditor'`, [], "shop");
+    assert.equal(grants.length, 0, "the audit role holds no privilege");
 });

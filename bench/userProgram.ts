@@ -1,0 +1,52 @@
+/**
+ * The bench's Pulumi program, copied into a user's project as index.ts: N role settings as N
+ * PgAuditSetting (`kind: setting`), as one PgAuditScopes (`kind: scopes`), or as N do-nothing
+ * dynamic resources (`kind: floor`: what the engine itself costs per resource).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PgAuditScopes, PgAuditSetting } from "pulumi-aiven-pgaudit";
+
+const config = new pulumi.Config();
+const kind = config.require("kind");
+const count = config.requireNumber("count");
+const log = config.require("log");
+const role = (i: number) => `bench_${i}`;
+
+/** A provider that does nothing, the same object for every resource (serialized once). */
+const nothing: pulumi.dynamic.ResourceProvider = {
+    async check(_olds, news) {
+        return { inputs: news };
+    },
+    async diff(_id, olds, news) {
+        return { changes: JSON.stringify(olds.settings) !== JSON.stringify(news.settings) };
+    },
+    async create(inputs) {
+        return { id: String(inputs.role), outs: inputs };
+    },
+    async read(id, props) {
+        return { id, props };
+    },
+    async update(_id, _olds, news) {
+        return { outs: news };
+    },
+    async delete() {},
+};
+
+class DoNothing extends pulumi.dynamic.Resource {
+    constructor(name: string, args: Record<string, pulumi.Input<unknown>>) {
+        super(nothing, name, args, undefined, "bench", "DoNothing");
+    }
+}
+
+if (kind === "floor") {
+    for (let i = 0; i < count; i++) new DoNothing(`role-${role(i)}`, { role: role(i), settings: { log } });
+} else {
+    const connection = config.requireSecret("connection");
+    if (kind === "setting") {
+        for (let i = 0; i < count; i++) new PgAuditSetting(`role-${role(i)}`, { connection, role: role(i), settings: { log: [log] } });
+    } else if (kind === "scopes") {
+        new PgAuditScopes("scopes", { connection, scopes: Array.from({ length: count }, (_, i) => ({ role: role(i), settings: { log: [log] } })) });
+    } else {
+        throw new Error(`kind: floor, setting or scopes, not ${kind}`);
+    }
+}
