@@ -1,20 +1,22 @@
 /**
- * `npm run demo`: the audit posture of examples/local, applied to a throwaway PostgreSQL 15 with
+ * `npm run demo`: the audit posture of examples/local, applied to a throwaway PostgreSQL with
  * pgaudit exactly as `pulumi up` would apply it, then proven by the AUDIT lines that new sessions
  * of each role write. No Aiven account, no Pulumi CLI needed; everything is removed at the end.
  *
  *   npm run demo                   # engine: the Pulumi CLI if one is on PATH, else the SDK's provider host
  *   npm run demo -- --engine=host  # always the provider host (what the tests exercise)
  *   npm run demo -- --engine=cli   # the Pulumi CLI with a local file backend (untested here)
+ *   npm run demo -- --pg 18        # PostgreSQL 15, 17 or 18 (default: the newest this machine has or can install)
  */
 import path from "node:path";
 import { declarePosture } from "../examples/local/posture";
 import { pgAuditLogCovers } from "../provider";
 import { startCluster, type TestCluster } from "../sandbox/cluster";
+import { majorFromArgs, newestAvailableMajor, postgresReady } from "../sandbox/postgresInstall";
 import { registerUnderMocks, type Registration } from "../test/support/engineHarness";
 import { prepareCliStack, type CliStack } from "./cli";
 import { MiniEngine, type Deployed } from "./engine";
-import { cleanUpOnInterrupt, onPath, postgresInstalled, step, table } from "./support";
+import { cleanUpOnInterrupt, onPath, step, table } from "./support";
 
 type Engine = { kind: "host" } | { kind: "cli"; bin: string };
 
@@ -79,7 +81,7 @@ async function createObjects(cluster: TestCluster): Promise<void> {
     // As on Aiven: databases owned by avnadmin (aiven.PgDatabase), roles without special rights.
     await cluster.sql(`CREATE DATABASE shop OWNER avnadmin`);
     await cluster.sql(`CREATE DATABASE warehouse OWNER avnadmin`);
-    await cluster.sql(`CREATE ROLE app LOGIN; CREATE ROLE reporting LOGIN; CREATE ROLE clerk LOGIN`);
+    await cluster.adminSql(`CREATE ROLE app LOGIN; CREATE ROLE reporting LOGIN; CREATE ROLE clerk LOGIN`); // so avnadmin may alter them on 16+
     await cluster.sql(
         `CREATE TABLE orders(item text);
          GRANT SELECT, INSERT ON orders TO app;
@@ -148,7 +150,8 @@ const VERB: Record<string, string> = { create: "created", delete: "deleted" };
 
 async function main(): Promise<number> {
     const engine = chooseEngine();
-    console.log("pulumi-aiven-pgaudit demo: the audit posture of examples/local on a throwaway PostgreSQL 15 + pgaudit\n");
+    const major = majorFromArgs(process.argv) ?? (await newestAvailableMajor());
+    console.log(`pulumi-aiven-pgaudit demo: the audit posture of examples/local on a throwaway PostgreSQL ${major} + pgaudit\n`);
     let cluster: TestCluster | undefined;
     let mini: MiniEngine | undefined;
     let cli: CliStack | undefined;
@@ -177,10 +180,10 @@ async function main(): Promise<number> {
     cleanUpOnInterrupt(cleanup);
 
     try {
-        const install = postgresInstalled() ? "" : " (installing postgresql-15 and postgresql-15-pgaudit with apt-get first)";
+        const install = postgresReady(major) ? "" : ` (installing PostgreSQL ${major} and its pgaudit first)`;
         cluster = await step(
-            `starting a throwaway PostgreSQL 15 with pgaudit${install}`,
-            () => startCluster(),
+            `starting a throwaway PostgreSQL ${major} with pgaudit${install}`,
+            () => startCluster({ major, progress: (m) => process.stdout.write(`\n  ${m} … `) }),
             (c) => `listening on 127.0.0.1:${c.port}`,
         );
         const c = cluster;
@@ -189,7 +192,7 @@ async function main(): Promise<number> {
         );
         console.log(`  PostgreSQL ${server[0].v}, pgaudit ${server[0].a}; server-wide pgaudit.log = ${server[0].log}`);
         console.log(`  connecting as avnadmin@127.0.0.1:${c.port}/postgres: not a superuser, GRANT SET ON PARAMETER pgaudit.* (as on Aiven)`);
-        await step("creating databases shop and warehouse, roles app, reporting and clerk, and a table in each database (as postgres)", () => createObjects(c));
+        await step("creating databases shop and warehouse, roles app, reporting and clerk (as avnadmin), and a table in each database", () => createObjects(c));
 
         const registrations = await step(
             "declaring the posture of examples/local/posture.ts under Pulumi mocks (which serializes __provider as `pulumi up` does)",
