@@ -145,6 +145,7 @@ async function findOrInstall(major: number, progress: (message: string) => void)
     }
     if (await aptCanInstall(major)) {
         progress(`installing postgresql-${major} and postgresql-${major}-pgaudit with apt-get`);
+        await aptUpdate(); // lists may be stale: the versions they name may be gone from the mirror
         await execFileAsync("apt-get", ["install", "-y", `postgresql-${major}`, `postgresql-${major}-pgaudit`], { env: APT_ENV, maxBuffer: 64 * 1024 * 1024 });
         return host;
     }
