@@ -159,7 +159,7 @@ export function aivenPgauditBlock(config: PgAuditConfig): PgAuditConfig & { feat
 
 /**
  * The pgaudit part of an `aiven.Pg`'s `pgUserConfig`, for a service you declare yourself and pass
- * to PgAuditLogging: `pgUserConfig: { ...pgAuditUserConfig(audit), pgVersion: "16" }`. Pass the
+ * to PgAuditLogging: `pgUserConfig: { ...pgAuditUserConfig(audit), pgVersion: "17" }`. Pass the
  * same `audit` to PgAuditLogging, which checks that the service carries it. `featureEnabled`
  * defaults to true. Throws on invalid settings when they are plain values.
  */

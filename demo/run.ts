@@ -4,14 +4,18 @@
  * tarball, `pulumi up`, the AUDIT lines that new sessions of each role write, a drift made by hand
  * that `pulumi refresh` shows and `pulumi up` puts back, `pgaudit-posture` on the result, then
  * `pulumi destroy`. No Aiven account needed; everything is removed at the end.
+ *
+ *   npm run demo                # the newest PostgreSQL this machine has or can install
+ *   npm run demo -- --pg 18     # PostgreSQL 15, 17 or 18
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { pgAuditLogCovers } from "../provider";
 import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { createLocalExampleObjects, localExampleProject, type LocalExampleProject } from "../sandbox/localExample";
+import { majorFromArgs, newestAvailableMajor, postgresReady } from "../sandbox/postgresInstall";
 import { pulumiBinDir, type CliRun } from "../sandbox/pulumiCli";
-import { cleanUpOnInterrupt, postgresInstalled, step, table } from "./support";
+import { cleanUpOnInterrupt, step, table } from "./support";
 
 const execFileAsync = promisify(execFile);
 const STACK = "demo";
@@ -218,7 +222,8 @@ async function posture(local: LocalExampleProject, cluster: TestCluster, args: s
 }
 
 async function main(): Promise<number> {
-    console.log("pulumi-aiven-pgaudit demo: examples/local through the real pulumi CLI, on a throwaway PostgreSQL + pgaudit\n");
+    const major = majorFromArgs(process.argv) ?? (await newestAvailableMajor());
+    console.log(`pulumi-aiven-pgaudit demo: examples/local through the real pulumi CLI, on a throwaway PostgreSQL ${major} + pgaudit\n`);
     let cluster: TestCluster | undefined;
     let local: LocalExampleProject | undefined;
     let deployed = false;
@@ -239,10 +244,10 @@ async function main(): Promise<number> {
     try {
         const bin = await step("the Pulumi CLI (scripts/pulumi-cli.sh: yours on PATH, or built once from the Go module proxy)", async () => pulumiBinDir());
         console.log(`  ${bin}`);
-        const install = postgresInstalled() ? "" : " (installing postgresql-15 and postgresql-15-pgaudit with apt-get first)";
+        const install = postgresReady(major) ? "" : ` (installing PostgreSQL ${major} and its pgaudit first)`;
         cluster = await step(
-            `starting a throwaway PostgreSQL with pgaudit${install}`,
-            () => startCluster(),
+            `starting a throwaway PostgreSQL ${major} with pgaudit${install}`,
+            () => startCluster({ major, progress: (m) => process.stdout.write(`\n  ${m} … `) }),
             (c) => `listening on 127.0.0.1:${c.port}`,
         );
         const c = cluster;
@@ -251,7 +256,7 @@ async function main(): Promise<number> {
         );
         console.log(`  PostgreSQL ${server.v}, pgaudit ${server.a}; server-wide pgaudit.log = ${server.log}`);
         console.log(`  connecting as avnadmin@127.0.0.1:${c.port}/postgres: not a superuser, GRANT SET ON PARAMETER pgaudit.* (as on Aiven)`);
-        await step("creating databases shop and warehouse, roles app, reporting and clerk, tables orders, stock and cards (as postgres)", () =>
+        await step("creating databases shop and warehouse, roles app, reporting and clerk (as avnadmin), tables orders, stock and cards", () =>
             createLocalExampleObjects(c),
         );
         local = await step(

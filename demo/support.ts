@@ -47,11 +47,6 @@ export function onPath(command: string): string | undefined {
     return undefined;
 }
 
-/** Whether PostgreSQL 15 and pgaudit are installed (sandbox/cluster.ts installs them otherwise, as root). */
-export function postgresInstalled(): boolean {
-    return fs.existsSync("/usr/lib/postgresql/15/bin/initdb") && fs.existsSync("/usr/lib/postgresql/15/lib/pgaudit.so");
-}
-
 export function seconds(ms: number): string {
     return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }

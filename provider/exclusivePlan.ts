@@ -3,6 +3,7 @@
  * declare, whether the connecting role may reset each (PostgreSQL's own rules, so that nothing
  * is half-done), and the RESET statements. Only pgaudit.* parameters ever reach this file.
  */
+import { escapeIdentifier } from "pg";
 import { PgAuditSettingError } from "./errors";
 import type { DeclaredScope, UndeclaredOverride } from "./exclusiveSchema";
 import { describeScope, parameterIdentifier, resetParameterSql, splitSetconfigEntry } from "./sql";
@@ -48,7 +49,7 @@ export function describeOverrideScope(scope: { database?: string; role?: string 
     return scope.database === undefined && scope.role === undefined ? "all roles in all databases (ALTER ROLE ALL)" : describeScope(scope);
 }
 
-/** Why the connecting role may not reset `name` at `row`'s scope, or undefined when it may (PostgreSQL 15–17 rules). */
+/** Why the connecting role may not reset `name` at `row`'s scope, or undefined when it may (PostgreSQL 15–18 rules). */
 export function whyNotResettable(row: PgAuditOverrideRow, name: string, facts: ExclusiveFacts): string | undefined {
     if (facts.superuser) return undefined;
     const user = JSON.stringify(facts.currentUser);
@@ -67,7 +68,10 @@ export function whyNotResettable(row: PgAuditOverrideRow, name: string, facts: E
     if (row.rolname === facts.currentUser) return undefined;
     if (!facts.createrole) return `${user} has no CREATEROLE, which ALTER ROLE … RESET needs; ${declareIt}`;
     if (facts.versionNum >= 160000 && !row.admin_of_role) {
-        return `PostgreSQL 16+ needs ADMIN OPTION on role ${JSON.stringify(row.rolname)}: GRANT ${JSON.stringify(row.rolname)} TO ${user} WITH ADMIN OPTION, ${declareIt}`;
+        return (
+            `PostgreSQL 16+ needs ADMIN OPTION on role ${JSON.stringify(row.rolname)} (implicit only for roles ${user} created): ` +
+            `GRANT ${escapeIdentifier(row.rolname!)} TO ${escapeIdentifier(facts.currentUser)} WITH ADMIN OPTION, run by a superuser or a role that holds ADMIN OPTION on it, ${declareIt}`
+        );
     }
     return undefined;
 }

@@ -1,6 +1,8 @@
 /**
- * A throwaway PostgreSQL 15 cluster (optionally with pgaudit preloaded) for the tests, the demo and
- * the bench.
+ * A throwaway PostgreSQL cluster (optionally with pgaudit preloaded) for the tests, the demo and
+ * the bench: 15 by default, from the host's packages; another major (17, 18: the versions Aiven
+ * runs) by option or PGAUDIT_TEST_PG, from the host if installed, else inside a Debian root
+ * (debianRoot.ts) run with chroot as the root's own `postgres` user, reached over TCP like any.
  *
  * It emulates Aiven's permission model: the tests' "admin" is the non-superuser `avnadmin`
  * (LOGIN CREATEROLE CREATEDB, plus GRANT SET ON PARAMETER for every pgaudit.* setting), while the
@@ -14,8 +16,19 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
+import { rootPostgresUser } from "./debianRoot";
+import { ensurePostgres, parseMajor, type PostgresInstallation } from "./postgresInstall";
+
+/** The major a cluster runs when no option says: PGAUDIT_TEST_PG (how the test matrix picks it), else 15. */
+export function defaultMajor(env: NodeJS.ProcessEnv = process.env): number {
+    return env.PGAUDIT_TEST_PG ? parseMajor(env.PGAUDIT_TEST_PG, "PGAUDIT_TEST_PG") : 15;
+}
 
 export interface StartOptions {
+    /** the PostgreSQL major version (default: defaultMajor()); kept across restarts */
+    major?: number;
+    /** hears what is slow the first time (installing packages, making a Debian root) */
+    progress?: (message: string) => void;
     /** shared_preload_libraries=pgaudit (default true) */
     pgaudit?: boolean;
     /** extra -c settings, e.g. { "pgaudit.log": "ddl" } */
@@ -32,10 +45,12 @@ export interface AdminConnection {
 }
 
 export interface TestCluster {
+    /** the PostgreSQL major version the server runs */
+    readonly major: number;
     readonly host: "127.0.0.1";
     /** a free TCP port chosen at start (kept across restarts) */
     readonly port: number;
-    /** unix socket dir, auth trust for local connections */
+    /** unix socket dir (a path on this host, inside the Debian root when there is one), auth trust for local connections */
     readonly socketDir: string;
     readonly dataDir: string;
     /** server log (stderr of postgres, via pg_ctl -l) */
@@ -48,8 +63,18 @@ export interface TestCluster {
     adminConnection(database?: string): AdminConnection;
     /** run SQL as superuser postgres over the unix socket (new connection each call); returns rows */
     sql<T = any>(text: string, params?: unknown[], database?: string): Promise<T[]>;
+    /**
+     * run SQL as avnadmin over TCP (new connection each call); returns rows. Roles it creates are
+     * ones avnadmin administers (on 16+ it holds ADMIN OPTION on them), as roles made on Aiven are.
+     */
+    adminSql<T = any>(text: string, params?: unknown[], database?: string): Promise<T[]>;
     /** open a NEW session as `role` into `database` over the unix socket (trust auth); caller ends it */
     connectAs(role: string, database: string, applicationName?: string): Promise<pg.Client>;
+    /**
+     * Write a file the server must read (a TLS key, say) into the cluster's dir, owned by the
+     * server's OS user, mode 0600 by default; returns its path as the server sees it (for -c settings).
+     */
+    serverFile(name: string, contents: string | Buffer, mode?: number): string;
     /** current byte size of the log file, to read only what comes after */
     logOffset(): number;
     /**
@@ -70,19 +95,25 @@ export interface TestCluster {
     stop(): Promise<void>;
 }
 
-const BIN = "/usr/lib/postgresql/15/bin";
-const PGAUDIT_SO = "/usr/lib/postgresql/15/lib/pgaudit.so";
 const isRoot = process.getuid?.() === 0;
 const execFileAsync = promisify(execFile);
 
-/** initdb and pg_ctl refuse to run as root, so as root they run as the `postgres` OS user. */
-function pgCommand(bin: string, args: string[]): [string, string[]] {
-    const file = path.join(BIN, bin);
+/**
+ * initdb and pg_ctl refuse to run as root, so as root they run as the `postgres` OS user: the
+ * host's, or inside a Debian root the root's own (by number, with a clean environment: the
+ * host's locale may not exist there).
+ */
+function pgCommand(install: PostgresInstallation, bin: string, args: string[]): [string, string[]] {
+    const file = path.join(install.binDir, bin);
+    if (install.root !== undefined) {
+        const { uid, gid } = rootPostgresUser(install.root);
+        return ["chroot", [`--userspec=${uid}:${gid}`, install.root, "/usr/bin/env", "-i", "PATH=/usr/bin:/bin", "LANG=C.UTF-8", file, ...args]];
+    }
     return isRoot ? ["runuser", ["-u", "postgres", "--", file, ...args]] : [file, args];
 }
 
-async function run(bin: string, args: string[], cwd: string): Promise<void> {
-    const [file, argv] = pgCommand(bin, args);
+async function run(install: PostgresInstallation, bin: string, args: string[], cwd: string): Promise<void> {
+    const [file, argv] = pgCommand(install, bin, args);
     try {
         // cwd: the postgres OS user may not be able to read the test's working directory.
         await execFileAsync(file, argv, { cwd, maxBuffer: 16 * 1024 * 1024 });
@@ -90,28 +121,6 @@ async function run(bin: string, args: string[], cwd: string): Promise<void> {
         const err = e as Error & { stderr?: string; stdout?: string };
         throw new Error(`${bin} ${args.join(" ")} failed: ${err.message}\n${err.stdout ?? ""}${err.stderr ?? ""}`);
     }
-}
-
-let installing: Promise<void> | undefined;
-
-/** Install PostgreSQL 15 and pgaudit when missing (clean CI machines); at most once per process. */
-function ensureInstalled(): Promise<void> {
-    if (fs.existsSync(path.join(BIN, "initdb")) && fs.existsSync(PGAUDIT_SO)) return Promise.resolve();
-    installing ??= (async () => {
-        if (!isRoot) {
-            throw new Error(
-                `PostgreSQL 15 with pgaudit is not installed (${BIN}/initdb or ${PGAUDIT_SO} missing) and ` +
-                    "this process is not root: run `apt-get install -y postgresql-15 postgresql-15-pgaudit` first.",
-            );
-        }
-        const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-        await execFileAsync("apt-get", ["update"], { env, maxBuffer: 64 * 1024 * 1024 });
-        await execFileAsync("apt-get", ["install", "-y", "postgresql-15", "postgresql-15-pgaudit"], {
-            env,
-            maxBuffer: 64 * 1024 * 1024,
-        });
-    })();
-    return installing;
 }
 
 function freePort(): Promise<number> {
@@ -141,19 +150,31 @@ const ENTRY_START = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} /;
 
 class Cluster implements TestCluster {
     readonly host = "127.0.0.1" as const;
+    readonly major: number;
     readonly dataDir: string;
     readonly logFile: string;
     readonly admin: { user: "avnadmin"; password: string };
     private stopped = false;
     private seq = 0;
 
+    /**
+     * `socketDir` is the cluster's dir as this host sees it, `serverDir` the same dir as the server
+     * sees it (they differ inside a Debian root).
+     */
     constructor(
+        readonly install: PostgresInstallation,
         readonly port: number,
         readonly socketDir: string,
+        private readonly serverDir: string,
     ) {
+        this.major = install.major;
         this.dataDir = path.join(socketDir, "data");
         this.logFile = path.join(socketDir, "server.log");
         this.admin = { user: "avnadmin", password: randomBytes(16).toString("hex") };
+    }
+
+    private serverPath(name: string): string {
+        return path.posix.join(this.serverDir, name);
     }
 
     adminUri(database = "postgres"): string {
@@ -175,6 +196,16 @@ class Cluster implements TestCluster {
         }
     }
 
+    async adminSql<T = any>(text: string, params?: unknown[], database = "postgres"): Promise<T[]> {
+        const client = new pg.Client({ ...this.adminConnection(database), application_name: "cluster-admin-sql" });
+        await client.connect();
+        try {
+            return (await client.query(text, params)).rows as T[];
+        } finally {
+            await client.end();
+        }
+    }
+
     async connectAs(role: string, database: string, applicationName?: string): Promise<pg.Client> {
         const client = new pg.Client({
             host: this.socketDir, // a directory: pg connects to the unix socket there (trust auth)
@@ -185,6 +216,18 @@ class Cluster implements TestCluster {
         });
         await client.connect();
         return client;
+    }
+
+    serverFile(name: string, contents: string | Buffer, mode = 0o600): string {
+        if (path.basename(name) !== name) throw new Error(`serverFile takes a file name, not a path: ${JSON.stringify(name)}`);
+        const file = path.join(this.socketDir, name);
+        fs.writeFileSync(file, contents, { mode });
+        fs.chmodSync(file, mode);
+        if (isRoot) {
+            const { uid, gid } = serverUser(this.install);
+            fs.chownSync(file, uid, gid);
+        }
+        return this.serverPath(name);
     }
 
     logOffset(): number {
@@ -237,13 +280,18 @@ class Cluster implements TestCluster {
             ...((opts.pgaudit ?? true) ? { shared_preload_libraries: "pgaudit" } : {}),
             ...opts.settings,
         };
-        const o = [`-p ${this.port}`, `-k ${shellQuote(this.socketDir)}`];
+        const o = [`-p ${this.port}`, `-k ${shellQuote(this.serverDir)}`];
         for (const [name, value] of Object.entries(settings)) {
             if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new Error(`invalid setting name ${JSON.stringify(name)}`);
             o.push(`-c ${shellQuote(`${name}=${value}`)}`);
         }
         try {
-            await run("pg_ctl", ["start", "-w", "-D", this.dataDir, "-l", this.logFile, "-o", o.join(" ")], this.socketDir);
+            await run(
+                this.install,
+                "pg_ctl",
+                ["start", "-w", "-D", this.serverPath("data"), "-l", this.serverPath("server.log"), "-o", o.join(" ")],
+                this.socketDir,
+            );
         } catch (e) {
             throw new Error(`${(e as Error).message}\n--- server log tail ---\n${this.logTail()}`);
         }
@@ -262,7 +310,7 @@ class Cluster implements TestCluster {
 
     async restart(opts?: StartOptions): Promise<void> {
         if (this.stopped) throw new Error("cluster already stopped");
-        await run("pg_ctl", ["stop", "-w", "-m", "fast", "-D", this.dataDir], this.socketDir);
+        await run(this.install, "pg_ctl", ["stop", "-w", "-m", "fast", "-D", this.serverPath("data")], this.socketDir);
         await this.start(opts);
         await this.grantPgaudit();
     }
@@ -270,7 +318,7 @@ class Cluster implements TestCluster {
     private lastOptions: StartOptions = {};
 
     async halt(): Promise<void> {
-        await run("pg_ctl", ["stop", "-w", "-m", "fast", "-D", this.dataDir], this.socketDir);
+        await run(this.install, "pg_ctl", ["stop", "-w", "-m", "fast", "-D", this.serverPath("data")], this.socketDir);
     }
 
     async resume(): Promise<void> {
@@ -283,7 +331,7 @@ class Cluster implements TestCluster {
         running.delete(this);
         try {
             if (fs.existsSync(path.join(this.dataDir, "postmaster.pid"))) {
-                await run("pg_ctl", ["stop", "-w", "-m", "fast", "-D", this.dataDir], this.socketDir);
+                await run(this.install, "pg_ctl", ["stop", "-w", "-m", "fast", "-D", this.serverPath("data")], this.socketDir);
             }
         } finally {
             fs.rmSync(this.socketDir, { recursive: true, force: true });
@@ -295,7 +343,7 @@ class Cluster implements TestCluster {
         if (this.stopped) return;
         this.stopped = true;
         running.delete(this);
-        const [file, argv] = pgCommand("pg_ctl", ["stop", "-w", "-m", "immediate", "-D", this.dataDir]);
+        const [file, argv] = pgCommand(this.install, "pg_ctl", ["stop", "-w", "-m", "immediate", "-D", this.serverPath("data")]);
         spawnSync(file, argv, { cwd: this.socketDir, stdio: "ignore" });
         fs.rmSync(this.socketDir, { recursive: true, force: true });
     }
@@ -310,22 +358,34 @@ class Cluster implements TestCluster {
 }
 
 export async function startCluster(opts: StartOptions = {}): Promise<TestCluster> {
-    await ensureInstalled();
-    // One temp dir holds the socket, the log and the data dir; removed by stop().
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgtest-"));
-    const cluster = new Cluster(await freePort(), dir);
+    const install = await ensurePostgres(opts.major ?? defaultMajor(), opts.progress);
+    // One temp dir holds the socket, the log and the data dir; removed by stop(). In a Debian root
+    // it is under the root's /tmp, so the server sees it as /tmp/pgtest-… and this host by its full path.
+    const tmp = install.root === undefined ? os.tmpdir() : path.join(install.root, "tmp");
+    const dir = fs.mkdtempSync(path.join(tmp, "pgtest-"));
+    const serverDir = install.root === undefined ? dir : path.posix.join("/tmp", path.basename(dir));
+    const port = await freePort();
+    const socketPath = path.join(dir, `.s.PGSQL.${port}`);
+    if (Buffer.byteLength(socketPath) > 107) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw new Error(
+            `the cluster's socket path ${socketPath} is longer than a unix socket allows (107 bytes): set PULUMI_AIVEN_PGAUDIT_CACHE to a shorter dir`,
+        );
+    }
+    const cluster = new Cluster(install, port, dir, serverDir);
     running.add(cluster);
     try {
         // Pre-create the log so it stays readable by this process (pg_ctl appends to it).
         fs.writeFileSync(cluster.logFile, "", { mode: 0o644 });
         if (isRoot) {
-            const { uid, gid } = postgresUser();
+            const { uid, gid } = serverUser(install);
             fs.chownSync(dir, uid, gid);
             fs.chownSync(cluster.logFile, uid, gid);
         }
         await run(
+            install,
             "initdb",
-            ["-D", cluster.dataDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
+            ["-D", path.posix.join(serverDir, "data"), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
             dir,
         );
         await cluster.start(opts);
@@ -338,6 +398,11 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
         cluster.killSync();
         throw e;
     }
+}
+
+/** The OS user the server runs as: the host's `postgres`, or the root's own. */
+function serverUser(install: PostgresInstallation): { uid: number; gid: number } {
+    return install.root === undefined ? postgresUser() : rootPostgresUser(install.root);
 }
 
 function postgresUser(): { uid: number; gid: number } {

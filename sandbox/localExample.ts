@@ -16,7 +16,8 @@ export async function createLocalExampleObjects(cluster: TestCluster): Promise<v
     // As on Aiven: databases owned by avnadmin (aiven.PgDatabase), roles without special rights.
     await cluster.sql(`CREATE DATABASE shop OWNER avnadmin`);
     await cluster.sql(`CREATE DATABASE warehouse OWNER avnadmin`);
-    await cluster.sql(`CREATE ROLE app LOGIN; CREATE ROLE reporting LOGIN; CREATE ROLE clerk LOGIN`);
+    // As avnadmin, as on Aiven (aiven.PgUser): on 16+ avnadmin may alter only roles it administers.
+    await cluster.adminSql(`CREATE ROLE app LOGIN; CREATE ROLE reporting LOGIN; CREATE ROLE clerk LOGIN`);
     await cluster.sql(
         `CREATE TABLE orders(item text);
          GRANT SELECT, INSERT ON orders TO app;

@@ -1,11 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
-import { startCluster } from "../sandbox/cluster";
+import { defaultMajor, startCluster } from "../sandbox/cluster";
 
 test("throwaway cluster: pgaudit, avnadmin, audit lines, restart without pgaudit", async () => {
     const cluster = await startCluster();
     try {
+        // The major asked for (PGAUDIT_TEST_PG in the test matrix, else 15) is the one that answers.
+        assert.equal(cluster.major, defaultMajor());
+        const version = await cluster.sql<{ v: number }>("SELECT current_setting('server_version_num')::int / 10000 AS v");
+        assert.equal(version[0].v, cluster.major);
         const admin = new pg.Client({ connectionString: cluster.adminUri() });
         await admin.connect();
         try {

@@ -53,8 +53,8 @@ async function requireDdlRole(cluster: TestCluster): Promise<{ code: number; out
 test("a role set to none by hand shows at refresh and is reset at up; declared scopes and other parameters stay", async () => {
     await withCluster(async (cluster) => {
         await cluster.sql("CREATE DATABASE shop OWNER avnadmin");
-        await cluster.sql("CREATE ROLE app LOGIN");
-        await cluster.sql("CREATE ROLE auditor LOGIN");
+        await cluster.adminSql("CREATE ROLE app LOGIN");
+        await cluster.adminSql("CREATE ROLE auditor LOGIN");
         // What the stack declares (its PgAuditSetting resources).
         await cluster.sql("ALTER DATABASE shop SET pgaudit.log = 'ddl,role,write'");
         await cluster.sql("ALTER ROLE auditor IN DATABASE shop SET pgaudit.log = 'all'");
@@ -106,8 +106,8 @@ test("hostile names are reset exactly, as names, never as SQL", async () => {
     const role = 'x"; DROP ROLE victim; --\n\u001b[31m';
     const database = "db\n'quoted' ✓";
     await withCluster(async (cluster) => {
-        await cluster.sql("CREATE ROLE victim LOGIN");
-        await cluster.sql(sql`CREATE ROLE ${role} LOGIN`);
+        await cluster.adminSql("CREATE ROLE victim LOGIN");
+        await cluster.adminSql(sql`CREATE ROLE ${role} LOGIN`);
         await cluster.sql(sql`CREATE DATABASE ${database} OWNER avnadmin`);
         await cluster.sql(sql`ALTER ROLE ${role} IN DATABASE ${database} SET pgaudit.log = 'none'`);
         await cluster.sql(sql`ALTER DATABASE ${database} SET pgaudit.log = 'none'`);
@@ -122,7 +122,7 @@ test("hostile names are reset exactly, as names, never as SQL", async () => {
 
 test("what avnadmin may not reset: fail changes nothing and says why; report resets the rest and keeps them listed", async () => {
     await withCluster(async (cluster) => {
-        await cluster.sql("CREATE ROLE app LOGIN");
+        await cluster.adminSql("CREATE ROLE app LOGIN");
         await cluster.sql("CREATE ROLE root SUPERUSER LOGIN");
         await cluster.sql("CREATE DATABASE theirs"); // owned by postgres
         await cluster.sql("ALTER ROLE ALL SET pgaudit.log_catalog = off");

@@ -15,7 +15,7 @@ test("exclusive mode through the real provider host", async () => {
     const h = await EngineHarness.start();
     try {
         await cluster.sql("CREATE DATABASE shop OWNER avnadmin");
-        await cluster.sql("CREATE ROLE app LOGIN");
+        await cluster.adminSql("CREATE ROLE app LOGIN");
         await cluster.sql("ALTER DATABASE shop SET pgaudit.log = 'ddl,role,write'");
         const inputs = await serializeUnderMocks(
             () => new PgAuditExclusive("ex", { connection: cluster.adminConnection(), declaredScopes: [{ database: "shop" }] }),

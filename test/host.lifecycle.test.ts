@@ -28,7 +28,7 @@ async function startHost(): Promise<EngineHarness> {
 before(async () => {
     cluster = await startCluster({ settings: { log_connections: "on" } });
     await cluster.sql(`CREATE DATABASE shop OWNER avnadmin`);
-    for (const role of ["app_rw", "svc", "plain"]) await cluster.sql(`CREATE ROLE ${role} LOGIN`);
+    for (const role of ["app_rw", "svc", "plain"]) await cluster.adminSql(`CREATE ROLE ${role} LOGIN`);
     // Settings that are not pgaudit's must survive everything the provider does.
     await cluster.sql(`ALTER DATABASE shop SET work_mem = '8MB'`);
     await cluster.sql(`ALTER ROLE svc SET statement_timeout = '5s'`);
@@ -165,6 +165,7 @@ describe("credentials", () => {
         const passwordB = `B-${randomBytes(12).toString("hex")}`;
         await cluster.sql(`CREATE ROLE rotator LOGIN CREATEROLE PASSWORD '${passwordA}'`);
         await cluster.sql(`GRANT SET ON PARAMETER pgaudit.log TO rotator`);
+        await cluster.sql(`GRANT plain TO rotator WITH ADMIN OPTION`); // 16+: altering a role needs ADMIN OPTION on it
         const conn = (password: string) => ({ ...cluster.adminConnection(), user: "rotator", password });
         const name = "host-rotated";
         const urn = urnFor(name);
@@ -241,7 +242,7 @@ describe("faults", () => {
     });
 
     test("a refresh after the role was dropped tells the engine the resource is gone, and delete succeeds", async () => {
-        await cluster.sql(`CREATE ROLE doomed LOGIN`);
+        await cluster.adminSql(`CREATE ROLE doomed LOGIN`);
         const name = "host-doomed";
         const urn = urnFor(name);
         const inputs = await checked(host, urn, {}, await declare(name, { connection: cluster.adminUri(), role: "doomed", settings: { log: ["all"] } }));
@@ -271,7 +272,7 @@ describe("faults", () => {
 describe("the engine's parallelism", () => {
     test("ten operations in flight on a fresh host all apply, over at most two server connections", async () => {
         const roles = Array.from({ length: 30 }, (_, i) => `par_${i}`);
-        await cluster.sql(roles.map((r) => `CREATE ROLE ${r} LOGIN;`).join("\n"));
+        await cluster.adminSql(roles.map((r) => `CREATE ROLE ${r} LOGIN;`).join("\n"));
         const declared = await Promise.all(
             roles.map((r) => declare(`host-par-${r}`, { connection: cluster.adminUri(), role: r, settings: { log: ["write"], logRelation: true } })),
         );

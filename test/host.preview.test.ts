@@ -31,7 +31,7 @@ before(async () => {
     cluster = await startCluster();
     port = cluster.port;
     await cluster.sql(`CREATE DATABASE shop OWNER avnadmin`);
-    await cluster.sql(`CREATE ROLE app LOGIN`);
+    await cluster.adminSql(`CREATE ROLE app LOGIN`);
     // `pulumi up` once, so that there is state to preview against.
     const h = await EngineHarness.start();
     try {

@@ -41,7 +41,7 @@ let cluster: TestCluster;
 before(async () => {
     cluster = await startCluster();
     for (const name of NAMES) {
-        await cluster.sql(`CREATE ROLE ${escapeIdentifier(name)} LOGIN`);
+        await cluster.adminSql(`CREATE ROLE ${escapeIdentifier(name)} LOGIN`);
         await cluster.sql(`CREATE DATABASE ${escapeIdentifier(name)} OWNER avnadmin`);
         await cluster.sql(`ALTER ROLE ${escapeIdentifier(name)} SET search_path = 'keep'`);
     }

@@ -12,7 +12,7 @@ import { wholeCatalog } from "./support/scopes";
 let cluster: TestCluster;
 before(async () => {
     cluster = await startCluster();
-    await cluster.sql(`CREATE ROLE app LOGIN`);
+    await cluster.adminSql(`CREATE ROLE app LOGIN`);
 });
 after(async () => {
     await closeAllPools();

@@ -17,12 +17,13 @@ before(async () => {
     cluster = await startCluster();
     await cluster.sql(`CREATE DATABASE not_mine`); // owned by postgres, as a database avnadmin did not create
     await cluster.sql(`ALTER DATABASE not_mine SET work_mem = '4MB'`);
-    await cluster.sql(`CREATE ROLE app LOGIN`);
+    await cluster.adminSql(`CREATE ROLE app LOGIN`);
     await cluster.sql(`ALTER ROLE app SET search_path = 'public'`);
     await cluster.sql(`CREATE ROLE boss SUPERUSER LOGIN`);
     await cluster.sql(`ALTER ROLE boss SET work_mem = '2MB'`);
     // A role like avnadmin, but without the parameter grants.
     await cluster.sql(`CREATE ROLE ungranted LOGIN CREATEROLE PASSWORD 'ungranted-pw'`);
+    await cluster.sql(`GRANT app TO ungranted WITH ADMIN OPTION`); // on 16+ so that only the parameter grant is missing
 });
 after(async () => {
     await closeAllPools();

@@ -48,9 +48,6 @@ function makeCertificates() {
         "-out",
         "server.crt",
     );
-    // The server refuses a key others can read; as root the server runs as the postgres user.
-    fs.chmodSync(path.join(dir, "server.key"), 0o600);
-    if (process.getuid?.() === 0) execFileSync("chown", ["postgres", path.join(dir, "server.key"), path.join(dir, "server.crt")]);
     ca = fs.readFileSync(path.join(dir, "ca.crt"), "utf8");
     otherCa = fs.readFileSync(path.join(dir, "other-ca.crt"), "utf8");
 }
@@ -58,10 +55,15 @@ function makeCertificates() {
 before(async () => {
     makeCertificates();
     cluster = await startCluster();
-    // 127.0.0.2 is this machine too, but not a name the certificate gives.
-    const tls = { ssl: "on", ssl_cert_file: path.join(dir, "server.crt"), ssl_key_file: path.join(dir, "server.key") };
+    // 127.0.0.2 is this machine too, but not a name the certificate gives. The files go where the
+    // server can read them (inside its Debian root on 17 and 18), the key private to its OS user.
+    const tls = {
+        ssl: "on",
+        ssl_cert_file: cluster.serverFile("server.crt", fs.readFileSync(path.join(dir, "server.crt"))),
+        ssl_key_file: cluster.serverFile("server.key", fs.readFileSync(path.join(dir, "server.key"))),
+    };
     await cluster.restart({ settings: { ...tls, listen_addresses: "127.0.0.1,127.0.0.2" } });
-    await cluster.sql(`CREATE ROLE app LOGIN`);
+    await cluster.adminSql(`CREATE ROLE app LOGIN`);
 });
 after(async () => {
     await closeAllPools();
