@@ -140,6 +140,14 @@ export async function withSession<T>(
             return p;
         },
     };
+    // A server that stops while the session is checked out (a FATAL, then the socket closes) also
+    // emits 'error' on the client, after the running query has already failed with it; pg-pool
+    // listens only while a client is idle, so without this that would be an uncaught exception.
+    let lost = false;
+    const onLost = () => {
+        lost = true;
+    };
+    client.on("error", onLost);
     let broken = false;
     try {
         return await work(session);
@@ -148,7 +156,8 @@ export async function withSession<T>(
         broken = !(err instanceof pg.DatabaseError || err instanceof PgAuditSettingError);
         throw err;
     } finally {
-        client.release(broken);
+        client.removeListener("error", onLost);
+        client.release(broken || lost);
     }
 }
 

@@ -21,7 +21,7 @@ async function withShop(work: (cluster: TestCluster) => Promise<void>): Promise<
     const cluster = await startCluster();
     try {
         await cluster.sql("CREATE DATABASE shop OWNER avnadmin");
-        await cluster.sql("CREATE ROLE clerk LOGIN");
+        await cluster.adminSql("CREATE ROLE clerk LOGIN"); // as aiven.PgUser makes it
         await cluster.sql("ALTER ROLE clerk SET pgaudit.log = 'none'");
         // The application's table, created by avnadmin (so avnadmin may grant on it).
         const admin = new pg.Client(cluster.adminConnection("shop"));
@@ -126,6 +126,11 @@ test("a grant revoked by hand (or added by hand) is drift at refresh, and up res
         assert.deepEqual(await privileges(cluster, "auditor"), ["public.cards(pan):SELECT", "public.cards:UPDATE"]);
         assert.equal((await auditLinesOf(cluster, "clerk", "shop", ["UPDATE cards SET holder = 'eve'"])).length, 1);
 
+        // From 16 on, creating the role left avnadmin a member of it WITH ADMIN OPTION: that is no use elsewhere.
+        const [membership] = await cluster.sql<{ admin: boolean }>(
+            `SELECT EXISTS (SELECT 1 FROM pg_auth_members WHERE roleid = 'auditor'::regrole AND member = 'avnadmin'::regrole AND admin_option) AS admin`,
+        );
+        assert.equal(membership.admin, cluster.major >= 16);
         await provider.delete!(created.id, updated.outs!);
         assert.deepEqual(await privileges(cluster, "auditor"), []);
         assert.equal(await roleExists(cluster, "auditor"), false, "the role it created is dropped");
@@ -137,7 +142,7 @@ test("a grant revoked by hand (or added by hand) is drift at refresh, and up res
 
 test("delete keeps a role it did not create, or one still used elsewhere", async () => {
     await withShop(async (cluster) => {
-        await cluster.sql("CREATE ROLE auditor NOLOGIN");
+        await cluster.adminSql("CREATE ROLE auditor NOLOGIN"); // as aiven.PgUser would: avnadmin's, but not this resource's
         const kept = await provider.create(
             await checkedInputs({ connection: cluster.adminConnection(), database: "shop", auditRole: "auditor", objects: CARDS }),
         );
@@ -232,7 +237,7 @@ test("a missing table or column, or a missing role without createRole, fails bef
 
 test("privileges the audit role already holds stop create unless adopted; adopted, the undeclared ones are revoked", async () => {
     await withShop(async (cluster) => {
-        await cluster.sql("CREATE ROLE auditor NOLOGIN");
+        await cluster.adminSql("CREATE ROLE auditor NOLOGIN");
         await cluster.sql("GRANT SELECT ON notes TO auditor", [], "shop");
         const base = { connection: cluster.adminConnection(), database: "shop", auditRole: "auditor", objects: CARDS };
         await assert.rejects(

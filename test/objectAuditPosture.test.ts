@@ -55,7 +55,7 @@ test("posture coverage and the --require-object gate agree with what pgaudit rea
     try {
         await cluster.sql("CREATE DATABASE shop OWNER avnadmin");
         await cluster.sql("CREATE DATABASE depot OWNER avnadmin");
-        await cluster.sql("CREATE ROLE clerk LOGIN; CREATE ROLE bypass LOGIN; CREATE ROLE readers NOLOGIN");
+        await cluster.adminSql("CREATE ROLE clerk LOGIN; CREATE ROLE bypass LOGIN; CREATE ROLE readers NOLOGIN"); // as aiven.PgUser makes them
         await cluster.sql("ALTER ROLE clerk SET pgaudit.log = 'none'");
         await cluster.sql("ALTER ROLE bypass SET pgaudit.log = 'none'");
         const admin = new pg.Client(cluster.adminConnection("shop"));

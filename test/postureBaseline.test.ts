@@ -25,7 +25,7 @@ test("--baseline stig: a role weaker than the STIG and a database with log_catal
     const cluster = await startCluster({ settings: { "pgaudit.log": "ddl,role,read,write" } });
     try {
         await cluster.sql("CREATE DATABASE shop OWNER avnadmin");
-        await cluster.sql("CREATE ROLE app LOGIN");
+        await cluster.adminSql("CREATE ROLE app LOGIN"); // as aiven.PgUser makes it
         const uri = cluster.adminUri("postgres");
 
         const clean = await cli(["--connection", uri, "--baseline", "stig"]);

@@ -2,7 +2,7 @@
  * Switching a deployed stack between one PgAuditSetting per scope and one PgAuditScopes, in the
  * order `pulumi up` runs the steps (creates of new resources first, deletes of removed ones
  * last, none for a resource kept retainOnDelete), through the SDK's real provider host against
- * PostgreSQL 15. The server logs every statement: no setting may be RESET at any point of a
+ * PostgreSQL (15, and 17 in the test matrix). The server logs every statement: no setting may be RESET at any point of a
  * switch, not only at its end.
  */
 import assert from "node:assert/strict";
@@ -19,7 +19,8 @@ let host: EngineHarness;
 before(async () => {
     cluster = await startCluster({ settings: { log_statement: "all" } });
     await cluster.sql(`CREATE DATABASE shop OWNER avnadmin`);
-    for (const role of ["sw_app", "sw_rep", "sw_ops"]) await cluster.sql(`CREATE ROLE ${role} LOGIN`);
+    // avnadmin's roles, as aiven.PgUser makes them (16+: it holds ADMIN OPTION on them).
+    for (const role of ["sw_app", "sw_rep", "sw_ops"]) await cluster.adminSql(`CREATE ROLE ${role} LOGIN`);
     host = await EngineHarness.start();
     await host.configure();
 });

@@ -41,11 +41,16 @@ SELECT t.schema, t.name AS "table", pg_get_userbyid(c.relowner)::text AS owner, 
 
 /**
  * Whether anything but this database's privileges still ties the role down: objects it owns or
- * privileges in any database (pg_shdepend), memberships either way.
+ * privileges in any database (pg_shdepend), memberships either way. Not the connecting role's own
+ * membership in it: from PostgreSQL 16 on, CREATE ROLE by a non-superuser grants the new role to
+ * its creator WITH ADMIN OPTION (and again with createrole_self_grant), so every role we created
+ * has one; DROP ROLE removes it, and nobody else depends on it.
  */
 const ROLE_IN_USE_SQL = `
 SELECT EXISTS (SELECT 1 FROM pg_shdepend WHERE refclassid = 'pg_authid'::regclass AND refobjid = $1::oid)
-    OR EXISTS (SELECT 1 FROM pg_auth_members WHERE roleid = $1::oid OR member = $1::oid) AS in_use`;
+    OR EXISTS (SELECT 1 FROM pg_auth_members m
+                WHERE (m.roleid = $1::oid OR m.member = $1::oid)
+                  AND NOT (m.roleid = $1::oid AND m.member = (SELECT oid FROM pg_roles WHERE rolname = current_user))) AS in_use`;
 
 /** The role's oid, or undefined when it does not exist. */
 export async function readRoleOid(client: pg.ClientBase, role: string): Promise<number | undefined> {
