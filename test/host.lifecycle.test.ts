@@ -260,7 +260,9 @@ describe("faults", () => {
         const name = "host-invalid";
         const urn = urnFor(name);
         const offset = cluster.logOffset();
-        const inputs = await declare(name, { connection: cluster.adminUri(), role: "plain", settings: { log: ["dll"] } });
+        // The constructor refuses "dll" itself now; check is still the authority at preview (for a
+        // value that was an Output, say), so the engine's inputs are edited after construction.
+        const inputs = { ...(await declare(name, { connection: cluster.adminUri(), role: "plain", settings: { log: ["ddl"] } })), settings: { log: ["dll"] } };
         const result = await host.check(urn, {}, inputs);
         assert.equal(result.failures.length, 1, JSON.stringify(result.failures));
         assert.match(result.failures[0].property, /^settings\.log/);
