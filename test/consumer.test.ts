@@ -116,7 +116,8 @@ test("the program runs under the user's own mocks and registers the expected res
         "aiven-pgaudit:index:PgAuditLogging audit",
         "aiven:index/pg:Pg audit-pg",
         "pulumi-nodejs:dynamic/pgaudit:PgAuditExclusive exclusive",
-        "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting audit-db-shop",
+        // The component's default shape: one PgAuditScopes for the service's per-scope settings.
+        "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes audit-scopes",
         "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting db-shop",
     ]);
 });
