@@ -2,7 +2,7 @@
  * PgAuditExclusive's check and diff: pure, so that `pulumi preview` never touches a database.
  * Values unknown at preview (the engine's sentinel) are neither validated nor compared.
  */
-import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "./dynamicInputs";
+import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "./core/dynamicInputs";
 import {
     exclusiveInputFailures,
     exclusiveInputsSchema,

@@ -4,9 +4,9 @@
  * is half-done), and the RESET statements. Only pgaudit.* parameters ever reach this file.
  */
 import { escapeIdentifier } from "pg";
-import { PgAuditSettingError } from "./errors";
+import { PgAuditSettingError } from "./core/errors";
 import type { DeclaredScope, UndeclaredOverride } from "./exclusiveSchema";
-import { describeScope, parameterIdentifier, resetParameterSql, splitSetconfigEntry } from "./sql";
+import { describeScope, parameterIdentifier, resetParameterSql, splitSetconfigEntry } from "./core/sql";
 
 /** A pg_db_role_setting row with its pgaudit entries and what decides who may reset them. */
 export interface PgAuditOverrideRow {

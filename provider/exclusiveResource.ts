@@ -5,10 +5,10 @@
  * Parameters other than pgaudit.* are never touched. Deleting it changes nothing on the server.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "./connectionSpec";
-import { checkedAtConstruction } from "./constructionCheck";
+import type { ConnectionInput } from "./core/connectionSpec";
+import { checkedAtConstruction } from "./core/constructionCheck";
 import { checkExclusiveInputs } from "./exclusiveLifecycle";
-import { lazyProvider } from "./lazyProvider";
+import { lazyProvider } from "./core/lazyProvider";
 import type { OnUnresettable, UndeclaredOverride } from "./exclusiveSchema";
 
 /** A scope the stack declares: a database, a role, or a role in a database. */

@@ -3,8 +3,8 @@
  * the messages `pulumi preview` shows. Validation never touches a database.
  */
 import { z } from "zod";
-import { connectionSchema } from "./connectionSpec";
-import { pgNameSchema, propertyPath, type InputFailure } from "./schema";
+import { connectionSchema } from "./core/connectionSpec";
+import { pgNameSchema, propertyPath, type InputFailure } from "./core/schema";
 
 /** A scope the stack declares (where one of its PgAuditSetting resources lives). */
 export const declaredScopeSchema = z

@@ -4,8 +4,8 @@
  */
 import type pg from "pg";
 import { withSession } from "./connection";
-import type { ResolvedConnection } from "./connectionSpec";
-import { explainPgError } from "./errors";
+import type { ResolvedConnection } from "./core/connectionSpec";
+import { explainPgError } from "./core/errors";
 import { describeUndeclared, findUndeclared, resetStatement, unresettableError, type ExclusiveFacts, type PgAuditOverrideRow } from "./exclusivePlan";
 import type { DeclaredScope, OnUnresettable, UndeclaredOverride } from "./exclusiveSchema";
 

@@ -5,16 +5,16 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { withSession } from "./connection";
-import { PgAuditSettingError } from "./errors";
+import { PgAuditSettingError } from "./core/errors";
 import { checkInputs, diffInputs, parseInputs, parseState } from "./lifecycle";
-import { assertNoForeignSettings, assertServerSupports, decodeStoredSettings, planScopeReset, planScopeStatements } from "./plan";
-import type { PgAuditSettingInputs } from "./schema";
-import { scopeId } from "./scopeKey";
+import { assertNoForeignSettings, assertServerSupports, decodeStoredSettings, planScopeReset, planScopeStatements } from "./core/scopePlan";
+import type { PgAuditSettingInputs } from "./core/schema";
+import { scopeId } from "./core/scopeKey";
 import { explainedFor, readScope, readServerFacts, runStatements } from "./scopeStore";
-import { SETTING_KEYS, type SettingValues } from "./settings";
-import { describeScope, type Scope } from "./sql";
+import { SETTING_KEYS, type SettingValues } from "./core/settings";
+import { describeScope, type Scope } from "./core/sql";
 
-export { scopeId } from "./scopeKey";
+export { scopeId } from "./core/scopeKey";
 
 function scopeOf(inputs: PgAuditSettingInputs): Scope {
     return {

@@ -4,9 +4,9 @@
  */
 import pg from "pg";
 import type { Session } from "./connection";
-import { explainPgError } from "./errors";
-import type { ServerFacts, StoredEntries } from "./plan";
-import { describeScope, READ_SCOPES_SQL, SERVER_FACTS_SQL, splitSetconfigEntry, type Scope } from "./sql";
+import { explainPgError } from "./core/errors";
+import type { ServerFacts, StoredEntries } from "./core/scopePlan";
+import { describeScope, READ_SCOPES_SQL, SERVER_FACTS_SQL, splitSetconfigEntry, type Scope } from "./core/sql";
 
 export interface ScopeSnapshot {
     /** False when the scope's database or role no longer exists. */

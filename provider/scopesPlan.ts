@@ -3,12 +3,12 @@
  * transaction), the statements of one batch and the problems that stop it before anything is
  * written, each naming its scope and the fix. The per-scope planning is PgAuditSetting's (plan.ts).
  */
-import { PgAuditSettingError } from "./errors";
-import { assertNoForeignSettings, planScopeReset, planScopeStatements, type ServerFacts } from "./plan";
+import { PgAuditSettingError } from "./core/errors";
+import { assertNoForeignSettings, planScopeReset, planScopeStatements, type ServerFacts } from "./core/scopePlan";
 import type { ScopeSnapshot } from "./scopeStore";
 import type { OwnedScope } from "./scopesSchema";
-import { SETTING_DEFINITIONS, SETTING_KEYS } from "./settings";
-import { describeScope } from "./sql";
+import { SETTING_DEFINITIONS, SETTING_KEYS } from "./core/settings";
+import { describeScope } from "./core/sql";
 
 /** A statement of the batch and what it works on, for the message if it fails. */
 export interface BatchStatement {

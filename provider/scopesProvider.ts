@@ -7,16 +7,16 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "./connection";
-import { explainPgError, PgAuditSettingError } from "./errors";
+import { explainPgError, PgAuditSettingError } from "./core/errors";
 import { describeUndeclared, findUndeclared, resetStatement, unresettableError } from "./exclusivePlan";
 import type { UndeclaredOverride } from "./exclusiveSchema";
 import { readFacts, readOverrideRows } from "./exclusiveStore";
-import { assertServerSupports, decodeStoredSettings } from "./plan";
+import { assertServerSupports, decodeStoredSettings } from "./core/scopePlan";
 import { BatchFailure, readScopes, readServerFacts, runBatch } from "./scopeStore";
 import { checkScopesInputs, diffScopes, parseScopesState } from "./scopesLifecycle";
 import { planScopesApply, problemsError, unknownSettingProblems, type BatchStatement } from "./scopesPlan";
 import type { OwnedScope, ScopesState } from "./scopesSchema";
-import { encodeSettingsText } from "./settingsText";
+import { encodeSettingsText } from "./core/settingsText";
 
 /** One resource is one server's declaration; the id only has to be stable. */
 export const SCOPES_ID = "pgaudit-scopes";

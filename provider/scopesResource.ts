@@ -5,11 +5,11 @@
  * costs the engine one step.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "./connectionSpec";
-import { checkedAtConstruction } from "./constructionCheck";
+import type { ConnectionInput } from "./core/connectionSpec";
+import { checkedAtConstruction } from "./core/constructionCheck";
 import type { OnUnresettable, UndeclaredOverride } from "./exclusiveSchema";
-import { lazyProvider } from "./lazyProvider";
-import type { PgAuditSettingsInput } from "./schema";
+import { lazyProvider } from "./core/lazyProvider";
+import type { PgAuditSettingsInput } from "./core/schema";
 import { checkScopesInputs } from "./scopesLifecycle";
 
 /** One scope and its settings: a database, a role, or both (the role in that database). */

@@ -5,14 +5,14 @@
  * settings text (`log=ddl,role`): small, and one line a changed scope in `pulumi preview --diff`.
  */
 import { z } from "zod";
-import { connectionSchema } from "./connectionSpec";
-import { UNKNOWN } from "./dynamicInputs";
+import { connectionSchema } from "./core/connectionSpec";
+import { UNKNOWN } from "./core/dynamicInputs";
 import { ON_UNRESETTABLE, undeclaredOverrideSchema } from "./exclusiveSchema";
-import { pgNameSchema, propertyPath, settingsSchema, type InputFailure } from "./schema";
-import { describeScope, parseScopeId, scopeId } from "./scopeKey";
-import { SETTING_KEYS, type SettingValues } from "./settings";
-import { decodeSettingsText, encodeSettingsText } from "./settingsText";
-import type { Scope } from "./sql";
+import { pgNameSchema, propertyPath, settingsSchema, type InputFailure } from "./core/schema";
+import { describeScope, parseScopeId, scopeId } from "./core/scopeKey";
+import { SETTING_KEYS, type SettingValues } from "./core/settings";
+import { decodeSettingsText, encodeSettingsText } from "./core/settingsText";
+import type { Scope } from "./core/sql";
 
 /** One declared scope as the user writes it. */
 export const scopeEntrySchema = z

@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { UNKNOWN } from "../provider";
-import { connectionSchema, parseConnectionUri } from "../provider/connectionSpec";
-import { planScopeReset, planScopeStatements } from "../provider/plan";
-import { decodeSetting, encodeSetting } from "../provider/settings";
-import { describeScope, resetParameterSql, setParameterSql } from "../provider/sql";
+import { connectionSchema, parseConnectionUri } from "../provider/core/connectionSpec";
+import { planScopeReset, planScopeStatements } from "../provider/core/scopePlan";
+import { decodeSetting, encodeSetting } from "../provider/core/settings";
+import { describeScope, resetParameterSql, setParameterSql } from "../provider/core/sql";
 
 test("our unknown sentinel is the SDK's", () => {
     assert.equal(UNKNOWN, unknownValue);

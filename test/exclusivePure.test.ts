@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../provider/lazyProvider";
+import { lazyProvider } from "../provider/core/lazyProvider";
 import { checkExclusiveInputs, diffExclusive } from "../provider/exclusiveLifecycle";
 import { findUndeclared, resetStatement, unresettableError, whyNotResettable, type ExclusiveFacts, type PgAuditOverrideRow } from "../provider/exclusivePlan";
 import type { UndeclaredOverride } from "../provider/exclusiveSchema";

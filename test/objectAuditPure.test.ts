@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { declaredGrants, entriesOf, planGrants, planStatements, type Grant } from "../provider/objectAudit/plan";
 import { checkObjectAuditInputs, diffObjectAudit } from "../provider/objectAudit/provider";
 import { formatTableName, parseTableName } from "../provider/objectAudit/schema";
-import { UNKNOWN } from "../provider/dynamicInputs";
+import { UNKNOWN } from "../provider/core/dynamicInputs";
 
 const connection = "postgresql://avnadmin:pw@db.example:5432/defaultdb?sslmode=require";
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { closeAllPools, pgAuditSettingProvider as provider } from "../provider";
-import { assertServerSupports } from "../provider/plan";
+import { assertServerSupports } from "../provider/core/scopePlan";
 import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { catalogEntries, checked } from "./support/scopes";
 

@@ -6,8 +6,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "../connection";
-import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../dynamicInputs";
-import { explainPgError, PgAuditSettingError } from "../errors";
+import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { explainPgError, PgAuditSettingError } from "../core/errors";
 import { readServerFacts, runStatements } from "../scopeStore";
 import {
     assertDeclaredExist,
