@@ -9,7 +9,7 @@ import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "../provider/core/connectionSpec";
 import { PgAuditExclusive } from "../provider/exclusiveResource";
-import type { OnUnresettable } from "../provider/exclusiveSchema";
+import type { OnUnresettable } from "../provider/core/exclusiveMode";
 import { PgAuditSetting } from "../provider/resource";
 import { PgAuditScopes } from "../provider/scopesResource";
 import { PgAuditObjectAudit } from "../provider/objectAudit/resource";

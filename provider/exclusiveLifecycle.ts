@@ -3,14 +3,8 @@
  * Values unknown at preview (the engine's sentinel) are neither validated nor compared.
  */
 import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "./core/dynamicInputs";
-import {
-    exclusiveInputFailures,
-    exclusiveInputsSchema,
-    exclusiveStateSchema,
-    type ExclusiveInputs,
-    type ExclusiveState,
-    type UndeclaredOverride,
-} from "./exclusiveSchema";
+import { pendingUndeclared } from "./core/exclusiveMode";
+import { exclusiveInputFailures, exclusiveInputsSchema, exclusiveStateSchema, type ExclusiveInputs, type ExclusiveState } from "./exclusiveSchema";
 
 /** Validates and normalizes the inputs; all failures at once. `undeclared` is an output, not an input. */
 export function checkExclusiveInputs(news: Record<string, unknown>): CheckOutcome {
@@ -25,11 +19,6 @@ export function parseExclusiveInputs(props: Record<string, unknown>): ExclusiveI
 
 export function parseExclusiveState(props: Record<string, unknown>): ExclusiveState {
     return parseOrThrow("PgAuditExclusive", exclusiveStateSchema, props, exclusiveInputFailures);
-}
-
-/** The undeclared overrides the next apply would act on: all of them under "fail" (it fails on the rest), the resettable ones under "report". */
-export function pendingUndeclared(undeclared: readonly UndeclaredOverride[], onUnresettable: unknown): UndeclaredOverride[] {
-    return onUnresettable === "report" ? undeclared.filter((o) => o.resettable) : [...undeclared];
 }
 
 function scopeKeys(scopes: unknown): string[] | undefined {

@@ -5,7 +5,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { checkExclusiveInputs, diffExclusive, parseExclusiveInputs, parseExclusiveState } from "./exclusiveLifecycle";
-import type { ExclusiveInputs, UndeclaredOverride } from "./exclusiveSchema";
+import type { UndeclaredOverride } from "./core/exclusiveMode";
+import type { ExclusiveInputs } from "./exclusiveSchema";
 import { readUndeclared, resetUndeclared } from "./exclusiveStore";
 
 /** One server has one set of overrides; the id only has to be stable. */

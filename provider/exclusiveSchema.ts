@@ -4,20 +4,8 @@
  */
 import { z } from "zod";
 import { connectionSchema } from "./core/connectionSpec";
-import { pgNameSchema, propertyPath, type InputFailure } from "./core/schema";
-
-/** A scope the stack declares (where one of its PgAuditSetting resources lives). */
-export const declaredScopeSchema = z
-    .strictObject({
-        database: pgNameSchema.optional(),
-        role: pgNameSchema.optional(),
-    })
-    .refine((s) => s.database !== undefined || s.role !== undefined, {
-        message: "set database, role, or both: a declared scope is where one of the stack's PgAuditSetting resources keeps its settings",
-    });
-
-/** What create/update do when an undeclared override cannot be reset by the connecting role. */
-export const ON_UNRESETTABLE = ["fail", "report"] as const;
+import { declaredScopeSchema, ON_UNRESETTABLE, undeclaredOverrideSchema } from "./core/exclusiveMode";
+import { propertyPath, type InputFailure } from "./core/schema";
 
 const inputsShape = {
     /** Where the overrides live: a PostgreSQL URI or connection object. Secret. */
@@ -40,30 +28,11 @@ const inputsShape = {
 
 export const exclusiveInputsSchema = z.strictObject(inputsShape);
 
-/** A pgaudit override at a scope the stack does not declare. No database and no role: ALTER ROLE ALL. */
-export const undeclaredOverrideSchema = z.object({
-    database: z.string().optional(),
-    role: z.string().optional(),
-    name: z.string(),
-    value: z.string(),
-    /** Whether the connecting role may RESET it. */
-    resettable: z.boolean(),
-    /** Why it cannot be reset, and what would fix that. */
-    reason: z.string().optional(),
-});
-
 /** A resource's state: its inputs plus what was found undeclared at the last apply or refresh. */
 export const exclusiveStateSchema = z.object({ ...inputsShape, undeclared: z.array(undeclaredOverrideSchema).default([]) });
 
-/** A declared scope, checked. */
-export type DeclaredScope = z.output<typeof declaredScopeSchema>;
-export type DeclaredScopeInput = z.input<typeof declaredScopeSchema>;
 export type ExclusiveInputs = z.output<typeof exclusiveInputsSchema>;
 export type ExclusiveState = z.output<typeof exclusiveStateSchema>;
-/** A pgaudit override at a scope the stack does not declare. */
-export type UndeclaredOverride = z.output<typeof undeclaredOverrideSchema>;
-/** What to do with an override the connecting role cannot reset: fail, or report. */
-export type OnUnresettable = (typeof ON_UNRESETTABLE)[number];
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
     "": ["connection", "declaredScopes", "onUnresettable", "connectDeadlineSeconds"],

@@ -11,7 +11,7 @@ export { settingsSchema, pgAuditSettingInputsSchema, type PgAuditSettings, type 
 export { type ConnectionInput, type ResolvedConnection } from "./core/connectionSpec";
 export { pgAuditExclusiveProvider } from "./exclusiveProvider";
 export { PgAuditExclusive, type PgAuditExclusiveArgs, type DeclaredScopeArgs } from "./exclusiveResource";
-export { type DeclaredScope, type UndeclaredOverride, type OnUnresettable } from "./exclusiveSchema";
+export { type DeclaredScope, type UndeclaredOverride, type OnUnresettable } from "./core/exclusiveMode";
 export { pgAuditScopesProvider } from "./scopesProvider";
 export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs } from "./scopesResource";
 export { encodeSettingsText, decodeSettingsText } from "./core/settingsText";

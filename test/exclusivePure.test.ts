@@ -5,8 +5,15 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "../provider/core/lazyProvider";
 import { checkExclusiveInputs, diffExclusive } from "../provider/exclusiveLifecycle";
-import { findUndeclared, resetStatement, unresettableError, whyNotResettable, type ExclusiveFacts, type PgAuditOverrideRow } from "../provider/exclusivePlan";
-import type { UndeclaredOverride } from "../provider/exclusiveSchema";
+import {
+    findUndeclared,
+    resetStatement,
+    unresettableError,
+    whyNotResettable,
+    type ExclusiveFacts,
+    type PgAuditOverrideRow,
+    type UndeclaredOverride,
+} from "../provider/core/exclusiveMode";
 import { UNKNOWN } from "../provider/lifecycle";
 
 const CONNECTION = "postgresql://avnadmin:pw@pg.example:12345/defaultdb?sslmode=require";
