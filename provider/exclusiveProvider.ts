@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { checkExclusiveInputs, diffExclusive, parseExclusiveInputs, parseExclusiveState } from "./exclusiveLifecycle";
 import type { UndeclaredOverride } from "./core/exclusiveMode";
 import type { ExclusiveInputs } from "./exclusiveSchema";
-import { readUndeclared, resetUndeclared } from "./exclusiveStore";
+import { readUndeclared, resetUndeclared } from "./catalog/overrideStore";
 
 /** One server has one set of overrides; the id only has to be stable. */
 export const EXCLUSIVE_ID = "pgaudit-exclusive";

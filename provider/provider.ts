@@ -10,7 +10,7 @@ import { checkInputs, diffInputs, parseInputs, parseState } from "./lifecycle";
 import { assertNoForeignSettings, assertServerSupports, decodeStoredSettings, planScopeReset, planScopeStatements } from "./core/scopePlan";
 import type { PgAuditSettingInputs } from "./core/schema";
 import { scopeId } from "./core/scopeKey";
-import { explainedFor, readScope, readServerFacts, runStatements } from "./scopeStore";
+import { explainedFor, readScope, readServerFacts, runStatements } from "./catalog/scopeStore";
 import { SETTING_KEYS, type SettingValues } from "./core/settings";
 import { describeScope, type Scope } from "./core/sql";
 

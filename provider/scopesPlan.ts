@@ -5,7 +5,7 @@
  */
 import { PgAuditSettingError } from "./core/errors";
 import { assertNoForeignSettings, planScopeReset, planScopeStatements, type ServerFacts } from "./core/scopePlan";
-import type { ScopeSnapshot } from "./scopeStore";
+import type { ScopeSnapshot } from "./catalog/scopeStore";
 import type { OwnedScope } from "./scopesSchema";
 import { SETTING_DEFINITIONS, SETTING_KEYS } from "./core/settings";
 import { describeScope } from "./core/sql";

@@ -8,7 +8,7 @@ import type pg from "pg";
 import { withSession } from "../connection";
 import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
 import { explainPgError, PgAuditSettingError } from "../core/errors";
-import { readServerFacts, runStatements } from "../scopeStore";
+import { readServerFacts, runStatements } from "../catalog/scopeStore";
 import {
     assertDeclaredExist,
     assertMayGrant,

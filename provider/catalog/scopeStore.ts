@@ -1,12 +1,13 @@
 /**
- * Reads and writes one scope's pgaudit entries over a session: the queries behind create, read,
- * update and delete. Planning is pure (plan.ts); this file only runs what was planned.
+ * Reads and writes scopes' pgaudit entries over a session: the queries behind create, read,
+ * update and delete of PgAuditSetting and PgAuditScopes (and the server facts and atomic writes
+ * PgAuditObjectAudit uses too). Planning is pure (core/scopePlan.ts); this file only runs what was planned.
  */
 import pg from "pg";
-import type { Session } from "./connection";
-import { explainPgError } from "./core/errors";
-import type { ServerFacts, StoredEntries } from "./core/scopePlan";
-import { describeScope, READ_SCOPES_SQL, SERVER_FACTS_SQL, splitSetconfigEntry, type Scope } from "./core/sql";
+import type { Session } from "../connection";
+import { explainPgError } from "../core/errors";
+import type { ServerFacts, StoredEntries } from "../core/scopePlan";
+import { describeScope, READ_SCOPES_SQL, SERVER_FACTS_SQL, splitSetconfigEntry, type Scope } from "../core/sql";
 
 export interface ScopeSnapshot {
     /** False when the scope's database or role no longer exists. */

@@ -1,11 +1,12 @@
 /**
- * Exclusive mode's queries: read every pgaudit override with what decides who may reset it, and
- * reset the undeclared ones in one transaction. Planning is pure (exclusivePlan.ts).
+ * Exclusive mode's queries over pg_db_role_setting, for PgAuditExclusive and PgAuditScopes: read
+ * every pgaudit override with what decides who may reset it, and reset the undeclared ones in one
+ * transaction. Planning is pure (core/exclusiveMode.ts).
  */
 import type pg from "pg";
-import { withSession } from "./connection";
-import type { ResolvedConnection } from "./core/connectionSpec";
-import { explainPgError } from "./core/errors";
+import { withSession } from "../connection";
+import type { ResolvedConnection } from "../core/connectionSpec";
+import { explainPgError } from "../core/errors";
 import {
     describeUndeclared,
     findUndeclared,
@@ -16,7 +17,7 @@ import {
     type OnUnresettable,
     type PgAuditOverrideRow,
     type UndeclaredOverride,
-} from "./core/exclusiveMode";
+} from "../core/exclusiveMode";
 
 const FACTS_SQL = `
 SELECT current_user::text AS current_user, r.rolsuper AS superuser, r.rolcreaterole AS createrole,
