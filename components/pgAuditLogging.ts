@@ -8,10 +8,10 @@
 import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "../provider/core/connectionSpec";
-import { PgAuditExclusive } from "../provider/exclusiveResource";
+import { PgAuditExclusive } from "../provider/exclusive/resource";
 import type { OnUnresettable } from "../provider/core/exclusiveMode";
-import { PgAuditSetting } from "../provider/resource";
-import { PgAuditScopes } from "../provider/scopesResource";
+import { PgAuditSetting } from "../provider/setting/resource";
+import { PgAuditScopes } from "../provider/scopes/resource";
 import { PgAuditObjectAudit } from "../provider/objectAudit/resource";
 import type { PgAuditSettingsInput } from "../provider/core/schema";
 import type { PgAuditConfig, PgAuditConfigInput } from "./auditConfig";

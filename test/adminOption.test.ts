@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { closeAllPools, pgAuditSettingProvider as provider } from "../provider";
-import { pgAuditExclusiveProvider as exclusive } from "../provider/exclusiveProvider";
+import { pgAuditExclusiveProvider as exclusive } from "../provider/exclusive/provider";
 import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { catalogEntries, checked, showAs } from "./support/scopes";
 

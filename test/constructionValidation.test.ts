@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditExclusive, PgAuditInputError, PgAuditSetting } from "../provider";
-import { checkInputs } from "../provider/lifecycle";
+import { checkInputs } from "../provider/setting/lifecycle";
 
 const registered: string[] = [];
 pulumi.runtime.setMocks(

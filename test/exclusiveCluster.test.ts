@@ -6,7 +6,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
 import { closeAllPools } from "../provider/connection";
-import { pgAuditExclusiveProvider as provider } from "../provider/exclusiveProvider";
+import { pgAuditExclusiveProvider as provider } from "../provider/exclusive/provider";
 import { runPostureCli, EXIT_OK, EXIT_REQUIREMENT_VIOLATED } from "../posture/cli";
 import { startCluster, type TestCluster } from "../sandbox/cluster";
 

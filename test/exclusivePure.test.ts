@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "../provider/core/lazyProvider";
-import { checkExclusiveInputs, diffExclusive } from "../provider/exclusiveLifecycle";
+import { checkExclusiveInputs, diffExclusive } from "../provider/exclusive/lifecycle";
 import {
     findUndeclared,
     resetStatement,
@@ -14,7 +14,7 @@ import {
     type PgAuditOverrideRow,
     type UndeclaredOverride,
 } from "../provider/core/exclusiveMode";
-import { UNKNOWN } from "../provider/lifecycle";
+import { UNKNOWN } from "../provider/setting/lifecycle";
 
 const CONNECTION = "postgresql://avnadmin:pw@pg.example:12345/defaultdb?sslmode=require";
 const RESOLVED = { host: "pg.example", port: 12345, user: "avnadmin", password: "pw", database: "defaultdb", sslMode: "require" };

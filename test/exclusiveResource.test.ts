@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { PgAuditExclusive } from "../provider/exclusiveResource";
+import { PgAuditExclusive } from "../provider/exclusive/resource";
 
 interface Registered {
     type: string;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import pg from "pg";
 import { closeAllPools } from "../provider/connection";
 import { pgAuditObjectAuditProvider as provider } from "../provider/objectAudit/provider";
-import { pgAuditSettingProvider } from "../provider/provider";
+import { pgAuditSettingProvider } from "../provider/setting/provider";
 import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { auditLinesOf } from "./support/scopes";
 

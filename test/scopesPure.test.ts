@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeSettingsText, encodeSettingsText, parseScopeId, pgAuditScopesProvider as provider, scopeId, UNKNOWN } from "../provider";
-import { diffScopes } from "../provider/scopesLifecycle";
+import { diffScopes } from "../provider/scopes/lifecycle";
 
 const HOSTILE = [`a"b`, `a'b`, `sl/ash`, `per%cent`, `role/x/database/y`, `new\nline`, `ünï 🎉`, ` `, `;`, `=`, `\\`];
 

@@ -71,7 +71,7 @@ export async function explainedFor<T>(session: Session, user: string, scope: Sco
 /**
  * Sends all of a resource's statements as one simple-protocol query: PostgreSQL runs the
  * statements of one Query message as a single transaction, so they land together or not at all,
- * in one round trip. Each statement is built only from escaped names and literals (sql.ts).
+ * in one round trip. Each statement is built only from escaped names and literals (core/sql.ts).
  */
 export async function runStatements(client: pg.ClientBase, statements: readonly string[]): Promise<void> {
     if (statements.length > 0) await client.query(statements.join(";\n"));

@@ -3,11 +3,11 @@
  * managed with `ALTER DATABASE/ROLE … SET pgaudit.*` through a dynamic provider.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "./core/connectionSpec";
-import { checkedAtConstruction } from "./core/constructionCheck";
-import { lazyProvider } from "./core/lazyProvider";
+import type { ConnectionInput } from "../core/connectionSpec";
+import { checkedAtConstruction } from "../core/constructionCheck";
+import { lazyProvider } from "../core/lazyProvider";
 import { checkInputs } from "./lifecycle";
-import type { PgAuditSettings, PgAuditSettingsInput } from "./core/schema";
+import type { PgAuditSettings, PgAuditSettingsInput } from "../core/schema";
 
 /** The arguments of PgAuditSetting. */
 export interface PgAuditSettingArgs {

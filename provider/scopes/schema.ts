@@ -5,14 +5,14 @@
  * settings text (`log=ddl,role`): small, and one line a changed scope in `pulumi preview --diff`.
  */
 import { z } from "zod";
-import { connectionSchema } from "./core/connectionSpec";
-import { UNKNOWN } from "./core/dynamicInputs";
-import { ON_UNRESETTABLE, undeclaredOverrideSchema } from "./core/exclusiveMode";
-import { pgNameSchema, propertyPath, settingsSchema, type InputFailure } from "./core/schema";
-import { describeScope, parseScopeId, scopeId } from "./core/scopeKey";
-import { SETTING_KEYS, type SettingValues } from "./core/settings";
-import { decodeSettingsText, encodeSettingsText } from "./core/settingsText";
-import type { Scope } from "./core/sql";
+import { connectionSchema } from "../core/connectionSpec";
+import { UNKNOWN } from "../core/dynamicInputs";
+import { ON_UNRESETTABLE, undeclaredOverrideSchema } from "../core/exclusiveMode";
+import { pgNameSchema, propertyPath, settingsSchema, type InputFailure } from "../core/schema";
+import { describeScope, parseScopeId, scopeId } from "../core/scopeKey";
+import { SETTING_KEYS, type SettingValues } from "../core/settings";
+import { decodeSettingsText, encodeSettingsText } from "../core/settingsText";
+import type { Scope } from "../core/sql";
 
 /** One declared scope as the user writes it. */
 export const scopeEntrySchema = z

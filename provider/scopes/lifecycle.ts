@@ -3,11 +3,11 @@
  * top-level input that is known is normalized even when another is not (a connection unknown at
  * preview must not turn the scopes back into a list, or every preview would show all of them).
  */
-import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "./core/dynamicInputs";
-import { pendingUndeclared } from "./core/exclusiveMode";
-import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchema, scopesStateSchema, type ScopesState } from "./scopesSchema";
-import { changedSettingKeys } from "./core/settings";
-import { decodeSettingsText } from "./core/settingsText";
+import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { pendingUndeclared } from "../core/exclusiveMode";
+import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchema, scopesStateSchema, type ScopesState } from "./schema";
+import { changedSettingKeys } from "../core/settings";
+import { decodeSettingsText } from "../core/settingsText";
 
 /** Validates and normalizes the inputs; all failures at once. `undeclared` is an output, not an input. */
 export function checkScopesInputs(news: Record<string, unknown>): CheckOutcome {

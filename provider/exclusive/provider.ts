@@ -4,10 +4,10 @@
  * pgaudit.* parameters are ever read or reset.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { checkExclusiveInputs, diffExclusive, parseExclusiveInputs, parseExclusiveState } from "./exclusiveLifecycle";
-import type { UndeclaredOverride } from "./core/exclusiveMode";
-import type { ExclusiveInputs } from "./exclusiveSchema";
-import { readUndeclared, resetUndeclared } from "./catalog/overrideStore";
+import { checkExclusiveInputs, diffExclusive, parseExclusiveInputs, parseExclusiveState } from "./lifecycle";
+import type { UndeclaredOverride } from "../core/exclusiveMode";
+import type { ExclusiveInputs } from "./schema";
+import { readUndeclared, resetUndeclared } from "../catalog/overrideStore";
 
 /** One server has one set of overrides; the id only has to be stable. */
 export const EXCLUSIVE_ID = "pgaudit-exclusive";

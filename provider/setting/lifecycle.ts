@@ -3,11 +3,11 @@
  * database. During a preview, inputs that depend on resources not yet created arrive as the
  * engine's unknown sentinel; they are neither validated nor compared.
  */
-import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "./core/dynamicInputs";
-import { pgAuditSettingInputsSchema, pgAuditSettingStateSchema, toInputFailures, type PgAuditSettingInputs } from "./core/schema";
-import { changedSettingKeys, type SettingValues } from "./core/settings";
+import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { pgAuditSettingInputsSchema, pgAuditSettingStateSchema, toInputFailures, type PgAuditSettingInputs } from "../core/schema";
+import { changedSettingKeys, type SettingValues } from "../core/settings";
 
-export { UNKNOWN } from "./core/dynamicInputs";
+export { UNKNOWN } from "../core/dynamicInputs";
 
 /** Validates and normalizes a resource's inputs; all failures at once. */
 export function checkInputs(news: Record<string, unknown>): CheckOutcome {

@@ -3,9 +3,9 @@
  * the messages `pulumi preview` shows. Validation never touches a database.
  */
 import { z } from "zod";
-import { connectionSchema } from "./core/connectionSpec";
-import { declaredScopeSchema, ON_UNRESETTABLE, undeclaredOverrideSchema } from "./core/exclusiveMode";
-import { propertyPath, type InputFailure } from "./core/schema";
+import { connectionSchema } from "../core/connectionSpec";
+import { declaredScopeSchema, ON_UNRESETTABLE, undeclaredOverrideSchema } from "../core/exclusiveMode";
+import { propertyPath, type InputFailure } from "../core/schema";
 
 const inputsShape = {
     /** Where the overrides live: a PostgreSQL URI or connection object. Secret. */

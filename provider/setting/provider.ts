@@ -4,17 +4,17 @@
  * each and write in one transaction.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { withSession } from "./connection";
-import { PgAuditSettingError } from "./core/errors";
+import { withSession } from "../connection";
+import { PgAuditSettingError } from "../core/errors";
 import { checkInputs, diffInputs, parseInputs, parseState } from "./lifecycle";
-import { assertNoForeignSettings, assertServerSupports, decodeStoredSettings, planScopeReset, planScopeStatements } from "./core/scopePlan";
-import type { PgAuditSettingInputs } from "./core/schema";
-import { scopeId } from "./core/scopeKey";
-import { explainedFor, readScope, readServerFacts, runStatements } from "./catalog/scopeStore";
-import { SETTING_KEYS, type SettingValues } from "./core/settings";
-import { describeScope, type Scope } from "./core/sql";
+import { assertNoForeignSettings, assertServerSupports, decodeStoredSettings, planScopeReset, planScopeStatements } from "../core/scopePlan";
+import type { PgAuditSettingInputs } from "../core/schema";
+import { scopeId } from "../core/scopeKey";
+import { explainedFor, readScope, readServerFacts, runStatements } from "../catalog/scopeStore";
+import { SETTING_KEYS, type SettingValues } from "../core/settings";
+import { describeScope, type Scope } from "../core/sql";
 
-export { scopeId } from "./core/scopeKey";
+export { scopeId } from "../core/scopeKey";
 
 function scopeOf(inputs: PgAuditSettingInputs): Scope {
     return {

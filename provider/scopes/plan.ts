@@ -1,14 +1,14 @@
 /**
  * PgAuditScopes, the pure part: from every scope's snapshot (read in the apply's own
  * transaction), the statements of one batch and the problems that stop it before anything is
- * written, each naming its scope and the fix. The per-scope planning is PgAuditSetting's (plan.ts).
+ * written, each naming its scope and the fix. The per-scope planning is PgAuditSetting's (core/scopePlan.ts).
  */
-import { PgAuditSettingError } from "./core/errors";
-import { assertNoForeignSettings, planScopeReset, planScopeStatements, type ServerFacts } from "./core/scopePlan";
-import type { ScopeSnapshot } from "./catalog/scopeStore";
-import type { OwnedScope } from "./scopesSchema";
-import { SETTING_DEFINITIONS, SETTING_KEYS } from "./core/settings";
-import { describeScope } from "./core/sql";
+import { PgAuditSettingError } from "../core/errors";
+import { assertNoForeignSettings, planScopeReset, planScopeStatements, type ServerFacts } from "../core/scopePlan";
+import type { ScopeSnapshot } from "../catalog/scopeStore";
+import type { OwnedScope } from "./schema";
+import { SETTING_DEFINITIONS, SETTING_KEYS } from "../core/settings";
+import { describeScope } from "../core/sql";
 
 /** A statement of the batch and what it works on, for the message if it fails. */
 export interface BatchStatement {

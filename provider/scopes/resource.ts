@@ -5,12 +5,12 @@
  * costs the engine one step.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "./core/connectionSpec";
-import { checkedAtConstruction } from "./core/constructionCheck";
-import type { OnUnresettable, UndeclaredOverride } from "./core/exclusiveMode";
-import { lazyProvider } from "./core/lazyProvider";
-import type { PgAuditSettingsInput } from "./core/schema";
-import { checkScopesInputs } from "./scopesLifecycle";
+import type { ConnectionInput } from "../core/connectionSpec";
+import { checkedAtConstruction } from "../core/constructionCheck";
+import type { OnUnresettable, UndeclaredOverride } from "../core/exclusiveMode";
+import { lazyProvider } from "../core/lazyProvider";
+import type { PgAuditSettingsInput } from "../core/schema";
+import { checkScopesInputs } from "./lifecycle";
 
 /** One scope and its settings: a database, a role, or both (the role in that database). */
 export interface PgAuditScopeArgs {

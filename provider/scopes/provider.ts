@@ -2,20 +2,20 @@
  * The dynamic provider of PgAuditScopes: many scopes of one server, each operation on one pooled
  * session. create and update read every scope (and, when exclusive, every pgaudit override) inside
  * the transaction that then writes, and send all statements with the COMMIT in one round trip:
- * all of the declaration lands, or none of it. check and diff are pure (scopesLifecycle.ts).
+ * all of the declaration lands, or none of it. check and diff are pure (lifecycle.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
-import { withSession } from "./connection";
-import { explainPgError, PgAuditSettingError } from "./core/errors";
-import { describeUndeclared, findUndeclared, resetStatement, unresettableError, type UndeclaredOverride } from "./core/exclusiveMode";
-import { readFacts, readOverrideRows } from "./catalog/overrideStore";
-import { assertServerSupports, decodeStoredSettings } from "./core/scopePlan";
-import { BatchFailure, readScopes, readServerFacts, runBatch } from "./catalog/scopeStore";
-import { checkScopesInputs, diffScopes, parseScopesState } from "./scopesLifecycle";
-import { planScopesApply, problemsError, unknownSettingProblems, type BatchStatement } from "./scopesPlan";
-import type { OwnedScope, ScopesState } from "./scopesSchema";
-import { encodeSettingsText } from "./core/settingsText";
+import { withSession } from "../connection";
+import { explainPgError, PgAuditSettingError } from "../core/errors";
+import { describeUndeclared, findUndeclared, resetStatement, unresettableError, type UndeclaredOverride } from "../core/exclusiveMode";
+import { readFacts, readOverrideRows } from "../catalog/overrideStore";
+import { assertServerSupports, decodeStoredSettings } from "../core/scopePlan";
+import { BatchFailure, readScopes, readServerFacts, runBatch } from "../catalog/scopeStore";
+import { checkScopesInputs, diffScopes, parseScopesState } from "./lifecycle";
+import { planScopesApply, problemsError, unknownSettingProblems, type BatchStatement } from "./plan";
+import type { OwnedScope, ScopesState } from "./schema";
+import { encodeSettingsText } from "../core/settingsText";
 
 /** One resource is one server's declaration; the id only has to be stable. */
 export const SCOPES_ID = "pgaudit-scopes";
