@@ -9,7 +9,7 @@ import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "../provider/core/connectionSpec";
 import { PgAuditExclusive } from "../provider/exclusive/resource";
-import type { OnUnresettable } from "../provider/core/exclusiveMode";
+import type { OnUnresettable } from "../provider/core/undeclared";
 import { PgAuditSetting } from "../provider/setting/resource";
 import { PgAuditScopes } from "../provider/scopes/resource";
 import { PgAuditObjectAudit } from "../provider/objectAudit/resource";

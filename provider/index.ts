@@ -11,7 +11,7 @@ export { settingsSchema, pgAuditSettingInputsSchema, type PgAuditSettings, type 
 export { type ConnectionInput, type ResolvedConnection } from "./core/connectionSpec";
 export { pgAuditExclusiveProvider } from "./exclusive/provider";
 export { PgAuditExclusive, type PgAuditExclusiveArgs, type DeclaredScopeArgs } from "./exclusive/resource";
-export { type DeclaredScope, type UndeclaredOverride, type OnUnresettable } from "./core/exclusiveMode";
+export { type DeclaredScope, type UndeclaredOverride, type OnUnresettable } from "./core/undeclared";
 export { pgAuditScopesProvider } from "./scopes/provider";
 export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs } from "./scopes/resource";
 export { encodeSettingsText, decodeSettingsText } from "./core/settingsText";

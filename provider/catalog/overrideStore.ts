@@ -7,17 +7,8 @@ import type pg from "pg";
 import { withSession } from "../connection";
 import type { ResolvedConnection } from "../core/connectionSpec";
 import { explainPgError } from "../core/errors";
-import {
-    describeUndeclared,
-    findUndeclared,
-    resetStatement,
-    unresettableError,
-    type DeclaredScope,
-    type ExclusiveFacts,
-    type OnUnresettable,
-    type PgAuditOverrideRow,
-    type UndeclaredOverride,
-} from "../core/exclusiveMode";
+import { describeUndeclared, findUndeclared, resetStatement, unresettableError, type ExclusiveFacts, type PgAuditOverrideRow } from "../core/exclusiveMode";
+import type { DeclaredScope, OnUnresettable, UndeclaredOverride } from "../core/undeclared";
 
 const FACTS_SQL = `
 SELECT current_user::text AS current_user, r.rolsuper AS superuser, r.rolcreaterole AS createrole,

@@ -1,47 +1,13 @@
 /**
- * Exclusive mode, the pure part, shared by PgAuditExclusive and PgAuditScopes' `exclusive`: the
- * declared-scope and undeclared-override schemas, which pgaudit overrides sit at scopes the stack
- * does not declare, whether the connecting role may reset each (PostgreSQL's own rules, so that
- * nothing is half-done), and the RESET statements. Only pgaudit.* parameters ever reach this file.
+ * Exclusive mode, the pure part, shared by PgAuditExclusive and PgAuditScopes' `exclusive`:
+ * which pgaudit overrides sit at scopes the stack does not declare, whether the connecting role
+ * may reset each (PostgreSQL's own rules, so that nothing is half-done), and the RESET
+ * statements. Only pgaudit.* parameters ever reach this file.
  */
 import { escapeIdentifier } from "pg";
-import { z } from "zod";
 import { PgAuditSettingError } from "./errors";
-import { pgNameSchema } from "./schema";
 import { describeScope, parameterIdentifier, resetParameterSql, splitSetconfigEntry } from "./sql";
-
-/** A scope the stack declares (where one of its PgAuditSetting resources lives). */
-export const declaredScopeSchema = z
-    .strictObject({
-        database: pgNameSchema.optional(),
-        role: pgNameSchema.optional(),
-    })
-    .refine((s) => s.database !== undefined || s.role !== undefined, {
-        message: "set database, role, or both: a declared scope is where one of the stack's PgAuditSetting resources keeps its settings",
-    });
-
-/** What create/update do when an undeclared override cannot be reset by the connecting role. */
-export const ON_UNRESETTABLE = ["fail", "report"] as const;
-
-/** A pgaudit override at a scope the stack does not declare. No database and no role: ALTER ROLE ALL. */
-export const undeclaredOverrideSchema = z.object({
-    database: z.string().optional(),
-    role: z.string().optional(),
-    name: z.string(),
-    value: z.string(),
-    /** Whether the connecting role may RESET it. */
-    resettable: z.boolean(),
-    /** Why it cannot be reset, and what would fix that. */
-    reason: z.string().optional(),
-});
-
-/** A declared scope, checked. */
-export type DeclaredScope = z.output<typeof declaredScopeSchema>;
-export type DeclaredScopeInput = z.input<typeof declaredScopeSchema>;
-/** A pgaudit override at a scope the stack does not declare. */
-export type UndeclaredOverride = z.output<typeof undeclaredOverrideSchema>;
-/** What to do with an override the connecting role cannot reset: fail, or report. */
-export type OnUnresettable = (typeof ON_UNRESETTABLE)[number];
+import type { DeclaredScope, UndeclaredOverride } from "./undeclared";
 
 /** A pg_db_role_setting row with its pgaudit entries and what decides who may reset them. */
 export interface PgAuditOverrideRow {
@@ -152,9 +118,4 @@ export function unresettableError(blocked: readonly UndeclaredOverride[]): PgAud
             `so nothing was changed:\n  - ${items.join("\n  - ")}\n` +
             `Fix each as said, or set onUnresettable: "report" to reset the others and keep these listed in the resource's "undeclared" output.`,
     );
-}
-
-/** The undeclared overrides the next apply would act on: all of them under "fail" (it fails on the rest), the resettable ones under "report". */
-export function pendingUndeclared(undeclared: readonly UndeclaredOverride[], onUnresettable: unknown): UndeclaredOverride[] {
-    return onUnresettable === "report" ? undeclared.filter((o) => o.resettable) : [...undeclared];
 }

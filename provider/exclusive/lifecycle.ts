@@ -3,7 +3,7 @@
  * Values unknown at preview (the engine's sentinel) are neither validated nor compared.
  */
 import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
-import { pendingUndeclared } from "../core/exclusiveMode";
+import { pendingUndeclared } from "../core/undeclared";
 import { exclusiveInputFailures, exclusiveInputsSchema, exclusiveStateSchema, type ExclusiveInputs, type ExclusiveState } from "./schema";
 
 /** Validates and normalizes the inputs; all failures at once. `undeclared` is an output, not an input. */

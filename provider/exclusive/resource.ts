@@ -9,7 +9,7 @@ import type { ConnectionInput } from "../core/connectionSpec";
 import { checkedAtConstruction } from "../core/constructionCheck";
 import { checkExclusiveInputs } from "./lifecycle";
 import { lazyProvider } from "../core/lazyProvider";
-import type { OnUnresettable, UndeclaredOverride } from "../core/exclusiveMode";
+import type { OnUnresettable, UndeclaredOverride } from "../core/undeclared";
 
 /** A scope the stack declares: a database, a role, or a role in a database. */
 export interface DeclaredScopeArgs {

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { connectionSchema } from "../core/connectionSpec";
-import { declaredScopeSchema, ON_UNRESETTABLE, undeclaredOverrideSchema } from "../core/exclusiveMode";
+import { declaredScopeSchema, ON_UNRESETTABLE, undeclaredOverrideSchema } from "../core/undeclared";
 import { propertyPath, type InputFailure } from "../core/schema";
 
 const inputsShape = {

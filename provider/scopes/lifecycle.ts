@@ -4,7 +4,7 @@
  * preview must not turn the scopes back into a list, or every preview would show all of them).
  */
 import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
-import { pendingUndeclared } from "../core/exclusiveMode";
+import { pendingUndeclared } from "../core/undeclared";
 import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchema, scopesStateSchema, type ScopesState } from "./schema";
 import { changedSettingKeys } from "../core/settings";
 import { decodeSettingsText } from "../core/settingsText";

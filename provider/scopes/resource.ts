@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "../core/connectionSpec";
 import { checkedAtConstruction } from "../core/constructionCheck";
-import type { OnUnresettable, UndeclaredOverride } from "../core/exclusiveMode";
+import type { OnUnresettable, UndeclaredOverride } from "../core/undeclared";
 import { lazyProvider } from "../core/lazyProvider";
 import type { PgAuditSettingsInput } from "../core/schema";
 import { checkScopesInputs } from "./lifecycle";

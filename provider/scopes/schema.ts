@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { connectionSchema } from "../core/connectionSpec";
 import { UNKNOWN } from "../core/dynamicInputs";
-import { ON_UNRESETTABLE, undeclaredOverrideSchema } from "../core/exclusiveMode";
+import { ON_UNRESETTABLE, undeclaredOverrideSchema } from "../core/undeclared";
 import { pgNameSchema, propertyPath, settingsSchema, type InputFailure } from "../core/schema";
 import { describeScope, parseScopeId, scopeId } from "../core/scopeKey";
 import { SETTING_KEYS, type SettingValues } from "../core/settings";

@@ -424,7 +424,7 @@ test(
             "node-postgres must not be loaded",
         );
         assert.deepEqual(
-            loaded.filter((file) => /[\\/]provider[\\/](sql|connection|scopeStore|provider)\.js$/.test(file)),
+            loaded.filter((file) => /[\\/]provider[\\/](core[\\/](sql|exclusiveMode)|connection|catalog[\\/]\w+|\w+[\\/](provider|store))\.js$/.test(file)),
             [],
         );
 
@@ -443,7 +443,11 @@ test(
                 [],
                 `${file} holds SQL`,
             );
-            assert.doesNotMatch(text, /from\s+"(pg|\.\.\/provider\/(sql|connection|scopeStore|provider|plan))"/, `${file} imports a SQL module`);
+            assert.doesNotMatch(
+                text,
+                /from\s+"(pg|\.\.\/provider\/(core\/(sql|scopePlan|exclusiveMode)|connection|catalog\/\w+|\w+\/(provider|plan|store)))"/,
+                `${file} imports a SQL module`,
+            );
         }
     },
 );

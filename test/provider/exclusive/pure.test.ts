@@ -12,8 +12,8 @@ import {
     whyNotResettable,
     type ExclusiveFacts,
     type PgAuditOverrideRow,
-    type UndeclaredOverride,
 } from "../../../provider/core/exclusiveMode";
+import type { UndeclaredOverride } from "../../../provider/core/undeclared";
 import { UNKNOWN } from "../../../provider/setting/lifecycle";
 
 const CONNECTION = "postgresql://avnadmin:pw@pg.example:12345/defaultdb?sslmode=require";
