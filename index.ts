@@ -1,6 +1,6 @@
 /** pulumi-aiven-pgaudit: declarative pgaudit on Aiven for PostgreSQL with Pulumi. */
 export { PgAuditSetting, type PgAuditSettingArgs, pgAuditSettingProvider, PgAuditSettingError, PgAuditInputError, closeAllPools } from "./provider";
-export * from "./provider/pgauditLog";
+export * from "./provider/core/pgauditLog";
 export { settingsSchema, type PgAuditSettings, type PgAuditSettingsInput, type ConnectionInput } from "./provider";
 export {
     PgAuditLogging,

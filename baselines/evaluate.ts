@@ -4,8 +4,8 @@
  * gets). Classes are read as pgaudit builds its bitmap: left to right, `-class` subtracts, `misc`
  * includes `misc_set`.
  */
-import { pgAuditLogCovers } from "../provider/pgauditLog";
-import { encodeSetting, settingValueEquals, type SettingKey, type SettingValue } from "../provider/settings";
+import { pgAuditLogCovers } from "../provider/core/pgauditLog";
+import { encodeSetting, settingValueEquals, type SettingKey, type SettingValue } from "../provider/core/settings";
 import type { Baseline, BaselineClass, BaselineRule } from "./baseline";
 
 /** pgaudit's own defaults (pgaudit 1.7; Aiven documents the same), for settings a service leaves unset. */

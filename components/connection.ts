@@ -4,7 +4,7 @@
  */
 import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
-import { connectionSchema, type ConnectionInput } from "../provider/connectionSpec";
+import { connectionSchema, type ConnectionInput } from "../provider/core/connectionSpec";
 import { describeIssues, PgAuditLoggingError } from "./errors";
 import { isPlain } from "./known";
 

@@ -3,4 +3,4 @@
  * input fails `pulumi preview` before anything is registered. Values that are Outputs can only be
  * checked once they resolve: in an apply, which still fails the preview when they are known then.
  */
-export { isPlain, whenKnown } from "../provider/constructionCheck";
+export { isPlain, whenKnown } from "../provider/core/constructionCheck";

@@ -16,8 +16,8 @@ import type {
 import { z } from "zod";
 import { resolveBaseline, ruleLabel, type Baseline, type BaselineInput } from "../baselines";
 import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding } from "../baselines/evaluate";
-import { pgNameSchema, settingsSchema } from "../provider/schema";
-import type { SettingValues } from "../provider/settings";
+import { pgNameSchema, settingsSchema } from "../provider/core/schema";
+import type { SettingValues } from "../provider/core/settings";
 import { serviceValues } from "../components/baselineConfig";
 import { MIN_SCOPED_PG_VERSION } from "../components/pgVersion";
 

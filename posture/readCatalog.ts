@@ -5,8 +5,8 @@
  * queries takes user input; names travel only as result data.
  */
 import { withSession } from "../provider/connection";
-import type { ResolvedConnection } from "../provider/connectionSpec";
-import { explainPgError } from "../provider/errors";
+import type { ResolvedConnection } from "../provider/core/connectionSpec";
+import { explainPgError } from "../provider/core/errors";
 import {
     databaseRowSchema,
     noConnectRowSchema,

@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import { checkServerIdentity, type ConnectionOptions } from "node:tls";
 import pg from "pg";
-import { describeConnection, type ResolvedConnection } from "./connectionSpec";
-import { isTransientConnectError, PgAuditSettingError } from "./errors";
+import { describeConnection, type ResolvedConnection } from "./core/connectionSpec";
+import { isTransientConnectError, PgAuditSettingError } from "./core/errors";
 
 /** Two connections per database serve the engine's ten operations in flight well (see bench). */
 const POOL_SIZE = 2;

@@ -11,19 +11,19 @@ import path from "node:path";
 
 interface Row {
     readonly major: number;
-    /** file names under dist/test; undefined = every *.test.js */
+    /** paths under dist/test; undefined = every *.test.js */
     readonly files?: readonly string[];
 }
 
 /** Files whose tests reach a server: lifecycle, oracle, permissions, posture, 16+ rights (run on 17 and 18). */
 const CORE = [
-    "cluster.test.js",
-    "provider.lifecycle.test.js",
-    "host.lifecycle.test.js",
-    "pgauditLog.semantics.test.js",
-    "provider.permissions.test.js",
-    "adminOption.test.js",
-    "postureCluster.test.js",
+    "sandbox/cluster.test.js",
+    "provider/setting/provider.lifecycle.test.js",
+    "provider/setting/host.lifecycle.test.js",
+    "provider/core/pgauditLog.semantics.test.js",
+    "provider/setting/provider.permissions.test.js",
+    "provider/setting/adminOption.test.js",
+    "posture/cluster.test.js",
 ];
 
 const MATRIX: readonly Row[] = [
@@ -32,18 +32,18 @@ const MATRIX: readonly Row[] = [
         major: 17,
         files: [
             ...CORE,
-            "provider.tls.test.js",
-            "hostileNames.test.js",
-            "inputValidation.test.js",
-            "exclusiveCluster.test.js",
-            "exclusiveEngine.test.js",
-            "host.preview.test.js",
-            "postureScale.test.js",
-            "scopes.host.test.js",
-            "scopes.switch.test.js",
-            "objectAuditCluster.test.js",
-            "objectAuditPosture.test.js",
-            "postureBaseline.test.js",
+            "provider/connection.tls.test.js",
+            "provider/setting/hostileNames.test.js",
+            "provider/setting/inputValidation.test.js",
+            "provider/exclusive/cluster.test.js",
+            "provider/exclusive/engine.test.js",
+            "provider/setting/host.preview.test.js",
+            "posture/scale.test.js",
+            "provider/scopes/host.test.js",
+            "provider/scopes/switch.test.js",
+            "provider/objectAudit/cluster.test.js",
+            "posture/objectAudit.test.js",
+            "posture/baseline.test.js",
         ],
     },
     { major: 18, files: CORE },

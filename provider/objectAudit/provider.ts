@@ -6,9 +6,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "../connection";
-import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../dynamicInputs";
-import { explainPgError, PgAuditSettingError } from "../errors";
-import { readServerFacts, runStatements } from "../scopeStore";
+import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { explainPgError, PgAuditSettingError } from "../core/errors";
+import { readServerFacts, runStatements } from "../catalog/scopeStore";
 import {
     assertDeclaredExist,
     assertMayGrant,

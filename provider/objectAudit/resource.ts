@@ -3,8 +3,8 @@
  * the privileges of the audit role (the role `pgaudit.role` names) in one database.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "../connectionSpec";
-import { lazyProvider } from "../lazyProvider";
+import type { ConnectionInput } from "../core/connectionSpec";
+import { lazyProvider } from "../core/lazyProvider";
 import type { ObjectEntry, ObjectEntryInput } from "./schema";
 
 /** The arguments of PgAuditObjectAudit. */

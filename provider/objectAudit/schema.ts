@@ -3,8 +3,8 @@
  * of the messages `pulumi preview` shows. Validation never touches a database.
  */
 import { z } from "zod";
-import { connectionSchema } from "../connectionSpec";
-import { pgNameSchema, propertyPath, type InputFailure } from "../schema";
+import { connectionSchema } from "../core/connectionSpec";
+import { pgNameSchema, propertyPath, type InputFailure } from "../core/schema";
 
 /** The privileges pgaudit's object audit looks at (pgaudit.c: SELECT, INSERT, UPDATE, DELETE). */
 export const OBJECT_PRIVILEGES = ["select", "insert", "update", "delete"] as const;

@@ -102,23 +102,30 @@ test(
         const killed = await upInterrupted(stack, 30, killGroup);
         assert.equal(killed.signal, "SIGKILL");
 
-        // 1. The stack is locked: the CLI says to run `pulumi cancel`.
+        // 1. The stack is locked: the CLI says to run `pulumi cancel` (or, when the kill cut the
+        //    checkpoint itself, that it cannot load it: then the lock goes the same way).
         const locked = await workspace.run(["up", "--yes", "--skip-preview", "--stack", stack], { allowFailure: true });
         assert.notEqual(locked.code, 0);
-        assert.match(locked.stdout + locked.stderr, /pulumi cancel/);
-        await workspace.run(["cancel", "--yes", "--stack", stack]);
+        assert.match(locked.stdout + locked.stderr, /pulumi cancel|failed to load checkpoint/);
+        const cancel = await workspace.run(["cancel", "--yes", "--stack", stack], { allowFailure: true });
+        if (/pulumi cancel/.test(locked.stdout + locked.stderr)) assert.equal(cancel.code, 0, cancel.stderr);
 
-        // 2. A checkpoint cut mid-write (measured once in three kills; made certain here by cutting it).
+        // 2. A checkpoint cut mid-write: measured once in three kills; made certain here by cutting
+        //    it when the kill did not.
         const checkpoint = workspace.checkpointFile(stack);
         assert.ok(fs.existsSync(`${checkpoint}.bak`), "the backend keeps the previous checkpoint beside it");
-        const whole = fs.readFileSync(checkpoint);
-        fs.writeFileSync(checkpoint, whole.subarray(0, Math.floor(whole.length / 2)));
+        if ((await workspace.run(["stack", "export", "--stack", stack], { allowFailure: true })).code === 0) {
+            const whole = fs.readFileSync(checkpoint);
+            fs.writeFileSync(checkpoint, whole.subarray(0, Math.floor(whole.length / 2)));
+        }
         const unreadable = await workspace.run(["stack", "export", "--stack", stack], { allowFailure: true });
         assert.notEqual(unreadable.code, 0);
         assert.match(unreadable.stderr, /checkpoint/);
         // The .bak is a checkpoint, not an export (stack import refuses it): put it back in place.
         for (const suffix of ["", ".attrs"]) fs.copyFileSync(`${checkpoint}.bak${suffix}`, `${checkpoint}${suffix}`);
         await workspace.run(["stack", "export", "--stack", stack]);
+        // A lock the unreadable checkpoint kept cancel from removing goes now.
+        await workspace.run(["cancel", "--yes", "--stack", stack], { allowFailure: true });
 
         // 3. Creates that were in flight are pending: refresh clears them, then up converges.
         await workspace.run(["refresh", "--yes", "--clear-pending-creates", "--stack", stack]);

@@ -1,0 +1,100 @@
+/**
+ * Exclusive mode's queries over pg_db_role_setting, for PgAuditExclusive and PgAuditScopes: read
+ * every pgaudit override with what decides who may reset it, and reset the undeclared ones in one
+ * transaction. Planning is pure (core/exclusiveMode.ts).
+ */
+import type pg from "pg";
+import { withSession } from "../connection";
+import type { ResolvedConnection } from "../core/connectionSpec";
+import { explainPgError } from "../core/errors";
+import { describeUndeclared, findUndeclared, resetStatement, unresettableError, type ExclusiveFacts, type PgAuditOverrideRow } from "../core/exclusiveMode";
+import type { DeclaredScope, OnUnresettable, UndeclaredOverride } from "../core/undeclared";
+
+const FACTS_SQL = `
+SELECT current_user::text AS current_user, r.rolsuper AS superuser, r.rolcreaterole AS createrole,
+       current_setting('server_version_num')::int AS version_num
+  FROM pg_roles r WHERE r.rolname = current_user`;
+
+/** has_parameter_privilege arrived with parameter grants in PostgreSQL 15; asked only there. */
+const UNSETTABLE_SQL = `
+SELECT COALESCE(array_agg(name::text ORDER BY name), '{}') AS names
+  FROM pg_settings WHERE name LIKE 'pgaudit.%' AND NOT has_parameter_privilege(name, 'SET')`;
+
+/** Rows whose database or role vanished mid-read are left out: their entries went with them. */
+const OVERRIDES_SQL = `
+SELECT s.setdatabase, s.setrole, d.datname::text AS datname, r.rolname::text AS rolname, r.rolsuper,
+       CASE WHEN s.setdatabase = 0 THEN NULL ELSE pg_has_role(d.datdba, 'USAGE') END AS owns_database,
+       CASE WHEN s.setrole = 0 THEN NULL ELSE pg_has_role(s.setrole, 'MEMBER WITH ADMIN OPTION') END AS admin_of_role,
+       e.entries
+  FROM pg_db_role_setting s
+  CROSS JOIN LATERAL (SELECT array_agg(x ORDER BY x) AS entries FROM unnest(s.setconfig) AS x WHERE x ILIKE 'pgaudit.%') e
+  LEFT JOIN pg_database d ON d.oid = s.setdatabase
+  LEFT JOIN pg_roles r ON r.oid = s.setrole
+ WHERE e.entries IS NOT NULL
+   AND (s.setdatabase = 0 OR d.oid IS NOT NULL)
+   AND (s.setrole = 0 OR r.oid IS NOT NULL)`;
+
+export async function readFacts(client: pg.ClientBase): Promise<ExclusiveFacts> {
+    const { rows } = await client.query(FACTS_SQL);
+    const row = rows[0];
+    const facts = {
+        currentUser: row.current_user as string,
+        superuser: row.superuser === true,
+        createrole: row.createrole === true,
+        versionNum: row.version_num as number,
+    };
+    if (facts.superuser || facts.versionNum < 150000) return { ...facts, unsettableParameters: [] };
+    const unsettable = await client.query(UNSETTABLE_SQL);
+    return { ...facts, unsettableParameters: unsettable.rows[0].names as string[] };
+}
+
+export async function readOverrideRows(client: pg.ClientBase): Promise<PgAuditOverrideRow[]> {
+    const { rows } = await client.query(OVERRIDES_SQL);
+    return rows as PgAuditOverrideRow[];
+}
+
+/** The undeclared pgaudit overrides on the server now (refresh). */
+export async function readUndeclared(
+    connection: ResolvedConnection,
+    deadlineSeconds: number,
+    declared: readonly DeclaredScope[],
+): Promise<UndeclaredOverride[]> {
+    return withSession(connection, deadlineSeconds, async ({ client }) => {
+        try {
+            return findUndeclared(await readOverrideRows(client), declared, await readFacts(client));
+        } catch (err) {
+            throw explainPgError(err, { action: "reading pgaudit overrides", user: connection.user });
+        }
+    });
+}
+
+/**
+ * Resets every undeclared pgaudit override, in one transaction, and returns those left (the
+ * ones the connecting role may not reset, under "report"). Under "fail", any such override stops
+ * the apply before anything is written.
+ */
+export async function resetUndeclared(
+    connection: ResolvedConnection,
+    deadlineSeconds: number,
+    declared: readonly DeclaredScope[],
+    onUnresettable: OnUnresettable,
+): Promise<UndeclaredOverride[]> {
+    return withSession(connection, deadlineSeconds, async ({ client }) => {
+        await client.query("BEGIN");
+        let current = "reading pgaudit overrides";
+        try {
+            const undeclared = findUndeclared(await readOverrideRows(client), declared, await readFacts(client));
+            const blocked = undeclared.filter((o) => !o.resettable);
+            if (blocked.length > 0 && onUnresettable === "fail") throw unresettableError(blocked);
+            for (const o of undeclared.filter((u) => u.resettable)) {
+                current = `resetting undeclared ${describeUndeclared(o)}`;
+                await client.query(resetStatement(o));
+            }
+            await client.query("COMMIT");
+            return blocked;
+        } catch (err) {
+            await client.query("ROLLBACK").catch(() => undefined);
+            throw explainPgError(err, { action: current, user: connection.user });
+        }
+    });
+}

@@ -1,0 +1,153 @@
+/**
+ * The inputs and state of PgAuditScopes, as zod schemas: the one source of their types and of the
+ * messages `pulumi preview` shows. Users write a list of `{ database?, role?, settings }`; check
+ * turns it into what state keeps, a map from scope key (`role/app/database/shop`) to one line of
+ * settings text (`log=ddl,role`): small, and one line a changed scope in `pulumi preview --diff`.
+ */
+import { z } from "zod";
+import { connectionSchema } from "../core/connectionSpec";
+import { UNKNOWN } from "../core/dynamicInputs";
+import { ON_UNRESETTABLE, undeclaredOverrideSchema } from "../core/undeclared";
+import { pgNameSchema, propertyPath, settingsSchema, type InputFailure } from "../core/schema";
+import { describeScope, parseScopeId, scopeId } from "../core/scopeKey";
+import { SETTING_KEYS, type SettingValues } from "../core/settings";
+import { decodeSettingsText, encodeSettingsText } from "../core/settingsText";
+import type { Scope } from "../core/sql";
+
+/** One declared scope as the user writes it. */
+export const scopeEntrySchema = z
+    .strictObject({
+        /** The database scope; with `role`, the role-in-database scope. */
+        database: pgNameSchema.optional(),
+        /** The role scope; with `database`, the role-in-database scope. */
+        role: pgNameSchema.optional(),
+        /** The scope's pgaudit settings, as PgAuditSetting takes them. */
+        settings: settingsSchema,
+    })
+    .refine((s) => s.database !== undefined || s.role !== undefined, {
+        message: "set database, role, or both (role in database) to say which scope the settings apply to",
+    });
+
+/** The list as the map state keeps; scopes declared twice are found by duplicateScopeFailures. */
+export const scopesListSchema = z
+    .array(scopeEntrySchema, { error: 'must be a list of { database?, role?, settings }, e.g. [{ role: "app", settings: { log: ["ddl"] } }]' })
+    .transform((entries) => Object.fromEntries(entries.map((e) => [scopeId(e), encodeSettingsText(e.settings as SettingValues)])));
+
+/**
+ * A scope declared twice, reported at the second (and later) entry. Run on the list as given, so
+ * that it is reported together with every other failure (zod skips refinements of a list whose
+ * items fail); entries whose names are not plain strings yet are left out.
+ */
+export function duplicateScopeFailures(scopes: unknown): InputFailure[] {
+    if (!Array.isArray(scopes)) return [];
+    const first = new Map<string, number>();
+    const failures: InputFailure[] = [];
+    scopes.forEach((entry: unknown, index) => {
+        if (entry === null || typeof entry !== "object") return;
+        const { database, role } = entry as { database?: unknown; role?: unknown };
+        const named = (v: unknown) => v === undefined || (typeof v === "string" && v !== "" && v !== UNKNOWN);
+        if (!named(database) || !named(role) || (database === undefined && role === undefined)) return;
+        const scope = { database: database as string | undefined, role: role as string | undefined };
+        const key = scopeId(scope);
+        const seen = first.get(key);
+        if (seen === undefined) first.set(key, index);
+        else
+            failures.push({ property: `scopes[${index}]`, reason: `declares ${describeScope(scope)} again (first at scopes[${seen}]); merge the two entries` });
+    });
+    return failures;
+}
+
+const optionsShape = {
+    /** Where the settings live: a PostgreSQL URI or connection object. Secret. */
+    connection: connectionSchema,
+    /** Take over pgaudit settings that already exist at a scope this resource starts to own. */
+    adopt: z.boolean({ error: "must be true or false" }).default(false),
+    /** How long to keep retrying a server that is still starting, in seconds. */
+    connectDeadlineSeconds: z
+        .number({ error: "must be a number of seconds" })
+        .positive("must be more than 0 seconds")
+        .max(3600, "must be at most 3600 seconds")
+        .default(60),
+    /** Reset every pgaudit.* override at a scope not declared here, in the same transaction. */
+    exclusive: z.boolean({ error: "must be true or false" }).default(false),
+    /** With exclusive: what to do with an undeclared override the connecting role may not reset. */
+    onUnresettable: z.enum(ON_UNRESETTABLE, { error: `must be one of ${ON_UNRESETTABLE.join(", ")}` }).default("fail"),
+};
+
+/** The inputs a program gives (check's input). */
+export const scopesInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesListSchema });
+
+/** One owned scope, decoded from state. */
+export interface OwnedScope {
+    readonly key: string;
+    readonly scope: Scope;
+    readonly settings: SettingValues;
+}
+
+/** The map state keeps, decoded; keys or lines this package did not write are refused. */
+const scopesMapSchema = z.record(z.string(), z.string()).transform((map, ctx) => {
+    const owned: OwnedScope[] = [];
+    for (const [key, text] of Object.entries(map)) {
+        const scope = parseScopeId(key);
+        let settings: SettingValues | undefined;
+        try {
+            settings = decodeSettingsText(text);
+        } catch {
+            settings = undefined;
+        }
+        if (!scope || !settings) ctx.addIssue({ code: "custom", path: [key], message: "is not a scope and settings line this package wrote" });
+        else owned.push({ key, scope, settings });
+    }
+    return owned;
+});
+
+/** What check returns and create/update get; also a resource's state (with `undeclared`). */
+export const scopesStateSchema = z.object({
+    ...optionsShape,
+    scopes: scopesMapSchema,
+    undeclared: z.array(undeclaredOverrideSchema).optional(),
+});
+
+export type ScopeEntryInput = z.input<typeof scopeEntrySchema>;
+export type ScopesState = z.output<typeof scopesStateSchema>;
+
+const CONNECTION_KEYS = ["host", "port", "user", "password", "database", "sslMode", "caCert"];
+
+function knownKeysAt(at: string): readonly string[] {
+    if (at === "") return ["connection", "scopes", "adopt", "connectDeadlineSeconds", "exclusive", "onUnresettable"];
+    if (at === "connection") return CONNECTION_KEYS;
+    if (/^scopes\[\d+\]$/.test(at)) return ["database", "role", "settings"];
+    if (/^scopes\[\d+\]\.settings$/.test(at)) return SETTING_KEYS;
+    return [];
+}
+
+/** zod issues as Pulumi check failures: the property (`scopes[3].settings.log[1]`) and the fix, never the value. */
+export function scopesInputFailures(error: z.ZodError): InputFailure[] {
+    return error.issues.flatMap((issue) => {
+        const at = propertyPath(issue.path);
+        if (issue.code === "unrecognized_keys") {
+            return issue.keys.map((key) => ({
+                property: at ? `${at}.${key}` : key,
+                reason: `is not a known property; expected one of ${knownKeysAt(at).join(", ")}`,
+            }));
+        }
+        if (issue.code === "invalid_type" && at === "connection") {
+            return [
+                {
+                    property: at,
+                    reason: "is required: a PostgreSQL URI (postgresql://user:password@host:port/db?sslmode=require) or { host, port, user, password, database, sslMode, caCert }",
+                },
+            ];
+        }
+        if (issue.code === "custom" && /^scopes\[\d+\]\.settings$/.test(at)) {
+            return [{ property: at, reason: `declare at least one pgaudit setting, e.g. { log: ["ddl", "role"] }; to reset a scope, remove it from scopes` }];
+        }
+        if (issue.code === "invalid_type" && /^scopes\[\d+\]\.settings$/.test(at)) {
+            return [{ property: at, reason: `is required: an object of pgaudit settings, e.g. { log: ["ddl", "role"] }` }];
+        }
+        if (issue.code === "invalid_type" && /^scopes\[\d+\]$/.test(at)) {
+            return [{ property: at, reason: `must be { database?, role?, settings }, e.g. { role: "app", settings: { log: ["ddl"] } }` }];
+        }
+        return [{ property: at, reason: issue.message }];
+    });
+}

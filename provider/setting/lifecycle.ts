@@ -1,0 +1,58 @@
+/**
+ * check and diff: pure functions of the inputs, so that `pulumi preview` never touches a
+ * database. During a preview, inputs that depend on resources not yet created arrive as the
+ * engine's unknown sentinel; they are neither validated nor compared.
+ */
+import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { pgAuditSettingInputsSchema, pgAuditSettingStateSchema, toInputFailures, type PgAuditSettingInputs } from "../core/schema";
+import { changedSettingKeys, type SettingValues } from "../core/settings";
+
+export { UNKNOWN } from "../core/dynamicInputs";
+
+/** Validates and normalizes a resource's inputs; all failures at once. */
+export function checkInputs(news: Record<string, unknown>): CheckOutcome {
+    return checkWith(pgAuditSettingInputsSchema, ownProperties(news), toInputFailures);
+}
+
+/** Parses inputs that check has already accepted (create, update). */
+export function parseInputs(props: Record<string, unknown>): PgAuditSettingInputs {
+    return parseOrThrow("PgAuditSetting", pgAuditSettingInputsSchema, props, toInputFailures);
+}
+
+/** Parses a resource's state (read, delete): a scope found empty by refresh is valid state. */
+export function parseState(props: Record<string, unknown>): PgAuditSettingInputs {
+    return parseOrThrow("PgAuditSetting", pgAuditSettingStateSchema, props, toInputFailures);
+}
+
+export interface DiffOutcome {
+    readonly changes: boolean;
+    readonly replaces: string[];
+    /** Why there are changes, for tests and messages: property names. */
+    readonly changed: string[];
+}
+
+/**
+ * Compares the last state with new inputs. A scope change replaces; settings compare by meaning
+ * (pgaudit.log as a bitmap); a connection change is an update so that the credentials delete
+ * will use stay current.
+ */
+export function diffInputs(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
+    const replaces = (["database", "role"] as const).filter((k) => olds[k] !== news[k]);
+    const changed: string[] = [...replaces];
+    const oldSettings = (olds.settings ?? {}) as SettingValues;
+    const newSettings = news.settings as SettingValues | string | undefined;
+    if (newSettings === undefined || typeof newSettings !== "object" || unknownPaths(newSettings).length > 0) {
+        changed.push("settings");
+    } else {
+        let settingsChanged: boolean;
+        try {
+            settingsChanged = changedSettingKeys(oldSettings, newSettings).length > 0;
+        } catch {
+            settingsChanged = true;
+        }
+        if (settingsChanged) changed.push("settings");
+    }
+    if (!sameJson(olds.connection, news.connection)) changed.push("connection");
+    if ((olds.connectDeadlineSeconds ?? 60) !== (news.connectDeadlineSeconds ?? 60)) changed.push("connectDeadlineSeconds");
+    return { changes: changed.length > 0, replaces: [...replaces], changed };
+}

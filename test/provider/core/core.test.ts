@@ -1,0 +1,76 @@
+/**
+ * The pure core, without a server: SQL text, URI parsing, value encoding and planning.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { UNKNOWN } from "../../../provider";
+import { connectionSchema, parseConnectionUri } from "../../../provider/core/connectionSpec";
+import { planScopeReset, planScopeStatements } from "../../../provider/core/scopePlan";
+import { decodeSetting, encodeSetting } from "../../../provider/core/settings";
+import { describeScope, resetParameterSql, setParameterSql } from "../../../provider/core/sql";
+
+test("our unknown sentinel is the SDK's", () => {
+    assert.equal(UNKNOWN, unknownValue);
+});
+
+test("SQL text quotes every name and value", () => {
+    assert.equal(setParameterSql({ database: 'a"b' }, "pgaudit.log", "ddl,role"), `ALTER DATABASE "a""b" SET "pgaudit"."log" = 'ddl,role'`);
+    assert.equal(setParameterSql({ role: "x'; --" }, "pgaudit.log", "it's"), `ALTER ROLE "x'; --" SET "pgaudit"."log" = 'it''s'`);
+    assert.equal(setParameterSql({ role: "r", database: "d" }, "pgaudit.role", "a\\b"), `ALTER ROLE "r" IN DATABASE "d" SET "pgaudit"."role" =  E'a\\\\b'`);
+    assert.equal(resetParameterSql({ role: "R" }, "pgaudit.log_rows"), `ALTER ROLE "R" RESET "pgaudit"."log_rows"`);
+    assert.throws(() => setParameterSql({}, "pgaudit.log", "ddl"), /needs a database, a role, or both/);
+    assert.equal(describeScope({ role: "a", database: "b" }), `role "a" in database "b"`);
+});
+
+test("URIs: percent-encoding, IPv6, defaults", () => {
+    assert.deepEqual(parseConnectionUri("postgresql://avnadmin:p%40ss%2Fw%3Ard@pg.example.com:12345/defaultdb?sslmode=require"), {
+        host: "pg.example.com",
+        user: "avnadmin",
+        password: "p@ss/w:rd",
+        database: "defaultdb",
+        port: 12345,
+        sslMode: "require",
+    });
+    assert.deepEqual(parseConnectionUri("postgres://u@[::1]/my%20db"), { host: "::1", user: "u", database: "my db" });
+    const resolved = connectionSchema.parse("postgresql://u:p@h");
+    assert.deepEqual(resolved, { host: "h", port: 5432, user: "u", password: "p", database: "defaultdb", sslMode: "require" });
+    assert.equal(connectionSchema.parse({ host: "h", user: "u", caCert: "PEM" }).sslMode, "verify-full");
+});
+
+test("values are written as PostgreSQL expects and read back from what it stored", () => {
+    assert.equal(encodeSetting("log", ["all", "-misc"]), "all,-misc");
+    assert.equal(encodeSetting("logCatalog", false), "off");
+    assert.equal(encodeSetting("logLevel", "NOTICE"), "notice");
+    assert.equal(encodeSetting("logMaxStringLength", -1), "-1");
+    for (const [text, value] of [
+        ["on", true],
+        ["TRUE", true],
+        ["yes", true],
+        ["1", true],
+        ["t", true],
+        ["off", false],
+        ["of", false],
+        ["0", false],
+        ["n", false],
+    ] as const) {
+        assert.equal(decodeSetting("logRows", text), value, text);
+    }
+    assert.equal(decodeSetting("logRows", "o"), "o", "an ambiguous prefix is kept as text");
+    assert.deepEqual(decodeSetting("log", ' READ ,  "ddl" '), ["read", "ddl"]);
+    assert.equal(decodeSetting("logParameterMaxSize", "0x10"), 16);
+});
+
+test("a plan sets what differs and resets what is not declared, only for pgaudit keys", () => {
+    const stored = new Map([
+        ["pgaudit.log", "READ, ddl"],
+        ["pgaudit.log_catalog", "off"],
+        ["pgaudit.future_setting", "x"],
+    ]);
+    assert.deepEqual(planScopeStatements({ role: "r" }, stored, { log: ["ddl", "read"] }), [`ALTER ROLE "r" RESET "pgaudit"."log_catalog"`]);
+    assert.deepEqual(planScopeStatements({ role: "r" }, stored, { log: ["ddl"], logCatalog: false }), [`ALTER ROLE "r" SET "pgaudit"."log" = 'ddl'`]);
+    assert.deepEqual(planScopeReset({ database: "d" }, stored), [
+        `ALTER DATABASE "d" RESET "pgaudit"."log"`,
+        `ALTER DATABASE "d" RESET "pgaudit"."log_catalog"`,
+    ]);
+});

@@ -1,0 +1,157 @@
+/**
+ * PgAuditScopes' pure core: the scope keys and settings lines kept in state, check (every failure
+ * with its path), and diff. No database.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { decodeSettingsText, encodeSettingsText, parseScopeId, pgAuditScopesProvider as provider, scopeId, UNKNOWN } from "../../../provider";
+import { diffScopes } from "../../../provider/scopes/lifecycle";
+
+const HOSTILE = [`a"b`, `a'b`, `sl/ash`, `per%cent`, `role/x/database/y`, `new\nline`, `ünï 🎉`, ` `, `;`, `=`, `\\`];
+
+test("scope keys: every scope round-trips, keys are unique, and text that is not a key is refused", () => {
+    const keys = new Set<string>();
+    for (const n of HOSTILE) {
+        for (const scope of [{ database: n }, { role: n }, { role: n, database: n }]) {
+            const key = scopeId(scope);
+            keys.add(key);
+            assert.deepEqual(parseScopeId(key), scope, key);
+        }
+    }
+    assert.equal(keys.size, HOSTILE.length * 3);
+    assert.equal(scopeId({ role: "app", database: "shop" }), "role/app/database/shop");
+    for (const bad of ["", "role", "database/a/role/b", "role/a/database/b/x", "role/adatabase/b", "role/%E0", "users/x"]) {
+        assert.equal(parseScopeId(bad), undefined, bad);
+    }
+});
+
+test("settings lines: one line a scope, in definition order, and every value (even one typed by hand) round-trips", () => {
+    assert.equal(encodeSettingsText({ logCatalog: false, log: ["all", "-misc"] }), "log=all,-misc; logCatalog=false");
+    assert.equal(encodeSettingsText({ role: "auditor", logLevel: "notice", logParameterMaxSize: 0 }), "logLevel=notice; logParameterMaxSize=0; role=auditor");
+    const cases = [
+        {},
+        { log: [] },
+        { log: ["read", "-misc_set"], logMaxStringLength: -1, logRelation: true },
+        { role: `a"b; log=all` },
+        { role: "" },
+        { log: "reed,,x" }, // a value set by hand that pgaudit's syntax does not allow
+        { logCatalog: "maybe", logParameterMaxSize: "12kB" },
+        ...HOSTILE.map((role) => ({ role })),
+    ];
+    for (const values of cases) assert.deepEqual(decodeSettingsText(encodeSettingsText(values as never)), values, JSON.stringify(values));
+    for (const bad of ["log", "log=ddl;logCatalog=true", "nope=1", "log=ddl; log=ddl", "logCatalog=yes", 'role="x"y', "logRows=1"]) {
+        assert.throws(() => decodeSettingsText(bad), /not a pgaudit settings line/, bad);
+    }
+});
+
+const check = (news: Record<string, unknown>) => provider.check!({}, news);
+
+test("check reports every failure at once, each with its path, never a value of the connection", async () => {
+    const result = await check({
+        connection: "postgresql://u:hunter2@h:99999/d",
+        scopes: [
+            { role: "app", settings: { log: ["ddl"] } },
+            { database: "shop", settings: { log: ["read", "reed"] } },
+            { settings: { log: ["ddl"] } },
+            { role: "app", settings: { logz: true, logCatalog: "yes" } },
+            { role: "x".repeat(64), settings: {} },
+            { database: "shop", colour: "red", settings: { log: "ddl" } },
+        ],
+        exclusive: "yes",
+        extra: 1,
+    });
+    const got = result.failures!.map((f) => `${f.property}: ${f.reason}`);
+    const expect = (property: string, reason: RegExp) =>
+        assert.ok(
+            result.failures!.some((f) => f.property === property && reason.test(f.reason)),
+            `${property} ${reason}\n${got.join("\n")}`,
+        );
+    expect("connection", /is not a valid URI/);
+    expect("scopes[1].settings.log[1]", /"reed" is not a pgaudit class/);
+    expect("scopes[2]", /set database, role, or both/);
+    expect("scopes[3].settings.logz", /is not a known property; expected one of log, logCatalog/);
+    expect("scopes[3].settings.logCatalog", /must be true or false/);
+    expect("scopes[3]", /declares role "app" again \(first at scopes\[0\]\); merge the two entries/);
+    expect("scopes[4].role", /63-byte name limit/);
+    expect("scopes[4].settings", /to reset a scope, remove it from scopes/);
+    expect("scopes[5].colour", /expected one of database, role, settings/);
+    expect("scopes[5]", /declares database "shop" again \(first at scopes\[1\]\)/);
+    expect("exclusive", /must be true or false/);
+    expect("extra", /expected one of connection, scopes, adopt/);
+    assert.ok(!got.join("\n").includes("hunter2"));
+
+    const missing = await check({ scopes: [{ role: "app" }] });
+    assert.deepEqual(
+        missing.failures!.map((f) => f.property),
+        ["connection", "scopes[0].settings"],
+    );
+});
+
+test("check normalizes known inputs into the state's map even when the connection is unknown at preview; unknown scopes are not judged", async () => {
+    const list = [
+        { role: "app", settings: { log: "DDL, role" } },
+        { role: "app", database: "shop", settings: { log: ["read"], logLevel: "NOTICE" } },
+    ];
+    const known = await check({ connection: UNKNOWN, scopes: list });
+    assert.deepEqual(known.failures, []);
+    assert.deepEqual(known.inputs!.scopes, { "role/app": "log=ddl,role", "role/app/database/shop": "log=read; logLevel=notice" });
+    assert.equal(known.inputs!.connection, UNKNOWN);
+    assert.equal(known.inputs!.adopt, false);
+
+    const pending = await check({
+        connection: "postgresql://u@h/d",
+        scopes: [
+            { role: UNKNOWN, settings: { log: ["ddl"] } },
+            { role: UNKNOWN, settings: UNKNOWN },
+        ],
+    });
+    assert.deepEqual(pending.failures, [], "two unknown roles are not a duplicate");
+    assert.ok(Array.isArray(pending.inputs!.scopes), "left as given until known");
+});
+
+async function checkedState(scopes: unknown[], extra: Record<string, unknown> = {}) {
+    const result = await check({ connection: "postgresql://u:p@h/d", scopes, ...extra });
+    assert.deepEqual(result.failures, []);
+    return result.inputs!;
+}
+
+test("diff: per-scope meaning, not text; any added, removed or changed scope, connection or option is an update, never a replace", async () => {
+    const base = await checkedState([
+        { role: "app", settings: { log: ["ddl", "role"] } },
+        { database: "shop", settings: { log: ["all", "-misc"] } },
+    ]);
+    const same = await checkedState([
+        { database: "shop", settings: { log: "ALL, -misc" } },
+        { role: "app", settings: { log: ["role", "ddl", "none"] } },
+    ]);
+    assert.deepEqual(diffScopes(base, same), { changes: false, changed: [] });
+    assert.deepEqual((await provider.diff!("id", base, same)).replaces, []);
+
+    const order = await checkedState([
+        { role: "app", settings: { log: ["ddl", "role"] } },
+        { database: "shop", settings: { log: ["-misc", "all"] } },
+    ]);
+    assert.deepEqual(diffScopes(base, order).changed, ["scopes"], "pgaudit reads left to right");
+    const fewer = await checkedState([{ role: "app", settings: { log: ["ddl", "role"] } }]);
+    assert.deepEqual(diffScopes(base, fewer).changed, ["scopes"]);
+    const other = await checkedState(
+        [
+            { role: "app", settings: { log: ["ddl", "role"] } },
+            { database: "shop", settings: { log: ["all", "-misc"] } },
+        ],
+        { connection: "postgresql://u:rotated@h/d", exclusive: true },
+    );
+    assert.deepEqual(diffScopes(base, other).changed, ["connection", "exclusive"]);
+    assert.equal((await provider.diff!("id", base, { ...base, adopt: true })).changes, false, "adopt only matters when a scope is taken over");
+    assert.deepEqual(diffScopes(base, { ...base, scopes: [{ role: UNKNOWN }] }).changed, ["scopes"], "unknown at preview: a change");
+
+    const exclusive = await checkedState([{ role: "app", settings: { log: ["ddl"] } }], { exclusive: true });
+    const found = { ...exclusive, undeclared: [{ role: "x", name: "pgaudit.log", value: "none", resettable: true }] };
+    assert.deepEqual(diffScopes(found, exclusive).changed, ["undeclared"], "an undeclared override found by refresh is reset by the next up");
+    const blocked = { ...exclusive, undeclared: [{ role: "x", name: "pgaudit.log", value: "none", resettable: false, reason: "superuser" }] };
+    assert.deepEqual(
+        diffScopes(blocked, { ...exclusive, onUnresettable: "report" }).changed,
+        ["onUnresettable"],
+        "under report, one it cannot reset is no change",
+    );
+});
