@@ -111,7 +111,10 @@ for (const example of ["aiven", "existing-service"]) {
             assert.ok(preview.stdout.includes(NO_AIVEN_PLUGIN), preview.stdout);
             assert.doesNotMatch(preview.stdout + preview.stderr, /PgAuditLoggingError|PgAuditInputError/);
 
-            // Bad input fails earlier, at the component, with its own message and no plugin involved.
+            // Bad input the program knows fails earlier, at the component, with its own message and
+            // no plugin involved. (A kept service's pgVersion is an output of aiven.Pg, checked once
+            // known: never here, without the plugin.)
+            if (example !== "aiven") return;
             await workspace.run(["config", "set", "--stack", stack, "pgVersion", "14"]);
             const old = await workspace.run(["preview", "--stack", stack], { allowFailure: true });
             assert.notEqual(old.code, 0);
