@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "../connection";
-import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { ownProperties, parseOrThrow, sameJson, unknownPaths } from "../core/dynamicInputs";
 import { explainPgError, PgAuditSettingError } from "../core/errors";
 import { readServerFacts, runStatements } from "../catalog/scopeStore";
 import {
@@ -31,16 +31,12 @@ import {
     type ObjectAuditInputs,
     type ObjectEntry,
 } from "./schema";
+import { checkObjectAuditInputs } from "./lifecycle";
 import { readGrants, readRoleOid, readTables, roleInUse } from "./store";
 
 /** A stable id naming the database and the audit role; names are percent-encoded so any name round-trips. */
 export function objectAuditId(inputs: { database: string; auditRole: string }): string {
     return `database/${encodeURIComponent(inputs.database)}/role/${encodeURIComponent(inputs.auditRole)}`;
-}
-
-export function checkObjectAuditInputs(news: Record<string, unknown>): CheckOutcome {
-    const { roleCreated: _output, ...props } = ownProperties(news);
-    return checkWith(objectAuditInputsSchema, props, objectAuditInputFailures);
 }
 
 function parseInputs(props: Record<string, unknown>): ObjectAuditInputs {
@@ -49,20 +45,6 @@ function parseInputs(props: Record<string, unknown>): ObjectAuditInputs {
 }
 
 const parseState = (props: Record<string, unknown>) => parseOrThrow("PgAuditObjectAudit", objectAuditStateSchema, props, objectAuditInputFailures);
-
-function sameJson(a: unknown, b: unknown): boolean {
-    const sorted = (v: unknown): unknown =>
-        Array.isArray(v)
-            ? v.map(sorted)
-            : v !== null && typeof v === "object"
-              ? Object.fromEntries(
-                    Object.keys(v)
-                        .sort()
-                        .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
-                )
-              : v;
-    return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
-}
 
 function grantsOrUndefined(objects: unknown) {
     if (!Array.isArray(objects) || unknownPaths(objects).length > 0) return undefined;

@@ -4,7 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "../core/connectionSpec";
+import { checkedAtConstruction } from "../core/constructionCheck";
 import { lazyProvider } from "../core/lazyProvider";
+import { checkObjectAuditInputs } from "./lifecycle";
 import type { ObjectEntry, ObjectEntryInput } from "./schema";
 
 /** The arguments of PgAuditObjectAudit. */
@@ -45,20 +47,25 @@ export class PgAuditObjectAudit extends pulumi.dynamic.Resource {
     /** Whether this resource created the audit role (and so may drop it on delete). */
     declare public readonly roleCreated: pulumi.Output<boolean>;
 
+    /** Throws PgAuditInputError at once for bad input whose value is known (provider check's messages). */
     constructor(name: string, args: PgAuditObjectAuditArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            lazyProvider("pgAuditObjectAuditProvider"),
-            name,
+        const inputs = checkedAtConstruction(
+            `PgAuditObjectAudit "${name}"`,
             {
-                connection: pulumi.secret(args.connection),
+                connection: args.connection,
                 database: args.database,
                 auditRole: args.auditRole,
                 createRole: args.createRole,
                 objects: args.objects,
                 adopt: args.adopt,
                 connectDeadlineSeconds: args.connectDeadlineSeconds,
-                roleCreated: undefined,
             },
+            checkObjectAuditInputs,
+        );
+        super(
+            lazyProvider("pgAuditObjectAuditProvider"),
+            name,
+            { ...inputs, connection: pulumi.secret(inputs.connection), roleCreated: undefined },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connection"] }),
             "pgaudit",
             "PgAuditObjectAudit",

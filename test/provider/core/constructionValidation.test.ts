@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { PgAuditExclusive, PgAuditInputError, PgAuditSetting } from "../../../provider";
+import { PgAuditExclusive, PgAuditInputError, PgAuditObjectAudit, PgAuditSetting } from "../../../provider";
 import { checkInputs } from "../../../provider/setting/lifecycle";
 
 const registered: string[] = [];
@@ -127,4 +127,29 @@ r.urn.apply(() => setTimeout(() => process.exit(0), 200));
     assert.match(result.stderr, /^CONSTRUCTED\n/, "construction itself does not throw for an Output");
     assert.match(result.stderr, /REJECTED (error serializing property "\w+": )*PgAuditSetting "later": settings\.log\[1\]: "reed" is not a pgaudit class/);
     assert.ok(!result.stderr.includes(PASSWORD));
+});
+
+test("PgAuditObjectAudit: a column on delete and a bad table name fail at construction", () => {
+    const err = thrownBy(
+        () =>
+            new PgAuditObjectAudit("cards", {
+                connection: URI,
+                database: "shop",
+                auditRole: "auditor",
+                objects: [
+                    { table: "public.cards", privileges: ["delete"], columns: ["pan"] },
+                    { table: "cards", privileges: ["select"] },
+                ],
+            }),
+    );
+    assert.match(err.message, /^PgAuditObjectAudit "cards": /);
+    assert.ok(
+        err.problems.some((p) => p.startsWith("objects[0]")),
+        err.message,
+    );
+    assert.ok(
+        err.problems.some((p) => p.startsWith("objects[1].table")),
+        err.message,
+    );
+    assert.ok(!registered.includes("cards"));
 });

@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { declaredGrants, entriesOf, planGrants, planStatements, type Grant } from "../../../provider/objectAudit/plan";
-import { checkObjectAuditInputs, diffObjectAudit } from "../../../provider/objectAudit/provider";
+import { checkObjectAuditInputs } from "../../../provider/objectAudit/lifecycle";
+import { diffObjectAudit } from "../../../provider/objectAudit/provider";
 import { formatTableName, parseTableName } from "../../../provider/objectAudit/schema";
 import { UNKNOWN } from "../../../provider/core/dynamicInputs";
 
