@@ -46,9 +46,33 @@ export interface RunOptions {
     readonly detached?: boolean;
 }
 
-/** SIGKILL to a detached run's whole process group: the CLI, its language host and provider hosts. */
+/** SIGKILL to a detached run's whole process group: the CLI and its language host. */
 export function killGroup(child: import("node:child_process").ChildProcess): void {
     if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+}
+
+/**
+ * Ends the plugin processes still running from `dir` (the engine starts provider hosts in process
+ * groups of their own, so a CLI killed with SIGKILL leaves them behind, measured). Returns how many.
+ */
+export function killOrphanedPlugins(dir: string): number {
+    let killed = 0;
+    for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+        let cmdline: string;
+        try {
+            cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        } catch {
+            continue; // gone already
+        }
+        if (!cmdline.includes(`${dir}${path.sep}node_modules`)) continue;
+        try {
+            process.kill(Number(pid), "SIGKILL");
+            killed++;
+        } catch {
+            // exited meanwhile
+        }
+    }
+    return killed;
 }
 
 export class PulumiCliError extends Error {

@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
-import { killGroup, PulumiWorkspace, type CliRun } from "../../sandbox/pulumiCli";
+import { killGroup, killOrphanedPlugins, PulumiWorkspace, type CliRun } from "../../sandbox/pulumiCli";
 import { createUserProject, type UserProject } from "../../sandbox/userProject";
 
 const COUNT = 120;
@@ -101,6 +101,9 @@ test(
         await workspace.initStack(stack, { plain: { count: String(COUNT), prefix: "k" }, secrets: { connection: cluster.adminUri() } });
         const killed = await upInterrupted(stack, 30, killGroup);
         assert.equal(killed.signal, "SIGKILL");
+        // What a CI runner does when it kills a job: nothing of it is left running (the engine
+        // starts provider hosts in process groups of their own).
+        killOrphanedPlugins(project.dir);
 
         // 1. The stack is locked: the CLI says to run `pulumi cancel` (or, when the kill cut the
         //    checkpoint itself, that it cannot load it: then the lock goes the same way).
