@@ -16,8 +16,8 @@ import type {
 import { z } from "zod";
 import { resolveBaseline, ruleLabel, type Baseline, type BaselineInput } from "../baselines";
 import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding } from "../baselines/evaluate";
-import { pgNameSchema, settingsSchema } from "../provider/core/schema";
-import type { SettingValues } from "../provider/core/settings";
+import { pgNameSchema } from "../provider/core/schema";
+import { firstUnreadable, readProperty, scopesScopes, scopeWords, settingScopes, Unreadable, type DeclaredScope } from "./readInputs";
 import { serviceValues } from "../components/baselineConfig";
 import { MIN_SCOPED_PG_VERSION } from "../components/pgVersion";
 
@@ -29,6 +29,7 @@ export const SETTING_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting";
 export const SCOPES_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes";
 /** The type token of PgAuditExclusive, as the policy pack sees it. */
 export const EXCLUSIVE_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditExclusive";
+const STACK_TYPE = "pulumi:pulumi:Stack";
 /** Resources that write per-database or per-role settings, which Aiven allows from PostgreSQL 15. */
 const PER_SCOPE_TYPES = [SETTING_TYPE, SCOPES_TYPE, EXCLUSIVE_TYPE];
 
@@ -65,13 +66,6 @@ function configured(args: { getConfig<T extends object>(): T }, defaults: Baseli
     return { baseline: resolveBaseline((parsed.data.baseline ?? "stig") as string | BaselineInput), exceptions: parsed.data.exceptions ?? [] };
 }
 
-const where = (s: Exception) =>
-    s.role !== undefined && s.database !== undefined
-        ? `role "${s.role}" in database "${s.database}"`
-        : s.role !== undefined
-          ? `role "${s.role}"`
-          : `database "${s.database}"`;
-
 function message(resource: string, field: string, f: Finding, baseline: Baseline, fix: string): string {
     const actual =
         f.setting === "enabled"
@@ -83,8 +77,13 @@ function message(resource: string, field: string, f: Finding, baseline: Baseline
 }
 
 function checkPg(args: ResourceValidationArgs, report: ReportViolation, baseline: Baseline): void {
-    const pgaudit = (args.props.pgUserConfig as { pgaudit?: Record<string, unknown> } | undefined)?.pgaudit ?? {};
-    const values = serviceValues({ ...pgaudit, featureEnabled: pgaudit.featureEnabled === true });
+    const resource = `aiven.Pg "${args.name}"`;
+    const config = readProperty(args.props, "pgUserConfig");
+    const pgaudit = config === undefined ? {} : isRecord(config) ? (config.pgaudit ?? {}) : config;
+    const unreadable = firstUnreadable(pgaudit) ?? (isRecord(pgaudit) ? undefined : new Unreadable("pgUserConfig.pgaudit", "is not an object"));
+    if (unreadable) return report(cannotRead(resource, unreadable, baseline));
+    const block = pgaudit as Record<string, unknown>;
+    const values = serviceValues({ ...block, featureEnabled: block.featureEnabled === true });
     for (const f of evaluateBaseline(baseline, values, { defaults: PGAUDIT_DEFAULTS })) {
         const field = f.setting === "enabled" ? "pgUserConfig.pgaudit.featureEnabled" : `pgUserConfig.pgaudit.${f.setting === "log" ? "logs" : f.setting}`;
         const fix =
@@ -93,30 +92,38 @@ function checkPg(args: ResourceValidationArgs, report: ReportViolation, baseline
                 : f.setting === "log"
                   ? `Fix: include ${(f.lacks ?? []).join(", ")} in pgUserConfig.pgaudit.logs`
                   : `Fix: set pgUserConfig.pgaudit.${f.setting} = ${JSON.stringify(f.rule.kind === "setting" ? f.rule.value : undefined)}`;
-        report(message(`aiven.Pg "${args.name}"`, field, f, baseline, fix));
+        report(message(resource, field, f, baseline, fix));
     }
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Unreadable);
+
+/** What the pack could not read is a violation: a gate that cannot see a value does not pass it. */
+function cannotRead(resource: string, what: Unreadable, baseline: Baseline): string {
+    const fix =
+        what.why === "is unknown at preview"
+            ? "Fix: give it a value known at preview (not another resource's output), or run the pack on pulumi up, where every input is known"
+            : "Fix: declare it as the resource's inputs document; this is not a shape the resource's check writes";
+    return `${resource}: ${what.at} ${what.why}, so it cannot be checked against ${baseline.name}: the pack fails closed. ${fix}`;
+}
+
 /** Checks one scope's declared settings; an unset setting is inherited, so not this scope's doing. */
-function checkScope(
-    resource: string,
-    at: string,
-    scope: Exception,
-    settings: unknown,
-    report: ReportViolation,
-    baseline: Baseline,
-    exceptions: Exception[],
-): void {
-    const parsed = settingsSchema.safeParse(settings);
-    // Invalid settings fail the resource's own check at preview, with a better message.
-    if (!parsed.success) return;
+function checkScope(resource: string, declared: DeclaredScope, report: ReportViolation, baseline: Baseline, exceptions: Exception[]): void {
+    const { at, scope, settings } = declared;
+    if (settings instanceof Unreadable) return report(cannotRead(`${resource} (${scopeWords(scope)})`, settings, baseline));
+    const findings = evaluateBaseline(baseline, { settings });
+    if (findings.length === 0) return;
+    // A weaker scope passes only when the configuration excuses it, which needs its name.
+    if (scope instanceof Unreadable) return report(cannotRead(resource, scope, baseline));
     if (exceptions.some((e) => e.role === scope.role && e.database === scope.database)) return;
-    for (const f of evaluateBaseline(baseline, { settings: parsed.data as SettingValues })) {
+    // PgAuditScopes' check keys the scopes by name; the program holds them in a list or a component's maps.
+    const place = at === "settings" ? "settings" : "the scope's settings";
+    for (const f of findings) {
         const fix =
             f.setting === "log"
-                ? `Fix: include ${(f.lacks ?? []).join(", ")} in ${at}.log`
-                : `Fix: set ${at}.${f.setting} = ${JSON.stringify(f.rule.kind === "setting" ? f.rule.value : undefined)}`;
-        report(message(`${resource} (${where(scope)})`, `${at}.${f.setting}`, f, baseline, `${fix}, or grant an exception in the policy pack's configuration`));
+                ? `Fix: include ${(f.lacks ?? []).join(", ")} in ${place}.log`
+                : `Fix: set ${place}.${f.setting} = ${JSON.stringify(f.rule.kind === "setting" ? f.rule.value : undefined)}`;
+        report(message(`${resource} (${scopeWords(scope)})`, `${at}.${f.setting}`, f, baseline, `${fix}, or grant an exception in the policy pack's configuration`));
     }
 }
 
@@ -148,22 +155,10 @@ export function pgAuditPolicies(
             if (args.type !== PG_TYPE && args.type !== SETTING_TYPE && args.type !== SCOPES_TYPE) return;
             const { baseline, exceptions } = configured(args, config);
             if (args.type === PG_TYPE) return checkPg(args, report, baseline);
-            if (args.type === SETTING_TYPE) {
-                const scope = { role: args.props.role as string | undefined, database: args.props.database as string | undefined };
-                return checkScope(`PgAuditSetting "${args.name}"`, "settings", scope, args.props.settings, report, baseline, exceptions);
-            }
-            const scopes = Array.isArray(args.props.scopes) ? (args.props.scopes as { role?: string; database?: string; settings?: unknown }[]) : [];
-            scopes.forEach((s, i) =>
-                checkScope(
-                    `PgAuditScopes "${args.name}"`,
-                    `scopes[${i}].settings`,
-                    { role: s.role, database: s.database },
-                    s.settings,
-                    report,
-                    baseline,
-                    exceptions,
-                ),
-            );
+            const resource = `${args.type === SETTING_TYPE ? "PgAuditSetting" : "PgAuditScopes"} "${args.name}"`;
+            const scopes = args.type === SETTING_TYPE ? settingScopes(args.props) : scopesScopes(args.props);
+            if (scopes instanceof Unreadable) return report(cannotRead(resource, scopes, baseline));
+            for (const declared of scopes) checkScope(resource, declared, report, baseline, exceptions);
         },
     };
     const versionPolicy: StackValidationPolicy = {
@@ -173,10 +168,20 @@ export function pgAuditPolicies(
         validateStack: (args: StackValidationArgs, report) => {
             for (const resource of args.resources) {
                 if (!PER_SCOPE_TYPES.includes(resource.type)) continue;
+                const kind = resource.type.slice(resource.type.lastIndexOf(":") + 1);
                 for (const pg of servicesOf(resource, args.resources)) {
-                    const version = (pg.props.pgUserConfig as { pgVersion?: unknown } | undefined)?.pgVersion;
+                    const config = readProperty(pg.props, "pgUserConfig");
+                    const version = isRecord(config) ? config.pgVersion : config;
+                    if (version instanceof Unreadable) {
+                        report(
+                            `${kind} "${resource.name}" writes per-scope pgaudit settings on aiven.Pg "${pg.name}", whose ${version.at} ${version.why}: ` +
+                                `the pack cannot tell whether Aiven allows them (PostgreSQL ${MIN_SCOPED_PG_VERSION}+) and fails closed. Fix: set pgUserConfig.pgVersion to a known value`,
+                            resource.urn,
+                        );
+                        continue;
+                    }
+                    // Unset: Aiven's default for new services, which is above 15.
                     if (typeof version !== "string" || Number(version) >= MIN_SCOPED_PG_VERSION) continue;
-                    const kind = resource.type.slice(resource.type.lastIndexOf(":") + 1);
                     report(
                         `${kind} "${resource.name}" writes per-scope pgaudit settings on aiven.Pg "${pg.name}", whose pgUserConfig.pgVersion is "${version}": ` +
                             `Aiven allows them from PostgreSQL ${MIN_SCOPED_PG_VERSION}. Fix: upgrade the service (pgVersion "${MIN_SCOPED_PG_VERSION}" or later), or remove the per-scope settings`,
@@ -206,7 +211,8 @@ function servicesOf(resource: PolicyResource, all: PolicyResource[]): PolicyReso
         }
     };
     visit(resource);
-    if (found.size === 0 && resource.parent) {
+    // Under the stack itself, "beside it" would be every service of the program: only a component's children count.
+    if (found.size === 0 && resource.parent && resource.parent.type !== STACK_TYPE) {
         for (const r of all) if (r.type === PG_TYPE && r.parent?.urn === resource.parent.urn) found.set(r.urn, r);
     }
     return [...found.values()];

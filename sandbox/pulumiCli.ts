@@ -12,6 +12,9 @@ import { REPO_ROOT } from "./userProject";
 
 let binDir: string | undefined;
 
+/** The Aiven provider plugin @pulumi/aiven 6.51.0 drives (scripts/aiven-plugin.sh provides it). */
+export const AIVEN_PLUGIN_VERSION = "6.51.0";
+
 /** The folder holding pulumi, pulumi-language-nodejs and the dynamic-provider shim (built once if need be). */
 export function pulumiBinDir(): string {
     binDir ??= execFileSync("bash", [path.join(REPO_ROOT, "scripts", "pulumi-cli.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
@@ -157,6 +160,18 @@ export class PulumiWorkspace {
         await this.run(["stack", "init", stack]);
         for (const [key, value] of Object.entries(config.plain ?? {})) await this.run(["config", "set", "--stack", stack, key, value]);
         for (const [key, value] of Object.entries(config.secrets ?? {})) await this.run(["config", "set", "--stack", stack, "--secret", key], { input: value });
+    }
+
+    /**
+     * Installs the Aiven provider plugin into this workspace's plugin cache, as a user's `pulumi`
+     * would have it (scripts/aiven-plugin.sh: from ../shared/pulumi-bin, checksum checked).
+     */
+    async installAivenPlugin(): Promise<void> {
+        const plugin = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "aiven-plugin.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+            .trim()
+            .split("\n")
+            .pop()!;
+        await this.run(["plugin", "install", "resource", "aiven", AIVEN_PLUGIN_VERSION, "-f", plugin]);
     }
 
     /** `pulumi stack export`: the checkpoint as the backend holds it. */

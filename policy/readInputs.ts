@@ -1,0 +1,139 @@
+/**
+ * What the engine hands the policy pack, read. An analyzer gets each resource's provider-CHECKED
+ * inputs, not the program's objects: PgAuditScopes' `scopes` arrives as the map its check writes
+ * (`{"role/app": "log=write; logCatalog=true"}`), or as the program's list while a value in it is
+ * unknown at preview; secrets come unwrapped; an unknown value throws when touched (the
+ * analyzer's proxy), and @pulumi/policy turns that throw into an advisory note, a pass. So every
+ * read here catches it and says what could not be read: the pack fails closed.
+ */
+import { UNKNOWN } from "../provider/core/dynamicInputs";
+import { settingsSchema } from "../provider/core/schema";
+import { describeScope, parseScopeId } from "../provider/core/scopeKey";
+import type { SettingValues } from "../provider/core/settings";
+import { decodeSettingsText } from "../provider/core/settingsText";
+import type { Scope } from "../provider/core/sql";
+
+/** A value the pack could not read: unknown at preview, or not of the shape the resource's check writes. */
+export class Unreadable {
+    constructor(
+        /** The property path, as messages name it: `scopes["role/app"]`, `pgUserConfig.pgaudit`. */
+        readonly at: string,
+        /** Why: "is unknown at preview", "is not …". */
+        readonly why: string,
+    ) {}
+}
+
+/** One scope's declared settings, as read from a resource's checked inputs. */
+export interface DeclaredScope {
+    /** The property that holds the settings, for messages and fixes: `settings`, `scopes["role/app"]`. */
+    readonly at: string;
+    /** Which scope; Unreadable when a name is unknown at preview. */
+    readonly scope: Scope | Unreadable;
+    /** The settings; Unreadable when unknown or not settings this package writes. */
+    readonly settings: SettingValues | Unreadable;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * A plain copy of `value` with every value that cannot be read replaced by an Unreadable: the
+ * analyzer's proxy throws on an unknown, the raw sentinel is the wire form of one.
+ */
+export function plainCopy(value: unknown, at: string): unknown {
+    if (value === UNKNOWN) return new Unreadable(at, "is unknown at preview");
+    if (value === null || typeof value !== "object") return value;
+    const read = (key: string | number, path: string) => {
+        try {
+            return plainCopy((value as Record<string | number, unknown>)[key], path);
+        } catch {
+            return new Unreadable(path, "is unknown at preview");
+        }
+    };
+    if (Array.isArray(value)) return Array.from({ length: value.length }, (_, i) => read(i, `${at}[${i}]`));
+    return Object.fromEntries(Object.keys(value).map((key) => [key, read(key, at === "" ? key : `${at}.${key}`)]));
+}
+
+/** The first Unreadable inside a copied value, if any. */
+export function firstUnreadable(value: unknown): Unreadable | undefined {
+    if (value instanceof Unreadable) return value;
+    if (value === null || typeof value !== "object") return undefined;
+    for (const v of Object.values(value)) {
+        const found = firstUnreadable(v);
+        if (found) return found;
+    }
+    return undefined;
+}
+
+/** A property of the resource's inputs, read fail-closed. */
+export function readProperty(props: Record<string, unknown>, key: string): unknown {
+    try {
+        return plainCopy(props[key], key);
+    } catch {
+        return new Unreadable(key, "is unknown at preview");
+    }
+}
+
+function settingsAt(at: string, value: unknown): SettingValues | Unreadable {
+    const unreadable = firstUnreadable(value);
+    if (unreadable) return unreadable;
+    const parsed = settingsSchema.safeParse(value);
+    return parsed.success ? (parsed.data as SettingValues) : new Unreadable(at, "is not a pgaudit settings object");
+}
+
+function nameAt(at: string, value: unknown): string | undefined | Unreadable {
+    if (value instanceof Unreadable || value === undefined) return value;
+    return typeof value === "string" && value !== "" ? value : new Unreadable(at, "is not a role or database name");
+}
+
+function scopeOf(database: string | undefined | Unreadable, role: string | undefined | Unreadable, at: string): Scope | Unreadable {
+    if (database instanceof Unreadable) return database;
+    if (role instanceof Unreadable) return role;
+    if (database === undefined && role === undefined) return new Unreadable(at, "names no database and no role");
+    return { ...(database !== undefined ? { database } : {}), ...(role !== undefined ? { role } : {}) };
+}
+
+/** PgAuditSetting's one scope: `{ database?, role?, settings }`. */
+export function settingScopes(props: Record<string, unknown>): DeclaredScope[] {
+    const database = nameAt("database", readProperty(props, "database"));
+    const role = nameAt("role", readProperty(props, "role"));
+    return [{ at: "settings", scope: scopeOf(database, role, "database/role"), settings: settingsAt("settings", readProperty(props, "settings")) }];
+}
+
+/**
+ * PgAuditScopes' scopes: the map its check writes (scope key → settings line), or, while a value
+ * in it is unknown at preview, the program's list of `{ database?, role?, settings }`.
+ */
+export function scopesScopes(props: Record<string, unknown>): DeclaredScope[] | Unreadable {
+    const scopes = readProperty(props, "scopes");
+    if (scopes instanceof Unreadable) return scopes;
+    if (Array.isArray(scopes)) {
+        return scopes.map((entry, i): DeclaredScope => {
+            const at = `scopes[${i}]`;
+            if (entry instanceof Unreadable) return { at, scope: entry, settings: entry };
+            if (!isRecord(entry)) {
+                const why = new Unreadable(at, "is not a { database?, role?, settings } entry");
+                return { at, scope: why, settings: why };
+            }
+            const scope = scopeOf(nameAt(`${at}.database`, entry.database), nameAt(`${at}.role`, entry.role), at);
+            return { at: `${at}.settings`, scope, settings: settingsAt(`${at}.settings`, entry.settings) };
+        });
+    }
+    if (!isRecord(scopes)) return new Unreadable("scopes", "is neither the scope map PgAuditScopes' check writes nor a list of scopes");
+    return Object.entries(scopes).map(([key, line]): DeclaredScope => {
+        const at = `scopes[${JSON.stringify(key)}]`;
+        const scope = parseScopeId(key) ?? new Unreadable(at, "is not a scope key this package writes (role/NAME, database/NAME, role/NAME/database/NAME)");
+        if (line instanceof Unreadable) return { at, scope, settings: line };
+        let settings: SettingValues | Unreadable;
+        try {
+            settings = typeof line === "string" ? settingsAt(at, decodeSettingsText(line)) : new Unreadable(at, "is not a settings line");
+        } catch {
+            settings = new Unreadable(at, "is not a settings line this package writes (log=ddl,role; logCatalog=true)");
+        }
+        return { at, scope, settings };
+    });
+}
+
+/** How a scope reads in messages, or what is unknown about it. */
+export function scopeWords(scope: Scope | Unreadable): string {
+    return scope instanceof Unreadable ? `${scope.at} ${scope.why}` : describeScope(scope);
+}
