@@ -17,7 +17,7 @@ import { z } from "zod";
 import { resolveBaseline, ruleLabel, type Baseline, type BaselineInput } from "../baselines";
 import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding } from "../baselines/evaluate";
 import { pgNameSchema } from "../provider/core/schema";
-import { firstUnreadable, readProperty, scopesScopes, scopeWords, settingScopes, Unreadable, type DeclaredScope } from "./readInputs";
+import { firstUnreadable, readProperty, UNKNOWN_AT_PREVIEW, scopesScopes, scopeWords, settingScopes, Unreadable, type DeclaredScope } from "./readInputs";
 import { serviceValues } from "../components/baselineConfig";
 import { MIN_SCOPED_PG_VERSION } from "../components/pgVersion";
 
@@ -101,7 +101,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 /** What the pack could not read is a violation: a gate that cannot see a value does not pass it. */
 function cannotRead(resource: string, what: Unreadable, baseline: Baseline): string {
     const fix =
-        what.why === "is unknown at preview"
+        what.why === UNKNOWN_AT_PREVIEW
             ? "Fix: give it a value known at preview (not another resource's output), or run the pack on pulumi up, where every input is known"
             : "Fix: declare it as the resource's inputs document; this is not a shape the resource's check writes";
     return `${resource}: ${what.at} ${what.why}, so it cannot be checked against ${baseline.name}: the pack fails closed. ${fix}`;
@@ -111,6 +111,8 @@ function cannotRead(resource: string, what: Unreadable, baseline: Baseline): str
 function checkScope(resource: string, declared: DeclaredScope, report: ReportViolation, baseline: Baseline, exceptions: Exception[]): void {
     const { at, scope, settings } = declared;
     if (settings instanceof Unreadable) return report(cannotRead(`${resource} (${scopeWords(scope)})`, settings, baseline));
+    // A name no check writes is a foreign or edited resource; a name unknown at preview matters only if the scope is weaker.
+    if (scope instanceof Unreadable && scope.why !== UNKNOWN_AT_PREVIEW) return report(cannotRead(resource, scope, baseline));
     const findings = evaluateBaseline(baseline, { settings });
     if (findings.length === 0) return;
     // A weaker scope passes only when the configuration excuses it, which needs its name.

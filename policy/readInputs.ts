@@ -13,6 +13,9 @@ import type { SettingValues } from "../provider/core/settings";
 import { decodeSettingsText } from "../provider/core/settingsText";
 import type { Scope } from "../provider/core/sql";
 
+/** Why a value the analyzer's proxy would not hand over is unreadable. */
+export const UNKNOWN_AT_PREVIEW = "is unknown at preview";
+
 /** A value the pack could not read: unknown at preview, or not of the shape the resource's check writes. */
 export class Unreadable {
     constructor(
@@ -40,13 +43,13 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
  * analyzer's proxy throws on an unknown, the raw sentinel is the wire form of one.
  */
 export function plainCopy(value: unknown, at: string): unknown {
-    if (value === UNKNOWN) return new Unreadable(at, "is unknown at preview");
+    if (value === UNKNOWN) return new Unreadable(at, UNKNOWN_AT_PREVIEW);
     if (value === null || typeof value !== "object") return value;
     const read = (key: string | number, path: string) => {
         try {
             return plainCopy((value as Record<string | number, unknown>)[key], path);
         } catch {
-            return new Unreadable(path, "is unknown at preview");
+            return new Unreadable(path, UNKNOWN_AT_PREVIEW);
         }
     };
     if (Array.isArray(value)) return Array.from({ length: value.length }, (_, i) => read(i, `${at}[${i}]`));
@@ -69,7 +72,7 @@ export function readProperty(props: Record<string, unknown>, key: string): unkno
     try {
         return plainCopy(props[key], key);
     } catch {
-        return new Unreadable(key, "is unknown at preview");
+        return new Unreadable(key, UNKNOWN_AT_PREVIEW);
     }
 }
 

@@ -7,22 +7,11 @@ import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
 import { runPolicies, runProgram, type ProgramOptions } from "../support/policyHarness";
 import { PgAuditLogging } from "../../components";
-import { PgAuditSetting } from "../../provider";
-import { BASELINE_POLICY, pgAuditPolicies, SCOPES_TYPE, VERSION_POLICY } from "../../policy/policies";
+import { PgAuditScopes, PgAuditSetting } from "../../provider";
+import { BASELINE_POLICY, pgAuditPolicies, VERSION_POLICY } from "../../policy/policies";
 
 const CONNECTION = "postgresql://avnadmin:pw@db.example:5432/defaultdb?sslmode=require";
 const policies = pgAuditPolicies();
-
-/** A plain registered resource of PgAuditScopes' type and input shape (`{ connection, scopes: [{ database?, role?, settings }] }`). */
-class PgAuditScopesStandIn extends pulumi.CustomResource {
-    constructor(
-        name: string,
-        props: { connection: string; scopes: { database?: string; role?: string; settings: unknown }[] },
-        opts?: pulumi.CustomResourceOptions,
-    ) {
-        super(SCOPES_TYPE, name, props, opts);
-    }
-}
 
 const pg = (name: string, pgaudit: Record<string, unknown> | undefined, opts: ProgramOptions, pgVersion = "16") =>
     new aiven.Pg(name, { project: "p", plan: "startup-4", serviceName: name, pgUserConfig: { pgVersion, ...(pgaudit ? { pgaudit } : {}) } }, opts);
@@ -107,9 +96,9 @@ test("a PgAuditSetting that weakens the baseline fails, read left to right, unle
     assert.ok(!excused.some((v) => v.message.includes('"app-write"')));
 });
 
-test("PgAuditScopes: each scope of its scopes input is checked and named by index", async () => {
+test("PgAuditScopes: each scope of the map its check writes is checked and named by its key", async () => {
     const resources = await runProgram((opts) => {
-        new PgAuditScopesStandIn(
+        new PgAuditScopes(
             "scopes",
             {
                 connection: CONNECTION,
@@ -125,7 +114,7 @@ test("PgAuditScopes: each scope of its scopes input is checked and named by inde
     assert.deepEqual(
         (await runPolicies(policies, resources)).map((v) => v.message),
         [
-            `PgAuditScopes "scopes" (role "app"): scopes[1].settings.log = ["read"] lacks ddl, role, write: weaker than stig rule "log-classes" (V-233557, V-233563, V-233565, V-233567, V-233568, V-233570, V-233573, V-233574, V-233620, V-233621). Fix: include ddl, role, write in scopes[1].settings.log, or grant an exception in the policy pack's configuration`,
+            `PgAuditScopes "scopes" (role "app"): scopes["role/app"].log = ["read"] lacks ddl, role, write: weaker than stig rule "log-classes" (V-233557, V-233563, V-233565, V-233567, V-233568, V-233570, V-233573, V-233574, V-233620, V-233621). Fix: include ddl, role, write in the scope's settings.log, or grant an exception in the policy pack's configuration`,
         ],
     );
 });
@@ -142,7 +131,7 @@ test("per-scope settings on a service below PostgreSQL 15 fail the stack, found 
             { project: "p", plan: "startup-4", serviceName: "grouped", pgUserConfig: { pgVersion: "13", pgaudit: { featureEnabled: true, logs: ["all"] } } },
             { parent: group },
         );
-        new PgAuditScopesStandIn("grouped-scopes", { connection: CONNECTION, scopes: [{ role: "app", settings: { log: ["all"] } }] }, { parent: group });
+        new PgAuditScopes("grouped-scopes", { connection: CONNECTION, scopes: [{ role: "app", settings: { log: ["all"] } }] }, { parent: group });
     });
     const versions = (await runPolicies(policies, resources)).filter((v) => v.policy === VERSION_POLICY);
     assert.deepEqual(

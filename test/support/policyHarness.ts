@@ -1,14 +1,37 @@
 /**
  * Runs a Pulumi program under mocks and feeds what it registered to policies through
  * @pulumi/policy's public API only (validateResource / validateStack with the argument bags its
- * types describe), as @pulumi/policy documents unit testing policies. Parent and dependsOn are
- * captured with a transformation, since the mocks do not see them; props are wrapped in the
- * library's unknownCheckingProxy, as the analyzer server does.
+ * types describe), as @pulumi/policy documents unit testing policies. The engine hands an analyzer
+ * the provider-CHECKED inputs (test/cli/policyPack.test.ts measures it), so each dynamic
+ * resource's inputs go through its provider's real check first, and top-level resources are
+ * parented to the stack as the engine parents them. Parent and dependsOn are captured with a
+ * transformation, since the mocks do not see them; props are wrapped in the library's
+ * unknownCheckingProxy, as the analyzer server does. This is the fast path for many programs;
+ * test/cli/policyPack.test.ts is the proof through the real engine.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { pgAuditExclusiveProvider, pgAuditObjectAuditProvider, pgAuditScopesProvider, pgAuditSettingProvider } from "../../provider";
 import { unknownCheckingProxy, type Policies, type PolicyResource, type PolicyResourceOptions, type ResourceValidationArgs } from "@pulumi/policy";
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const STACK_URN = "urn:pulumi:test::policy-test::pulumi:pulumi:Stack::policy-test-test";
+
+/** The provider whose check turns a dynamic resource's program inputs into what the engine hands a policy. */
+const PROVIDERS: Record<string, pulumi.dynamic.ResourceProvider> = {
+    "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting": pgAuditSettingProvider,
+    "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes": pgAuditScopesProvider,
+    "pulumi-nodejs:dynamic/pgaudit:PgAuditExclusive": pgAuditExclusiveProvider,
+    "pulumi-nodejs:dynamic/pgaudit:PgAuditObjectAudit": pgAuditObjectAuditProvider,
+};
+
+/** What the engine hands a policy for one resource: its provider's checked inputs, where it has one here. */
+async function checkedInputs(type: string, inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const provider = PROVIDERS[type];
+    if (!provider?.check) return inputs;
+    const result = await provider.check({}, inputs);
+    if (result.failures?.length) throw new Error(`${type} check failed: ${JSON.stringify(result.failures)}`);
+    return result.inputs;
+}
 
 const inputsByKey = new Map<string, Record<string, unknown>>();
 pulumi.runtime.setMocks(
@@ -97,16 +120,28 @@ export async function runProgram(program: (opts: ProgramOptions) => void): Promi
                           pulumi.output(c.opts.dependsOn as pulumi.Input<pulumi.Resource[]>).apply((d) => resolve(([] as pulumi.Resource[]).concat(d))),
                       );
             const inputs = isCustom(c) ? (inputsByKey.get(`${c.type}::${c.name}`) ?? {}) : {};
-            return { c, urn: urns[i], parent, deps: await Promise.all(dependsOn.map(urnOf)), props: plain(inputs) as Record<string, unknown> };
+            const props = await checkedInputs(c.type, plain(inputs) as Record<string, unknown>);
+            return { c, urn: urns[i], parent: parent ?? STACK_URN, deps: await Promise.all(dependsOn.map(urnOf)), props };
         }),
     );
+    byUrn.set(STACK_URN, {
+        type: "pulumi:pulumi:Stack",
+        name: "policy-test-test",
+        urn: STACK_URN,
+        props: unknownCheckingProxy({}),
+        opts: OPTIONS,
+        dependencies: [],
+        propertyDependencies: {},
+        isType: unsupported,
+        asType: unsupported,
+    } as PolicyResource);
     for (const r of resources) {
         byUrn.set(r.urn, {
             type: r.c.type,
             name: r.c.name,
             urn: r.urn,
             props: unknownCheckingProxy(r.props),
-            opts: { ...OPTIONS, ...(r.parent ? { parent: r.parent } : {}) },
+            opts: { ...OPTIONS, parent: r.parent },
             dependencies: [],
             propertyDependencies: {},
             isType: unsupported,
@@ -115,7 +150,7 @@ export async function runProgram(program: (opts: ProgramOptions) => void): Promi
     }
     for (const r of resources) {
         const resource = byUrn.get(r.urn)!;
-        if (r.parent && byUrn.has(r.parent)) resource.parent = byUrn.get(r.parent);
+        resource.parent = byUrn.get(r.parent);
         resource.dependencies.push(...r.deps.map((u) => byUrn.get(u)).filter((d): d is PolicyResource => d !== undefined));
     }
     return [...byUrn.values()];
