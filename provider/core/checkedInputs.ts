@@ -1,20 +1,23 @@
 /**
- * What the engine hands the policy pack, read. An analyzer gets each resource's provider-CHECKED
- * inputs, not the program's objects: PgAuditScopes' `scopes` arrives as the map its check writes
- * (`{"role/app": "log=write; logCatalog=true"}`), or as the program's list while a value in it is
- * unknown at preview; secrets come unwrapped; an unknown value throws when touched (the
- * analyzer's proxy), and @pulumi/policy turns that throw into an advisory note, a pass. So every
- * read here catches it and says what could not be read: the pack fails closed.
+ * A resource's provider-CHECKED inputs, read the way a gate must: what the engine hands the policy
+ * pack, and what `pulumi preview --json` prints (`pgaudit-review`). Not the program's objects:
+ * PgAuditScopes' `scopes` is the map its check writes (`{"role/app": "log=write; logCatalog=true"}`),
+ * or the program's list while a value in it is unknown at preview. An unknown value throws when
+ * touched (the analyzer's proxy; @pulumi/policy turns that throw into an advisory note, a pass)
+ * or is the engine's sentinel (preview --json); a secret is `[secret]` in preview --json. Every
+ * read here says what could not be read, so that its callers fail closed.
  */
-import { UNKNOWN } from "../provider/core/dynamicInputs";
-import { settingsSchema } from "../provider/core/schema";
-import { describeScope, parseScopeId } from "../provider/core/scopeKey";
-import type { SettingValues } from "../provider/core/settings";
-import { decodeSettingsText } from "../provider/core/settingsText";
-import type { Scope } from "../provider/core/sql";
+import { UNKNOWN } from "./dynamicInputs";
+import { settingsSchema } from "./schema";
+import { describeScope, parseScopeId } from "./scopeKey";
+import type { SettingValues } from "./settings";
+import { decodeSettingsText } from "./settingsText";
+import type { Scope } from "./sql";
 
 /** Why a value the analyzer's proxy would not hand over is unreadable. */
 export const UNKNOWN_AT_PREVIEW = "is unknown at preview";
+/** How `pulumi preview --json` prints a secret without --show-secrets. */
+const SECRET_IN_PREVIEW = "[secret]";
 
 /** A value the pack could not read: unknown at preview, or not of the shape the resource's check writes. */
 export class Unreadable {
@@ -44,6 +47,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
  */
 export function plainCopy(value: unknown, at: string): unknown {
     if (value === UNKNOWN) return new Unreadable(at, UNKNOWN_AT_PREVIEW);
+    if (value === SECRET_IN_PREVIEW) return new Unreadable(at, "is a secret the preview does not show (--show-secrets shows it)");
     if (value === null || typeof value !== "object") return value;
     const read = (key: string | number, path: string) => {
         try {
