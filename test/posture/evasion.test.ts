@@ -46,27 +46,29 @@ const GRID_MIN = ["debug1", "notice", "warning", "log", "fatal"] as const;
 test("where AUDIT lines go: a grid of (log_client, log_level, log_min_messages) measured in the server log matches the rule", async () => {
     const cluster = await startCluster();
     try {
+        const cells = GRID_CLIENT.flatMap((logClient) =>
+            GRID_LEVEL.flatMap((logLevel) => GRID_MIN.map((minMessages) => ({ logClient, logLevel, minMessages }))),
+        );
+        // log_min_messages is superuser context: the cluster's superuser sets it, as a careless one (or the provider) would. One script: one connection.
+        await cluster.sql(
+            cells
+                .map(
+                    (c, i) =>
+                        `CREATE ROLE g${i} LOGIN; ALTER ROLE g${i} SET pgaudit.log = 'ddl,role,read,write'; ALTER ROLE g${i} SET pgaudit.log_client = ${c.logClient}; ` +
+                        `ALTER ROLE g${i} SET pgaudit.log_level = ${c.logLevel}; ALTER ROLE g${i} SET log_min_messages = ${c.minMessages};`,
+                )
+                .join("\n"),
+        );
         const grid: string[] = [];
-        let n = 0;
-        for (const logClient of GRID_CLIENT) {
-            for (const logLevel of GRID_LEVEL) {
-                for (const minMessages of GRID_MIN) {
-                    const role = `g${++n}`;
-                    // log_min_messages is superuser context: the cluster's superuser sets it, as a careless one (or the provider) would.
-                    await cluster.sql(`CREATE ROLE ${role} LOGIN`);
-                    await cluster.sql(`ALTER ROLE ${role} SET pgaudit.log = 'ddl,role,read,write'`);
-                    await cluster.sql(`ALTER ROLE ${role} SET pgaudit.log_client = ${logClient}`);
-                    await cluster.sql(`ALTER ROLE ${role} SET pgaudit.log_level = ${logLevel}`);
-                    await cluster.sql(`ALTER ROLE ${role} SET log_min_messages = ${minMessages}`);
-                    const rule = auditRouting({ logClient, logLevel, logMinMessages: minMessages });
-                    assert.ok(!("unreadable" in rule));
-                    const got = await measure(cluster, role, rule.toServerLog);
-                    grid.push(`${logClient} ${logLevel} ${minMessages}: server ${got.server} (rule ${rule.toServerLog ? 1 : 0}), client ${got.client}`);
-                    assert.equal(got.server, rule.toServerLog ? 1 : 0, `log_client=${logClient} log_level=${logLevel} log_min_messages=${minMessages}`);
-                    // pgaudit sends to the client only with log_client on (and the client's client_min_messages, notice by default, lets only notice and warning through: LOG is below it there).
-                    assert.equal(got.client > 0, logClient === "on" && (logLevel === "notice" || logLevel === "warning"), `client: ${grid.at(-1)}`);
-                }
-            }
+        for (const [i, { logClient, logLevel, minMessages }] of cells.entries()) {
+            const role = `g${i}`;
+            const rule = auditRouting({ logClient, logLevel, logMinMessages: minMessages });
+            assert.ok(!("unreadable" in rule));
+            const got = await measure(cluster, role, rule.toServerLog);
+            grid.push(`${logClient} ${logLevel} ${minMessages}: server ${got.server} (rule ${rule.toServerLog ? 1 : 0}), client ${got.client}`);
+            assert.equal(got.server, rule.toServerLog ? 1 : 0, `log_client=${logClient} log_level=${logLevel} log_min_messages=${minMessages}`);
+            // pgaudit sends to the client only with log_client on (and the client's client_min_messages, notice by default, lets only notice and warning through: LOG is below it there).
+            assert.equal(got.client > 0, logClient === "on" && (logLevel === "notice" || logLevel === "warning"), `client: ${grid.at(-1)}`);
         }
         console.log(`PostgreSQL ${cluster.major}: AUDIT lines of one CREATE TABLE\n${grid.join("\n")}`);
     } finally {
@@ -107,7 +109,10 @@ test("the evasive role (log_client on, log_level notice) fails --baseline stig a
         assert.match(stig.out, /AUDIT lines that miss the server log/);
         const required = await cli(["--connection", uri, "--require", "ddl,role,read,write"]);
         assert.equal(required.code, EXIT_REQUIREMENT_VIOLATED, required.out);
-        assert.ok(required.out.includes(`${expected}. Fix: ALTER ROLE "evasive" RESET pgaudit.log_client; ALTER ROLE "evasive" RESET pgaudit.log_level`), required.out);
+        assert.ok(
+            required.out.includes(`${expected}. Fix: ALTER ROLE "evasive" RESET pgaudit.log_client; ALTER ROLE "evasive" RESET pgaudit.log_level`),
+            required.out,
+        );
 
         const json = postureReportSchema.parse(JSON.parse((await cli(["--connection", uri, "--baseline", "stig", "--json"])).out));
         const failing = json.baseline!.violations.map((v) => [v.rule, v.role, v.database, v.setting, v.value, v.reason]).sort();
