@@ -132,7 +132,17 @@ export function evaluateBaseline(baseline: Baseline, values: PgauditValues, opti
                     remedy: { log: rule.classes },
                 });
             } else if (lacks.length > 0) {
-                findings.push({ rule, reason: "lacks-classes", setting: "log", actual, defaulted, lacks, problem: `lacks ${lacks.join(", ")}`, wants, remedy: { log: rule.classes } });
+                findings.push({
+                    rule,
+                    reason: "lacks-classes",
+                    setting: "log",
+                    actual,
+                    defaulted,
+                    lacks,
+                    problem: `lacks ${lacks.join(", ")}`,
+                    wants,
+                    remedy: { log: rule.classes },
+                });
             }
             continue;
         }
@@ -144,7 +154,16 @@ export function evaluateBaseline(baseline: Baseline, values: PgauditValues, opti
         const { actual, defaulted } = lookup(rule.setting);
         if (actual === undefined || settingValueEquals(rule.setting, actual, rule.value)) continue;
         const wants = encodeSetting(rule.setting, rule.value);
-        findings.push({ rule, reason: "wrong-value", setting: rule.setting, actual, defaulted, problem: `is not ${wants}`, wants, remedy: { [rule.setting]: rule.value } });
+        findings.push({
+            rule,
+            reason: "wrong-value",
+            setting: rule.setting,
+            actual,
+            defaulted,
+            problem: `is not ${wants}`,
+            wants,
+            remedy: { [rule.setting]: rule.value },
+        });
     }
     return findings;
 }

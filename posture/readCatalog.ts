@@ -105,8 +105,7 @@ export async function readCatalog(connection: ResolvedConnection, options: ReadC
                 const databases = await rowsOf(client, DATABASES_SQL, databaseRowSchema);
                 const overrides = await rowsOf(client, OVERRIDES_SQL, overrideRowSchema);
                 const noConnect = await rowsOf(client, NO_CONNECT_SQL, noConnectRowSchema);
-                const parameterGrants =
-                    session.server_version_num >= 150000 ? await rowsOf(client, PARAMETER_GRANTS_SQL, parameterGrantRowSchema) : undefined;
+                const parameterGrants = session.server_version_num >= 150000 ? await rowsOf(client, PARAMETER_GRANTS_SQL, parameterGrantRowSchema) : undefined;
                 await client.query("COMMIT");
                 return { session, settings, roles, databases, overrides, noConnect, parameterGrants };
             } catch (err) {

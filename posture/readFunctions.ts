@@ -42,7 +42,11 @@ export async function readFunctions(connection: ResolvedConnection, posture: Aud
             continue;
         }
         try {
-            const rows = await withSession({ ...connection, database }, deadlineSeconds, async ({ client }) => (await client.query(FUNCTIONS_SQL)).rows as FunctionRow[]);
+            const rows = await withSession(
+                { ...connection, database },
+                deadlineSeconds,
+                async ({ client }) => (await client.query(FUNCTIONS_SQL)).rows as FunctionRow[],
+            );
             for (const row of rows) {
                 if (row.entries.length === 0) continue;
                 functions.push({

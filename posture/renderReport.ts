@@ -133,7 +133,10 @@ function grantsSection(posture: AuditPosture): string[] {
                 others.map((g) => [displayName(g.grantee), safeText(g.parameter), safeText(g.privilege), g.grantable ? "yes" : "no"]),
             ),
         );
-    if (mine > 0) lines.push(`  ${displayName(posture.connectedAs.user)} (the connecting role) holds ${mine} such grant(s), not listed: on Aiven avnadmin holds them by design.`);
+    if (mine > 0)
+        lines.push(
+            `  ${displayName(posture.connectedAs.user)} (the connecting role) holds ${mine} such grant(s), not listed: on Aiven avnadmin holds them by design.`,
+        );
     return lines;
 }
 

@@ -37,7 +37,7 @@ function origin(s: EffectiveSetting): string {
 /** Server-wide remedies, for settings no override sets. */
 const SERVER_FIX: Record<string, string> = {
     "pgaudit.log_client": "set pgaudit.log_client = off server-wide (Aiven: pgUserConfig.pgaudit.logClient = false)",
-    "pgaudit.log_level": "set pgaudit.log_level = log server-wide (Aiven: pgUserConfig.pgaudit.logLevel = \"log\")",
+    "pgaudit.log_level": 'set pgaudit.log_level = log server-wide (Aiven: pgUserConfig.pgaudit.logLevel = "log")',
     [LOG_MIN_MESSAGES]: `set log_min_messages = ${LOG_MIN_MESSAGES_DEFAULT} server-wide (a superuser's or the provider's setting)`,
 };
 
@@ -57,7 +57,17 @@ export function routingViolation(pair: EffectivePosture): RoutingViolation | und
                 ? "Fix: run the check as a role without pgaudit overrides, or as a superuser"
                 : `Fix: ${resetStatementText(s.from, s.name) ?? SERVER_FIX[s.name] ?? `set ${s.name} to a valid value`}`;
         const reason = lines.unknown.why === "hidden" ? "value-hidden" : "value-unreadable";
-        return { role: pair.role, database: pair.database, setting: s.name, value: s.value, from: s.from, reason, problem, fix, message: `${where}: ${problem}. ${fix}` };
+        return {
+            role: pair.role,
+            database: pair.database,
+            setting: s.name,
+            value: s.value,
+            from: s.from,
+            reason,
+            problem,
+            fix,
+            message: `${where}: ${problem}. ${fix}`,
+        };
     }
     const [client, level, minMessages] = ROUTING_SETTINGS.map((name) => setting(pair, name));
     // log_min_messages above LOG drops even LOG_SERVER_ONLY: then it alone is responsible.

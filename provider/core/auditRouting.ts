@@ -71,7 +71,9 @@ export interface AuditRouting {
 }
 
 /** The routing, or the name of the first setting whose value PostgreSQL would not hold (then nothing can be concluded). */
-export function auditRouting(input: AuditRoutingInput): AuditRouting | { readonly unreadable: "pgaudit.log_client" | "pgaudit.log_level" | "log_min_messages" } {
+export function auditRouting(
+    input: AuditRoutingInput,
+): AuditRouting | { readonly unreadable: "pgaudit.log_client" | "pgaudit.log_level" | "log_min_messages" } {
     const logClient = typeof input.logClient === "boolean" ? input.logClient : decodeSetting("logClient", input.logClient);
     if (typeof logClient !== "boolean") return { unreadable: "pgaudit.log_client" };
     const logLevel = parseMessageLevel(input.logLevel);

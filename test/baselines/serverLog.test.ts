@@ -87,7 +87,10 @@ test("every baseline carries the server-log rule: stig, cis, and one declared in
     );
     // Declared by the baseline itself (own references): kept, not doubled.
     const explicit = defineBaseline({ ...own, rules: [own.rules[0], { id: "lines", kind: "server-log", says: "s", references: [{ id: "A-2", title: "t" }] }] });
-    assert.deepEqual(explicit.rules.map((r) => r.id), ["classes", "lines"]);
+    assert.deepEqual(
+        explicit.rules.map((r) => r.id),
+        ["classes", "lines"],
+    );
     assert.throws(
         () => defineBaseline({ ...own, rules: [{ id: "server-log", kind: "classes", classes: ["ddl"], says: "s", references: [{ id: "A", title: "t" }] }] }),
         /rule id "server-log" is reserved/,
@@ -106,7 +109,10 @@ test("evaluateBaseline: a place that turns log_client on with a level below log_
     assert.deepEqual(ids({ logClient: true, logLevel: "notice" }, "notice"), []);
     assert.deepEqual(ids({}, "fatal"), [["server-log", "not-in-server-log", "logClient"]]);
     // A service block: pgaudit's defaults (log_client off) meet it.
-    assert.deepEqual(evaluateBaseline(stigBaseline, { enabled: true, settings: { log: ["ddl", "role", "read", "write"] } }, { defaults: PGAUDIT_DEFAULTS }), []);
+    assert.deepEqual(
+        evaluateBaseline(stigBaseline, { enabled: true, settings: { log: ["ddl", "role", "read", "write"] } }, { defaults: PGAUDIT_DEFAULTS }),
+        [],
+    );
     const [finding] = evaluateBaseline(stigBaseline, { settings: { logClient: true, logLevel: "notice" } });
     assert.deepEqual(finding.remedy, { logClient: false });
     assert.equal(
@@ -129,7 +135,9 @@ test("PgAuditLogging with a baseline refuses an evasive scope and an evasive ser
     const service = { plan: "startup-4", serviceName: "db", pgVersion: "16" };
     const make = (name: string, args: Partial<PgAuditLoggingArgs>) => new PgAuditLogging(name, { project: "p", service, ...args } as PgAuditLoggingArgs);
     assert.deepEqual(
-        problemsOf(() => make("evasive", { baseline: "stig", roles: { evasive: { log: ["ddl", "role", "read", "write"], logClient: true, logLevel: "notice" } } })),
+        problemsOf(() =>
+            make("evasive", { baseline: "stig", roles: { evasive: { log: ["ddl", "role", "read", "write"], logClient: true, logLevel: "notice" } } }),
+        ),
         [
             `roles["evasive"].logLevel = "notice" diverts the AUDIT lines: pgaudit.log_client = on and pgaudit.log_level = notice send AUDIT lines to the client only ` +
                 `(log_min_messages = warning, PostgreSQL's default): none reach the server log that Aiven ships: sessions of role "evasive" would be weaker than ` +

@@ -38,7 +38,9 @@ async function cli(argv: string[], env: Record<string, string> = {}): Promise<{ 
 async function sessionSettings(cluster: TestCluster, role: string, database: string): Promise<Record<string, string>> {
     const client = await cluster.connectAs(role, database);
     try {
-        const { rows } = await client.query<{ name: string; setting: string }>("SELECT name, setting FROM pg_settings WHERE name LIKE 'pgaudit.%' OR name = 'log_min_messages'");
+        const { rows } = await client.query<{ name: string; setting: string }>(
+            "SELECT name, setting FROM pg_settings WHERE name LIKE 'pgaudit.%' OR name = 'log_min_messages'",
+        );
         return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
     } finally {
         await client.end();
