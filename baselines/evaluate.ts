@@ -190,7 +190,6 @@ function serverLogFinding(
         logLevel: String(level.actual ?? "log"),
         logMinMessages: minMessages,
     });
-    const shown = logMinMessages === undefined ? ", PostgreSQL's default" : "";
     if ("unreadable" in routing) {
         const setting: SettingKey = routing.unreadable === "pgaudit.log_level" ? "logLevel" : "logClient";
         return {
@@ -204,7 +203,7 @@ function serverLogFinding(
             remedy: { logClient: false },
         };
     }
-    const loss = auditLossText(routing);
+    const loss = auditLossText(routing, { logMinMessagesAssumed: logMinMessages === undefined });
     if (loss === undefined) return undefined;
     const byClient = routing.logClient;
     return {
@@ -213,7 +212,7 @@ function serverLogFinding(
         setting: byClient ? "logLevel" : "logClient",
         actual: byClient ? level.actual : logClient,
         defaulted: byClient ? level.defaulted : client.defaulted,
-        problem: `diverts the AUDIT lines: ${loss.replace(`(log_min_messages = ${routing.logMinMessages})`, `(log_min_messages = ${routing.logMinMessages}${shown})`)}`,
+        problem: `diverts the AUDIT lines: ${loss}`,
         wants: "AUDIT lines in the server log",
         remedy: { logClient: false },
     };

@@ -66,10 +66,8 @@ export function checkFunctions(posture: AuditPosture, baseline: Baseline): Funct
         }
         const signature = safeText(functionSignature(fn));
         for (const f of evaluateBaseline(baseline, { settings, ...(logMinMessages !== undefined ? { logMinMessages } : {}) })) {
-            const name =
-                f.rule.kind === "server-log" && logMinMessages !== undefined && f.setting === "logClient" && settings.logClient === undefined
-                    ? LOG_MIN_MESSAGES
-                    : nameOf(f.setting);
+            // A server-log finding on logClient means log_min_messages drops LOG: that entry is the culprit.
+            const name = f.reason === "not-in-server-log" && f.setting === "logClient" ? LOG_MIN_MESSAGES : nameOf(f.setting);
             const entry = fn.settings.find((e) => e.name === name);
             out.push({
                 database: fn.database,

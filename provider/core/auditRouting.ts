@@ -96,11 +96,13 @@ export function auditRouting(
  * pgaudit.log_level = notice send AUDIT lines to the client only (log_min_messages = warning):
  * none reach the server log that Aiven ships`. Undefined when they do reach it.
  */
-export function auditLossText(routing: AuditRouting): string | undefined {
+export function auditLossText(routing: AuditRouting, options: { readonly logMinMessagesAssumed?: boolean } = {}): string | undefined {
     if (routing.toServerLog) return undefined;
     const lost = "none reach the server log that Aiven ships";
+    // A declaration cannot see the server's log_min_messages: say when the default was assumed.
+    const minMessages = `log_min_messages = ${routing.logMinMessages}${options.logMinMessagesAssumed ? ", PostgreSQL's default" : ""}`;
     if (routing.logClient) {
-        return `pgaudit.log_client = on and pgaudit.log_level = ${routing.logLevel} send AUDIT lines to the client only (log_min_messages = ${routing.logMinMessages}): ${lost}`;
+        return `pgaudit.log_client = on and pgaudit.log_level = ${routing.logLevel} send AUDIT lines to the client only (${minMessages}): ${lost}`;
     }
-    return `log_min_messages = ${routing.logMinMessages} drops every LOG message, AUDIT lines included (pgaudit.log_client = off writes them at LOG): ${lost}`;
+    return `${minMessages} drops every LOG message, AUDIT lines included (pgaudit.log_client = off writes them at LOG): ${lost}`;
 }

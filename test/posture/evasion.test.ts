@@ -159,6 +159,13 @@ test("a function that sets pgaudit.log = none for its body fails the gate; SET g
             "shop",
         );
         await cluster.adminSql("CREATE FUNCTION public.loud() RETURNS int LANGUAGE sql SET pgaudit.log = 'all' AS $$ SELECT 1 $$", [], "shop");
+        // Routing in a SET clause: log_client + a low level (avnadmin may), log_min_messages above LOG (superuser only).
+        await cluster.adminSql(
+            "CREATE FUNCTION public.chatty() RETURNS int LANGUAGE sql SET pgaudit.log_client = on SET pgaudit.log_level = notice AS $$ SELECT 1 $$",
+            [],
+            "shop",
+        );
+        await cluster.sql("CREATE FUNCTION public.hush() RETURNS int LANGUAGE sql SET log_min_messages = fatal AS $$ SELECT 1 $$", [], "shop");
         await cluster.adminSql("CREATE ROLE app LOGIN");
         await cluster.sql("GRANT SET ON PARAMETER pgaudit.log TO app");
 
@@ -197,7 +204,11 @@ test("a function that sets pgaudit.log = none for its body fails the gate; SET g
         const report = postureReportSchema.parse(JSON.parse(required.out));
         assert.deepEqual(
             report.requirement!.functionViolations.map((v) => [v.database, v.function, v.setting, v.value, v.reason]),
-            [["shop", `"public"."quiet_insert"(v integer)`, "pgaudit.log", "none", "function-weakens-audit"]],
+            [
+                ["shop", `"public"."chatty"()`, "pgaudit.log_level", "notice", "function-weakens-audit"],
+                ["shop", `"public"."hush"()`, "log_min_messages", "fatal", "function-weakens-audit"],
+                ["shop", `"public"."quiet_insert"(v integer)`, "pgaudit.log", "none", "function-weakens-audit"],
+            ],
         );
         assert.deepEqual(report.requirement!.violations, []);
         assert.deepEqual(
@@ -211,6 +222,7 @@ test("a function that sets pgaudit.log = none for its body fails the gate; SET g
         await cluster.sql("REVOKE CONNECT ON DATABASE vault FROM PUBLIC");
         await cluster.sql("GRANT CONNECT ON DATABASE vault TO app");
         await cluster.adminSql("ALTER FUNCTION public.quiet_insert(int) RESET pgaudit.log", [], "shop");
+        await cluster.sql("DROP FUNCTION public.chatty(), public.hush()", [], "shop");
         const closed = postureReportSchema.parse(JSON.parse((await cli(["--connection", uri, "--require", "ddl", "--json"])).out));
         assert.deepEqual(
             closed.requirement!.functionViolations.map((v) => [v.database, v.reason]),
