@@ -53,6 +53,12 @@ export const baselineRuleSchema = z.discriminatedUnion(
                 .array(z.enum(BASELINE_CLASSES, { error: `must be a pgaudit class: one of ${BASELINE_CLASSES.join(", ")}` }))
                 .min(1, "name at least one class"),
         }),
+        /**
+         * Every AUDIT line reaches the server log (the one Aiven ships): pgaudit.log_client,
+         * pgaudit.log_level and log_min_messages do not divert or drop it. Built in: defineBaseline
+         * adds it to every baseline that does not carry it (see SERVER_LOG_RULE).
+         */
+        z.strictObject({ ...ruleBase, kind: z.literal("server-log") }),
         /** Another pgaudit setting has this value (`logCatalog: true`). */
         z.strictObject({
             ...ruleBase,
@@ -61,7 +67,7 @@ export const baselineRuleSchema = z.discriminatedUnion(
             value: z.union([z.boolean(), z.number(), z.string()], { error: "must be the value the setting must have" }),
         }),
     ],
-    { error: `must be a rule with kind "enabled", "classes" or "setting"` },
+    { error: `must be a rule with kind "enabled", "classes", "server-log" or "setting"` },
 );
 
 export const baselineSchema = z
@@ -116,7 +122,29 @@ export type BaselineInput = z.input<typeof baselineSchema>;
 export type BaselineRule = Baseline["rules"][number];
 export type BaselineReference = z.output<typeof baselineReferenceSchema>;
 
-/** Validates a baseline a user declares in code (or reads from JSON), or throws naming each wrong field. */
+/**
+ * The rule every baseline carries: audit lines that never reach the server log defeat every other
+ * rule, and no published baseline asks for that, so a baseline cannot leave it out. pgAudit's own
+ * README says log_client "should generally be left disabled" and log_level "is not intended to be
+ * used in a production environment".
+ */
+export const SERVER_LOG_RULE = {
+    id: "server-log",
+    kind: "server-log",
+    says: "every AUDIT line reaches the server log (what Aiven ships): pgaudit.log_client, pgaudit.log_level and log_min_messages do not divert or drop it",
+    references: [
+        {
+            id: "pgaudit.log_client",
+            title: "pgAudit README, pgaudit.log_client and pgaudit.log_level: sending audit entries to the client instead of the server log is for testing, not production",
+            otherIds: ["pgaudit.log_level", "PostgreSQL elog.c is_log_level_output (log_min_messages)"],
+        },
+    ],
+} as const satisfies z.input<typeof baselineRuleSchema>;
+
+/**
+ * Validates a baseline a user declares in code (or reads from JSON), or throws naming each wrong
+ * field. A baseline without a `server-log` rule gets SERVER_LOG_RULE appended.
+ */
 export function defineBaseline(input: BaselineInput): Baseline {
     const result = baselineSchema.safeParse(input);
     if (!result.success) {
@@ -129,7 +157,11 @@ export function defineBaseline(input: BaselineInput): Baseline {
         );
         throw new Error(`invalid baseline: ${lines.join("; ")}`);
     }
-    return result.data;
+    if (result.data.rules.some((r) => r.kind === "server-log")) return result.data;
+    if (result.data.rules.some((r) => r.id === SERVER_LOG_RULE.id)) {
+        throw new Error(`invalid baseline: rule id "${SERVER_LOG_RULE.id}" is reserved for the built-in rule of kind "server-log"; rename that rule`);
+    }
+    return { ...result.data, rules: [...result.data.rules, structuredClone(SERVER_LOG_RULE) as BaselineRule] };
 }
 
 /** `stig rule "log-classes" (V-233557, V-233563)`: how messages name a rule. */

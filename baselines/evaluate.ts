@@ -4,6 +4,7 @@
  * gets). Classes are read as pgaudit builds its bitmap: left to right, `-class` subtracts, `misc`
  * includes `misc_set`.
  */
+import { auditLossText, auditRouting, LOG_MIN_MESSAGES_DEFAULT } from "../provider/core/auditRouting";
 import { pgAuditLogCovers } from "../provider/core/pgauditLog";
 import { encodeSetting, settingValueEquals, type SettingKey, type SettingValue } from "../provider/core/settings";
 import type { Baseline, BaselineClass, BaselineRule } from "./baseline";
@@ -31,12 +32,17 @@ export interface PgauditValues {
     readonly enabled?: boolean;
     /** Values by setting; `log` as a list or pgaudit's comma string. A key left out is not set here. */
     readonly settings: Readonly<Partial<Record<SettingKey, SettingValue>>>;
+    /**
+     * PostgreSQL's log_min_messages where the place is (a core setting, not pgaudit's): decides
+     * whether the AUDIT lines reach the server log. Unset: PostgreSQL's default, warning.
+     */
+    readonly logMinMessages?: string;
 }
 
 /** One rule a place fails. */
 export interface Finding {
     readonly rule: BaselineRule;
-    readonly reason: "not-enabled" | "lacks-classes" | "value-unreadable" | "wrong-value";
+    readonly reason: "not-enabled" | "lacks-classes" | "value-unreadable" | "wrong-value" | "not-in-server-log";
     /** "enabled", or the setting whose value fails the rule. */
     readonly setting: "enabled" | SettingKey;
     /** The value found; undefined when unset and no default applies. */
@@ -49,6 +55,8 @@ export interface Finding {
     readonly problem: string;
     /** What the rule wants, in PostgreSQL's terms: "ddl, role, read, write", "on". */
     readonly wants: string;
+    /** Settings that would make the place meet the rule (`{ logClient: false }`); what a message's fix names. */
+    readonly remedy: Readonly<Partial<Record<SettingKey, SettingValue>>>;
 }
 
 export interface EvaluateOptions {
@@ -87,6 +95,7 @@ export function evaluateBaseline(baseline: Baseline, values: PgauditValues, opti
                     defaulted: false,
                     problem: "pgaudit is not enabled, so nothing is audited",
                     wants: "enabled",
+                    remedy: {},
                 });
             }
             continue;
@@ -103,6 +112,7 @@ export function evaluateBaseline(baseline: Baseline, values: PgauditValues, opti
                     lacks: rule.classes,
                     problem: "pgaudit is not enabled, so no class is audited",
                     wants,
+                    remedy: { log: rule.classes },
                 });
                 continue;
             }
@@ -119,16 +129,91 @@ export function evaluateBaseline(baseline: Baseline, values: PgauditValues, opti
                     lacks: rule.classes,
                     problem: "is not a valid pgaudit class list",
                     wants,
+                    remedy: { log: rule.classes },
                 });
             } else if (lacks.length > 0) {
-                findings.push({ rule, reason: "lacks-classes", setting: "log", actual, defaulted, lacks, problem: `lacks ${lacks.join(", ")}`, wants });
+                findings.push({
+                    rule,
+                    reason: "lacks-classes",
+                    setting: "log",
+                    actual,
+                    defaulted,
+                    lacks,
+                    problem: `lacks ${lacks.join(", ")}`,
+                    wants,
+                    remedy: { log: rule.classes },
+                });
             }
+            continue;
+        }
+        if (rule.kind === "server-log") {
+            const finding = serverLogFinding(rule, lookup, values.logMinMessages);
+            if (finding) findings.push(finding);
             continue;
         }
         const { actual, defaulted } = lookup(rule.setting);
         if (actual === undefined || settingValueEquals(rule.setting, actual, rule.value)) continue;
         const wants = encodeSetting(rule.setting, rule.value);
-        findings.push({ rule, reason: "wrong-value", setting: rule.setting, actual, defaulted, problem: `is not ${wants}`, wants });
+        findings.push({
+            rule,
+            reason: "wrong-value",
+            setting: rule.setting,
+            actual,
+            defaulted,
+            problem: `is not ${wants}`,
+            wants,
+            remedy: { [rule.setting]: rule.value },
+        });
     }
     return findings;
+}
+
+/**
+ * The `server-log` rule on one place. A place that leaves pgaudit.log_client unset inherits it, so
+ * only a place that turns it on (or gets it on from `defaults`) is judged, and a level it leaves
+ * unset and has no default for cannot be judged. log_min_messages is PostgreSQL's default unless
+ * the place says otherwise; a log_min_messages above LOG drops the lines whatever log_client says.
+ */
+function serverLogFinding(
+    rule: BaselineRule,
+    lookup: (key: SettingKey) => { actual: SettingValue | undefined; defaulted: boolean },
+    logMinMessages: string | undefined,
+): Finding | undefined {
+    const client = lookup("logClient");
+    const level = lookup("logLevel");
+    const minMessages = logMinMessages ?? LOG_MIN_MESSAGES_DEFAULT;
+    const logClient = client.actual ?? false;
+    if (client.actual === undefined && logMinMessages === undefined) return undefined;
+    if (logClient === true && level.actual === undefined) return undefined;
+    const routing = auditRouting({
+        logClient: logClient as boolean | string,
+        logLevel: String(level.actual ?? "log"),
+        logMinMessages: minMessages,
+    });
+    if ("unreadable" in routing) {
+        const setting: SettingKey = routing.unreadable === "pgaudit.log_level" ? "logLevel" : "logClient";
+        return {
+            rule,
+            reason: "value-unreadable",
+            setting,
+            actual: setting === "logLevel" ? level.actual : routing.unreadable === "log_min_messages" ? minMessages : client.actual,
+            defaulted: setting === "logLevel" ? level.defaulted : client.defaulted,
+            problem: `cannot be read as ${routing.unreadable} reads it, so where the AUDIT lines go is unknown`,
+            wants: "AUDIT lines in the server log",
+            remedy: { logClient: false },
+        };
+    }
+    const loss = auditLossText(routing, { logMinMessagesAssumed: logMinMessages === undefined });
+    if (loss === undefined) return undefined;
+    const byClient = routing.logClient;
+    return {
+        rule,
+        reason: "not-in-server-log",
+        setting: byClient ? "logLevel" : "logClient",
+        actual: byClient ? level.actual : logClient,
+        defaulted: byClient ? level.defaulted : client.defaulted,
+        problem: `diverts the AUDIT lines: ${loss}`,
+        wants: "AUDIT lines in the server log",
+        remedy: { logClient: false },
+    };
 }

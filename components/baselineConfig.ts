@@ -94,7 +94,8 @@ function requiredBlock(baseline: Baseline): PgAuditConfig {
     for (const rule of baseline.rules) {
         if (rule.kind === "enabled") block.featureEnabled = true;
         else if (rule.kind === "classes") classes.push(...rule.classes.filter((c) => !classes.includes(c)));
-        else block[rule.setting] = rule.value;
+        else if (rule.kind === "setting") block[rule.setting] = rule.value;
+        // server-log: pgaudit's defaults (log_client off) already meet it; nothing to fill.
     }
     if (classes.length > 0) block.logs = classes;
     return block as PgAuditConfig;
@@ -118,6 +119,7 @@ function fillAndCheck(subject: string, baseline: Baseline, audit: PgAuditConfig,
 function serviceFix(f: Finding): string {
     if (f.setting === "enabled") return "Fix: remove audit.featureEnabled (the component enables pgaudit)";
     if (f.setting === "log") return `Fix: include ${(f.lacks ?? []).join(", ")} in audit.logs, or leave audit.logs unset for the baseline to fill`;
+    if (f.rule.kind === "server-log") return `Fix: set audit.logClient to false (or leave it unset), or audit.logLevel to "log"`;
     return `Fix: set audit.${f.setting} to ${JSON.stringify(f.rule.kind === "setting" ? f.rule.value : undefined)}, or leave it unset for the baseline to fill`;
 }
 
@@ -205,7 +207,9 @@ export function planBaseline(
                     const fix =
                         f.setting === "log"
                             ? `include ${(f.lacks ?? []).join(", ")} in ${scope.field}.log`
-                            : `set ${scope.field}.${f.setting} to ${JSON.stringify(f.rule.kind === "setting" ? f.rule.value : undefined)}`;
+                            : f.rule.kind === "server-log"
+                              ? `remove ${scope.field}.logClient (or set it to false), or set ${scope.field}.logLevel to "log"`
+                              : `set ${scope.field}.${f.setting} to ${JSON.stringify(f.rule.kind === "setting" ? f.rule.value : undefined)}`;
                     return (
                         `${scope.field}.${f.setting} = ${JSON.stringify(f.actual)} ${f.problem}: sessions of ${scopeWords(scope)} would be weaker than ${ruleLabel(baseline, f.rule)}. ` +
                         `Fix: ${fix}, or list the scope in exceptions: [${exceptionLiteral(scope)}]`

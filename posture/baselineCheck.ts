@@ -9,6 +9,8 @@ import { decodeSetting, encodeSetting, SETTING_DEFINITIONS, type SettingKey } fr
 import { quoteName, quoteValue } from "./displayText";
 import type { AuditPosture, BaselineResult, BaselineViolation, EffectivePosture, EffectiveSetting, SettingOrigin } from "./model";
 import { describeOrigin, resetStatementText, setStatementText } from "./scopeText";
+import { checkFunctions } from "./functionChecks";
+import { routingViolation } from "./routingCheck";
 
 const SERVER: SettingOrigin = { kind: "server", source: null };
 
@@ -58,6 +60,21 @@ function checkPair(baseline: Baseline, pair: EffectivePosture, pgauditLoaded: bo
             continue;
         }
         if (rule.kind === "enabled") continue;
+        if (rule.kind === "server-log") {
+            const lost = routingViolation(pair);
+            if (lost) {
+                violations.push({
+                    ...base(rule),
+                    setting: lost.setting,
+                    value: lost.value,
+                    expected: "AUDIT lines in the server log",
+                    from: lost.from,
+                    reason: lost.reason,
+                    message: `${where(pair)}: ${lost.problem}; violates ${label(rule)}. ${lost.fix}`,
+                });
+            }
+            continue;
+        }
         const key: SettingKey = rule.kind === "classes" ? "log" : rule.setting;
         const name = SETTING_DEFINITIONS[key].name;
         const expected = rule.kind === "classes" ? rule.classes.join(", ") : encodeSetting(key, rule.value);
@@ -127,5 +144,6 @@ export function checkBaseline(posture: AuditPosture, baseline: Baseline): Baseli
         checked,
         notRequired: { noLogin, noConnect },
         violations,
+        functionViolations: checkFunctions(posture, baseline),
     };
 }

@@ -2,6 +2,7 @@
  * Turns a catalog snapshot into the audit posture: pure, so that any catalog size costs the same
  * few queries and the precedence rules can be tested without a server.
  */
+import { auditLinesOf } from "./auditLines";
 import type { CatalogSnapshot } from "./catalog";
 import type { AuditPosture, EffectivePosture, Override } from "./model";
 import { listOverrides, OVERRIDE_PRECEDENCE, OverrideIndex, resolveEffective } from "./precedence";
@@ -32,13 +33,15 @@ export function buildAuditPosture(snapshot: CatalogSnapshot): AuditPosture {
     const effective: EffectivePosture[] = [];
     for (const role of roles) {
         for (const db of connectable) {
+            const settings = resolveEffective({ roleOid: role.oid, role: role.rolname, databaseOid: db.oid, database: db.datname }, names, index, serverByName);
             effective.push({
                 role: role.rolname,
                 database: db.datname,
                 canLogin: role.rolcanlogin,
                 canConnect: !noConnect.has(`${db.oid}/${role.oid}`),
                 superuser: role.rolsuper,
-                settings: resolveEffective({ roleOid: role.oid, role: role.rolname, databaseOid: db.oid, database: db.datname }, names, index, serverByName),
+                settings,
+                auditLines: auditLinesOf(settings),
             });
         }
     }
@@ -52,11 +55,20 @@ export function buildAuditPosture(snapshot: CatalogSnapshot): AuditPosture {
             superuser: snapshot.session.superuser,
         },
         serverVersion: snapshot.session.server_version,
-        pgauditLoaded: server.length > 0,
+        // pg_settings lists pgaudit.* only when the library is loaded (log_min_messages always).
+        pgauditLoaded: server.some((s) => s.name.startsWith("pgaudit.")),
         server,
         overrides,
         roles: roles.map((r) => ({ name: r.rolname, canLogin: r.rolcanlogin, superuser: r.rolsuper })),
         databases: databases.map((d) => ({ name: d.datname, owner: d.owner, allowsConnections: d.datallowconn })),
         effective,
+        ...(snapshot.parameterGrants
+            ? {
+                  parameterGrants: snapshot.parameterGrants.map((g) => ({
+                      ...g,
+                      connectingRole: g.grantee === snapshot.session.current_user,
+                  })),
+              }
+            : {}),
     };
 }

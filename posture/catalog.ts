@@ -38,6 +38,10 @@ export const overrideRowSchema = z.object({
 /** A role that may not connect to a database (no CONNECT privilege). */
 export const noConnectRowSchema = z.object({ database_oid: oid, role_oid: oid });
 
+/** A privilege on pgaudit.* or log_min_messages, one row per grantee (pg_parameter_acl, aclexplode); grantee 0 = PUBLIC. */
+export const parameterGrantRowSchema = z.object({ parameter: z.string(), grantee: z.string(), privilege: z.string(), grantable: z.boolean() });
+
+export type ParameterGrantRow = z.infer<typeof parameterGrantRowSchema>;
 export type SessionRow = z.infer<typeof sessionRowSchema>;
 export type SettingRow = z.infer<typeof settingRowSchema>;
 export type RoleRow = z.infer<typeof roleRowSchema>;
@@ -61,4 +65,6 @@ export interface CatalogSnapshot {
     readonly databases: readonly DatabaseRow[];
     readonly overrides: readonly OverrideRow[];
     readonly noConnect: readonly NoConnectRow[];
+    /** Grants on the audit parameters; undefined before PostgreSQL 15 (no pg_parameter_acl). */
+    readonly parameterGrants?: readonly ParameterGrantRow[];
 }

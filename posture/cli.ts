@@ -172,7 +172,11 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
             : renderPostureReport(report.posture, report.requirement, report.objectRequirement, report.baseline),
     );
     const violated =
-        (report.requirement?.violations.length ?? 0) + (report.objectRequirement?.violations.length ?? 0) + (report.baseline?.violations.length ?? 0);
+        (report.requirement?.violations.length ?? 0) +
+        (report.requirement?.functionViolations.length ?? 0) +
+        (report.objectRequirement?.violations.length ?? 0) +
+        (report.baseline?.violations.length ?? 0) +
+        (report.baseline?.functionViolations.length ?? 0);
     return violated > 0 ? EXIT_REQUIREMENT_VIOLATED : EXIT_OK;
 }
 

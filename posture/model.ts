@@ -63,6 +63,26 @@ export const effectiveSettingSchema = z.object({
 /** One setting as a session of a role in a database gets it at login, and why. */
 export type EffectiveSetting = z.infer<typeof effectiveSettingSchema>;
 
+/**
+ * Where a session's AUDIT lines go, from its effective pgaudit.log_client, pgaudit.log_level and
+ * log_min_messages (provider/core/auditRouting.ts). null fields: a value is hidden or unreadable,
+ * so nobody can say (`unknown` names which), and a gate counts that as a violation.
+ */
+export const auditLinesSchema = z.object({
+    /** The AUDIT lines reach the server log, which is what Aiven ships to OpenSearch. */
+    toServerLog: z.boolean().nullable(),
+    /** pgaudit also sends them to the client (pgaudit.log_client = on). */
+    toClient: z.boolean().nullable(),
+    /** The level pgaudit emits at: LOG_SERVER_ONLY, or pgaudit.log_level when log_client is on. */
+    emittedAt: z.string().nullable(),
+    /** Why none reach the server log, naming the settings; absent when they do. */
+    loss: z.string().optional(),
+    /** The setting that makes the routing unknowable, and why. */
+    unknown: z.object({ setting: z.string(), why: z.enum(["hidden", "unreadable"]) }).optional(),
+});
+/** Where a login session's AUDIT lines go. */
+export type AuditLines = z.infer<typeof auditLinesSchema>;
+
 /** What a role's sessions in a database get at login, every pgaudit setting resolved on its own. */
 export const effectivePostureSchema = z.object({
     role: z.string(),
@@ -71,7 +91,9 @@ export const effectivePostureSchema = z.object({
     /** The role holds CONNECT on the database (directly, through membership, or as superuser). */
     canConnect: z.boolean(),
     superuser: z.boolean(),
+    /** Every pgaudit.* setting, and log_min_messages (it decides whether AUDIT lines reach the server log). */
     settings: z.array(effectiveSettingSchema),
+    auditLines: auditLinesSchema,
 });
 /** Every effective pgaudit setting of one login role in one database. */
 export type EffectivePosture = z.infer<typeof effectivePostureSchema>;
@@ -96,17 +118,29 @@ export const auditPostureSchema = z.object({
     get objectAudit() {
         return z.array(databaseObjectAuditSchema).optional();
     },
+    /**
+     * Functions whose definition sets pgaudit.* or log_min_messages for their body
+     * (pg_proc.proconfig), per database. Absent from postures built without that read.
+     */
+    get functions() {
+        return functionSettingsSchema.optional();
+    },
+    /** Who holds SET (or ALTER SYSTEM) on pgaudit.* or log_min_messages (pg_parameter_acl); absent before PostgreSQL 15. */
+    get parameterGrants() {
+        return z.array(parameterGrantSchema).optional();
+    },
 });
 /** A server's audit posture: server settings, overrides, and the effective settings of every role in every database. */
 export type AuditPosture = z.infer<typeof auditPostureSchema>;
 
 /** Why a role in a database fails a requirement. */
-export const violationReasonSchema = z.enum(["lacks-classes", "value-hidden", "value-unreadable", "pgaudit-not-loaded"]);
+export const violationReasonSchema = z.enum(["lacks-classes", "value-hidden", "value-unreadable", "pgaudit-not-loaded", "not-in-server-log"]);
 
 export const violationSchema = z.object({
     role: z.string(),
     database: z.string(),
-    setting: z.literal("pgaudit.log"),
+    /** pgaudit.log; or, when the lines miss the server log, the setting responsible (pgaudit.log_client, log_min_messages). */
+    setting: z.string(),
     value: z.string().nullable(),
     /** Required classes the effective value does not audit. */
     lacks: z.array(z.string()),
@@ -126,6 +160,10 @@ export const requirementResultSchema = z.object({
     /** Pairs reported but not required: the role cannot log in, or has no CONNECT on the database. */
     notRequired: z.object({ noLogin: z.number(), noConnect: z.number() }),
     violations: z.array(violationSchema),
+    /** Functions whose SET clause weakens auditing for their body, and databases whose functions could not be read. */
+    get functionViolations() {
+        return z.array(functionViolationSchema);
+    },
 });
 /** The verdict of --require: the classes asked for and every violation. */
 export type RequirementResult = z.infer<typeof requirementResultSchema>;
@@ -138,6 +176,7 @@ export const baselineViolationReasonSchema = z.enum([
     "value-hidden",
     "value-unreadable",
     "setting-unknown",
+    "not-in-server-log",
 ]);
 
 /** One baseline rule a login role fails in one database. */
@@ -172,6 +211,10 @@ export const baselineResultSchema = z.object({
     checked: z.number(),
     notRequired: z.object({ noLogin: z.number(), noConnect: z.number() }),
     violations: z.array(baselineViolationSchema),
+    /** Functions whose SET clause breaks a rule for their body, and databases whose functions could not be read. */
+    get functionViolations() {
+        return z.array(functionViolationSchema);
+    },
 });
 /** The verdict of --baseline: the rules checked and every violation. */
 export type BaselineResult = z.infer<typeof baselineResultSchema>;
@@ -238,3 +281,60 @@ export const objectRequirementResultSchema = z.object({
     violations: z.array(objectViolationSchema),
 });
 export type ObjectRequirementResult = z.infer<typeof objectRequirementResultSchema>;
+
+// ---- Settings outside the login defaults: functions' SET clauses, parameter grants ----
+
+/** A function that sets pgaudit.* (or log_min_messages) for its body: `CREATE FUNCTION … SET pgaudit.log = 'none'`. */
+export const functionSettingSchema = z.object({
+    database: z.string(),
+    schema: z.string(),
+    name: z.string(),
+    /** pg_get_function_identity_arguments: `a integer, b text`. */
+    arguments: z.string(),
+    owner: z.string(),
+    /** SECURITY DEFINER: runs as its owner. */
+    securityDefiner: z.boolean(),
+    /** Each entry of its SET clause that concerns auditing, as stored. */
+    settings: z.array(z.object({ name: z.string(), value: z.string() })),
+});
+/** A function whose definition sets pgaudit.* or log_min_messages. */
+export type FunctionSetting = z.infer<typeof functionSettingSchema>;
+
+/** The functions read, and the databases whose functions could not be read (a gate fails on those). */
+export const functionSettingsSchema = z.object({
+    functions: z.array(functionSettingSchema),
+    unreadable: z.array(z.object({ database: z.string(), error: z.string() })),
+});
+/** Every database's functions with audit-related SET clauses, and what could not be read. */
+export type FunctionSettings = z.infer<typeof functionSettingsSchema>;
+
+/** A privilege on a parameter (GRANT SET ON PARAMETER pgaudit.log TO r): r may change it for its own session. */
+export const parameterGrantSchema = z.object({
+    parameter: z.string(),
+    /** A role name, or PUBLIC. */
+    grantee: z.string(),
+    /** SET or ALTER SYSTEM. */
+    privilege: z.string(),
+    grantable: z.boolean(),
+    /** The grantee is the role the posture was read as (on Aiven avnadmin holds these by design). */
+    connectingRole: z.boolean(),
+});
+/** One grant of SET (or ALTER SYSTEM) on an audit parameter. */
+export type ParameterGrant = z.infer<typeof parameterGrantSchema>;
+
+/** A function that weakens auditing for its body, or a database whose functions could not be read. */
+export const functionViolationSchema = z.object({
+    database: z.string(),
+    /** `schema.name(arguments)`; null when the database could not be read. */
+    function: z.string().nullable(),
+    owner: z.string().nullable(),
+    /** The SET entry responsible (pgaudit.log, pgaudit.log_level…); null when the database could not be read. */
+    setting: z.string().nullable(),
+    value: z.string().nullable(),
+    /** With --baseline: the rule broken. */
+    rule: z.string().optional(),
+    reason: z.enum(["function-weakens-audit", "database-unreadable"]),
+    message: z.string(),
+});
+/** A function whose SET clause weakens auditing, or functions that could not be read. */
+export type FunctionViolation = z.infer<typeof functionViolationSchema>;

@@ -6,6 +6,7 @@ import { buildAuditPosture } from "./buildPosture";
 import type { AuditPosture } from "./model";
 import { readCatalog, type ReadCatalogOptions } from "./readCatalog";
 import { readObjectAudit } from "./readObjectAudit";
+import { readFunctions } from "./readFunctions";
 import type { TableName } from "../provider/objectAudit/schema";
 
 export interface ReadAuditPostureOptions extends ReadCatalogOptions {
@@ -25,6 +26,9 @@ export interface ReadAuditPostureOptions extends ReadCatalogOptions {
  * which come back as `value: null` with `hiddenBy`. Uses the package's connection pools: call
  * `closeAllPools()` when a one-shot program is done. `objectAudit` holds, per database where a
  * login role gets a pgaudit.role, the privileges of that audit role (object audit coverage).
+ * `functions` lists, per database, the functions whose SET clause touches pgaudit.* or
+ * log_min_messages (one session and one query per database); `parameterGrants` who holds SET on
+ * those parameters. Each pair's `auditLines` says whether its AUDIT lines reach the server log.
  */
 export async function readAuditPosture(connection: ConnectionInput, options: ReadAuditPostureOptions = {}): Promise<AuditPosture> {
     const parsed = connectionSchema.safeParse(connection);
@@ -35,5 +39,6 @@ export async function readAuditPosture(connection: ConnectionInput, options: Rea
     }
     const posture = buildAuditPosture(await readCatalog(parsed.data, options));
     const objectAudit = await readObjectAudit(parsed.data, posture, options.objectTables ?? [], options.connectDeadlineSeconds ?? 10);
-    return { ...posture, objectAudit };
+    const functions = await readFunctions(parsed.data, posture, options.connectDeadlineSeconds ?? 10);
+    return { ...posture, objectAudit, functions };
 }

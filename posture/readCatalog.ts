@@ -11,6 +11,7 @@ import {
     databaseRowSchema,
     noConnectRowSchema,
     overrideRowSchema,
+    parameterGrantRowSchema,
     roleRowSchema,
     sessionRowSchema,
     settingRowSchema,
@@ -27,18 +28,27 @@ SELECT current_user::text AS current_user,
        current_setting('server_version') AS server_version,
        current_setting('server_version_num')::int AS server_version_num`;
 
-const SETTINGS_SQL = `SELECT name, reset_val, source FROM pg_settings WHERE name LIKE 'pgaudit.%' ORDER BY name`;
+/** pgaudit.*, and log_min_messages: it decides whether pgaudit's lines reach the server log at all. */
+const SETTINGS_SQL = `
+SELECT name, reset_val, source FROM pg_catalog.pg_settings
+ WHERE name OPERATOR(pg_catalog.~~) 'pgaudit.%' OR name OPERATOR(pg_catalog.=) 'log_min_messages'
+ ORDER BY name`;
 
 /** pg_* roles are PostgreSQL's predefined roles: the prefix is reserved and they never log in. */
 const ROLES_SQL = `SELECT oid, rolname::text AS rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname !~ '^pg_'`;
 
 const DATABASES_SQL = `SELECT oid, datname::text AS datname, datallowconn, pg_get_userbyid(datdba)::text AS owner FROM pg_database`;
 
-/** Only pgaudit.* entries leave the server: other parameters are none of this tool's business. */
+/**
+ * Only pgaudit.* and log_min_messages entries leave the server: other parameters are none of this
+ * tool's business. log_min_messages is read because a per-role or per-database value above LOG
+ * drops every AUDIT line before it reaches the server log.
+ */
 const OVERRIDES_SQL = `
 SELECT s.setdatabase, s.setrole, d.datname::text AS datname, r.rolname::text AS rolname, e.entries
   FROM pg_db_role_setting s
-  CROSS JOIN LATERAL (SELECT array_agg(x ORDER BY x) AS entries FROM unnest(s.setconfig) AS x WHERE x ILIKE 'pgaudit.%') e
+  CROSS JOIN LATERAL (SELECT pg_catalog.array_agg(x ORDER BY x) AS entries FROM pg_catalog.unnest(s.setconfig) AS x
+                       WHERE x OPERATOR(pg_catalog.~~*) 'pgaudit.%' OR x OPERATOR(pg_catalog.~~*) 'log_min_messages=%') e
   LEFT JOIN pg_database d ON d.oid = s.setdatabase
   LEFT JOIN pg_roles r ON r.oid = s.setrole
  WHERE e.entries IS NOT NULL`;
@@ -48,6 +58,21 @@ const NO_CONNECT_SQL = `
 SELECT d.oid AS database_oid, r.oid AS role_oid
   FROM pg_database d CROSS JOIN pg_roles r
  WHERE d.datallowconn AND r.rolname !~ '^pg_' AND NOT has_database_privilege(r.oid, d.oid, 'CONNECT')`;
+
+/**
+ * Who may change the audit parameters for their own session (PostgreSQL 15+): SET and ALTER
+ * SYSTEM grants on pgaudit.* and log_min_messages. Superusers need no grant (the posture marks them),
+ * and the ACL lists the bootstrap superuser's own privileges once it is not the default: left out.
+ */
+const PARAMETER_GRANTS_SQL = `
+SELECT a.parname::text AS parameter,
+       CASE WHEN g.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(g.grantee)::text END AS grantee,
+       g.privilege_type::text AS privilege, g.is_grantable AS grantable
+  FROM pg_catalog.pg_parameter_acl a CROSS JOIN LATERAL pg_catalog.aclexplode(a.paracl) g
+  LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) g.grantee
+ WHERE (a.parname OPERATOR(pg_catalog.~~) 'pgaudit.%' OR a.parname OPERATOR(pg_catalog.=) 'log_min_messages')
+   AND NOT coalesce(r.rolsuper, false)
+ ORDER BY 1, 2, 3`;
 
 /** Options of readAuditPosture: the connect deadline, and object audit tables to read. */
 export interface ReadCatalogOptions {
@@ -64,7 +89,7 @@ async function rowsOf<S extends z.ZodType>(client: Queryable, sql: string, schem
     return rows.map((row) => schema.parse(row));
 }
 
-/** Reads everything a posture needs: 8 statements (6 queries in BEGIN…COMMIT), plus 1 in a second database only when needed. */
+/** Reads everything a posture needs: 9 statements (7 queries in BEGIN…COMMIT; 6 before PostgreSQL 15), plus 1 in a second database only when needed. */
 export async function readCatalog(connection: ResolvedConnection, options: ReadCatalogOptions = {}): Promise<CatalogSnapshot> {
     const deadline = options.connectDeadlineSeconds ?? 10;
     const name = options.connectDeadlineName;
@@ -80,8 +105,9 @@ export async function readCatalog(connection: ResolvedConnection, options: ReadC
                 const databases = await rowsOf(client, DATABASES_SQL, databaseRowSchema);
                 const overrides = await rowsOf(client, OVERRIDES_SQL, overrideRowSchema);
                 const noConnect = await rowsOf(client, NO_CONNECT_SQL, noConnectRowSchema);
+                const parameterGrants = session.server_version_num >= 150000 ? await rowsOf(client, PARAMETER_GRANTS_SQL, parameterGrantRowSchema) : undefined;
                 await client.query("COMMIT");
-                return { session, settings, roles, databases, overrides, noConnect };
+                return { session, settings, roles, databases, overrides, noConnect, parameterGrants };
             } catch (err) {
                 await client.query("ROLLBACK").catch(() => undefined);
                 throw explainPgError(err, { action: "reading the audit posture", user: connection.user });
@@ -118,5 +144,6 @@ export async function readCatalog(connection: ResolvedConnection, options: ReadC
         databases: main.databases,
         overrides: main.overrides,
         noConnect: main.noConnect,
+        ...(main.parameterGrants ? { parameterGrants: main.parameterGrants } : {}),
     };
 }

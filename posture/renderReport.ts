@@ -6,6 +6,7 @@
 import { pgAuditLogClasses } from "../provider/core/pgauditLog";
 import { displayName, quoteName, safeText } from "./displayText";
 import type { AuditPosture, BaselineResult, EffectivePosture, EffectiveSetting, ObjectRequirementResult, Override, RequirementResult } from "./model";
+import { functionSignature } from "./functionChecks";
 import { renderObjectAudit } from "./renderObjectAudit";
 import { describeOrigin, originCell } from "./scopeText";
 import { renderTable } from "./table";
@@ -70,7 +71,73 @@ function overridesSection(posture: AuditPosture): string[] {
 function pairNote(pair: EffectivePosture): string {
     if (!pair.canLogin) return "NOLOGIN: not required";
     if (!pair.canConnect) return "no CONNECT: not required";
-    return pair.superuser ? "superuser" : "";
+    const notes = pair.superuser ? ["superuser"] : [];
+    if (pair.auditLines.toServerLog === false) notes.push("AUDIT lines miss the server log");
+    else if (pair.auditLines.toServerLog === null) notes.push("AUDIT line routing unknown");
+    return notes.join("; ");
+}
+
+/** Login pairs whose AUDIT lines miss the server log (or cannot be told), and why. */
+function routingSection(posture: AuditPosture): string[] {
+    const rows = posture.effective
+        .filter((p) => p.canLogin && p.canConnect && p.auditLines.toServerLog !== true)
+        .map((p) => [
+            displayName(p.role),
+            displayName(p.database),
+            p.auditLines.emittedAt ?? "?",
+            safeText(p.auditLines.loss ?? `${p.auditLines.unknown?.setting ?? "?"} is ${p.auditLines.unknown?.why ?? "unknown"}`),
+        ]);
+    if (rows.length === 0) return [];
+    return [
+        "",
+        "AUDIT lines that miss the server log (pgaudit.log_client, pgaudit.log_level, log_min_messages)",
+        ...renderTable(["ROLE", "DATABASE", "EMITTED AT", "WHY"], rows),
+    ];
+}
+
+/** Functions whose SET clause changes auditing for their body, and databases whose functions could not be read. */
+function functionsSection(posture: AuditPosture): string[] {
+    const read = posture.functions;
+    if (!read || (read.functions.length === 0 && read.unreadable.length === 0)) return [];
+    const lines = ["", "Functions that set pgaudit.* or log_min_messages for their body (pg_proc.proconfig)"];
+    if (read.functions.length > 0) {
+        lines.push(
+            ...renderTable(
+                ["DATABASE", "FUNCTION", "OWNER", "SECURITY", "SET"],
+                read.functions.map((f) => [
+                    displayName(f.database),
+                    safeText(functionSignature(f)),
+                    displayName(f.owner),
+                    f.securityDefiner ? "definer" : "invoker",
+                    safeText(f.settings.map((e) => `${e.name}=${e.value}`).join(", ")),
+                ]),
+            ),
+        );
+    }
+    for (const u of read.unreadable) lines.push(`  database ${quoteName(u.database)} could not be read: ${safeText(u.error)}`);
+    return lines;
+}
+
+/** Who may change the audit parameters for their own session; the connecting role's own grants are counted, not listed. */
+function grantsSection(posture: AuditPosture): string[] {
+    const grants = posture.parameterGrants;
+    if (!grants || grants.length === 0) return [];
+    const others = grants.filter((g) => !g.connectingRole);
+    const mine = grants.length - others.length;
+    const lines = ["", "Roles holding privileges on audit parameters (SET lets a role change it for its own sessions; superusers need none)"];
+    if (others.length === 0) lines.push("  (none but the connecting role)");
+    else
+        lines.push(
+            ...renderTable(
+                ["GRANTEE", "PARAMETER", "PRIVILEGE", "GRANTABLE"],
+                others.map((g) => [displayName(g.grantee), safeText(g.parameter), safeText(g.privilege), g.grantable ? "yes" : "no"]),
+            ),
+        );
+    if (mine > 0)
+        lines.push(
+            `  ${displayName(posture.connectedAs.user)} (the connecting role) holds ${mine} such grant(s), not listed: on Aiven avnadmin holds them by design.`,
+        );
+    return lines;
 }
 
 function effectiveSection(posture: AuditPosture, requirement: RequirementResult | null, baseline: BaselineResult | null): string[] {
@@ -112,9 +179,10 @@ function requirementSection(posture: AuditPosture, requirement: RequirementResul
         `${requirement.checked} login role × database pairs checked` +
         (skipped.noLogin || skipped.noConnect ? `; not required: ${skipped.noLogin} without LOGIN, ${skipped.noConnect} without CONNECT` : "");
     const lines = ["", `Requirement: every login role audits ${classes} in every database it can connect to`];
-    if (requirement.violations.length === 0) return [...lines, `  OK: ${scope}`];
+    const all = [...requirement.violations, ...requirement.functionViolations];
+    if (all.length === 0) return [...lines, `  OK: ${scope}`];
     if (!posture.pgauditLoaded) return [...lines, `  FAIL: pgaudit is not loaded, so none of the ${requirement.checked} pairs is audited`];
-    return [...lines, ...requirement.violations.map((v) => `  FAIL ${safeText(v.message)}`), `  ${requirement.violations.length} violation(s); ${scope}`];
+    return [...lines, ...all.map((v) => `  FAIL ${safeText(v.message)}`), `  ${all.length} violation(s); ${scope}`];
 }
 
 function baselineSection(posture: AuditPosture, result: BaselineResult): string[] {
@@ -127,9 +195,10 @@ function baselineSection(posture: AuditPosture, result: BaselineResult): string[
         `Baseline ${safeText(result.baseline.name)}: ${safeText(result.baseline.document)} ${safeText(result.baseline.version)}`,
         ...result.rules.map((r) => `  rule ${safeText(r.id)} (${safeText(r.references.join(", "))}): ${safeText(r.says)}`),
     ];
-    if (result.violations.length === 0) return [...lines, `  OK: ${scope}`];
+    const all = [...result.violations, ...result.functionViolations];
+    if (all.length === 0) return [...lines, `  OK: ${scope}`];
     if (!posture.pgauditLoaded) return [...lines, `  FAIL: pgaudit is not loaded, so none of the ${result.checked} pairs is audited`];
-    return [...lines, ...result.violations.map((v) => `  FAIL ${safeText(v.message)}`), `  ${result.violations.length} violation(s); ${scope}`];
+    return [...lines, ...all.map((v) => `  FAIL ${safeText(v.message)}`), `  ${all.length} violation(s); ${scope}`];
 }
 
 /** The posture report as pgaudit-posture prints it, with the verdicts asked for. */
@@ -145,6 +214,9 @@ export function renderPostureReport(
         ...overridesSection(posture),
         ...effectiveSection(posture, requirement, baseline),
         ...otherSettingsSection(posture),
+        ...routingSection(posture),
+        ...functionsSection(posture),
+        ...grantsSection(posture),
         ...(requirement ? requirementSection(posture, requirement) : []),
         ...renderObjectAudit(posture, objectRequirement),
         ...(baseline ? baselineSection(posture, baseline) : []),

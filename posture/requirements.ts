@@ -7,6 +7,8 @@ import { isPgAuditLogClass, pgAuditLogCovers, type PgAuditLogClass } from "../pr
 import { quoteName, quoteValue } from "./displayText";
 import type { AuditPosture, EffectivePosture, EffectiveSetting, RequirementResult, Violation } from "./model";
 import { describeOrigin, resetStatementText, setStatementText } from "./scopeText";
+import { checkFunctions, requirementBaseline } from "./functionChecks";
+import { routingViolation } from "./routingCheck";
 
 /** A pgaudit class a gate can require (not none, not all). */
 export type RequiredClass = Exclude<PgAuditLogClass, "none" | "all">;
@@ -104,7 +106,11 @@ export function checkRequirements(posture: AuditPosture, required: readonly Requ
             checked++;
             const violation = checkPair(pair, required, posture.pgauditLoaded);
             if (violation) violations.push(violation);
+            // Lines that never reach the server log audit nothing anyone reads, whatever the classes.
+            const lost = posture.pgauditLoaded ? routingViolation(pair) : undefined;
+            if (lost) violations.push({ ...lost, lacks: [...required] });
         }
     }
-    return { classes: [...required], checked, notRequired: { noLogin, noConnect }, violations };
+    const functionViolations = checkFunctions(posture, requirementBaseline(required));
+    return { classes: [...required], checked, notRequired: { noLogin, noConnect }, violations, functionViolations };
 }

@@ -24,6 +24,8 @@ const CORE = [
     "provider/setting/provider.permissions.test.js",
     "provider/setting/adminOption.test.js",
     "posture/cluster.test.js",
+    "posture/evasion.test.js",
+    "cli/evasion.test.js",
 ];
 
 const MATRIX: readonly Row[] = [

@@ -42,7 +42,7 @@ test('baseline "stig" fills the service-level block with what the STIG requires,
     assert.equal(record.version, "V3R1");
     assert.deepEqual(
         record.rules.map((r) => r.id),
-        ["enabled", "log-classes", "log-catalog"],
+        ["enabled", "log-classes", "log-catalog", "server-log"], // server-log: built into every baseline
     );
     assert.deepEqual(record.exceptions, []);
     // An explicit, stronger block is kept as written.

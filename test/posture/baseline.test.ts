@@ -31,7 +31,7 @@ test("--baseline stig: a role weaker than the STIG and a database with log_catal
         const clean = await cli(["--connection", uri, "--baseline", "stig"]);
         assert.equal(clean.code, EXIT_OK, clean.out + clean.err);
         assert.match(clean.out, /Baseline stig: Crunchy Data PostgreSQL Security Technical Implementation Guide V3R1/);
-        assert.match(clean.out, /OK: 9 login role × database pairs checked against 3 rule\(s\)/);
+        assert.match(clean.out, /OK: 9 login role × database pairs checked against 4 rule\(s\)/);
 
         // A role set to write (drops ddl), and a database that stops auditing catalog access.
         await cluster.sql("ALTER ROLE app SET pgaudit.log = 'write'");

@@ -62,6 +62,7 @@ test("the report prints hostile role and database names safely, one table row pe
             canConnect: true,
             superuser: false,
             settings: [{ name: "pgaudit.log", value: "none", from: { kind: "role" as const, role } }],
+            auditLines: { toServerLog: true, toClient: false, emittedAt: "LOG_SERVER_ONLY" },
         })),
     );
     const posture: AuditPosture = {

@@ -5,7 +5,9 @@ import type { AuditPosture, EffectivePosture, SettingOrigin } from "../../postur
 import { checkRequirements, parseRequiredClasses } from "../../posture/requirements";
 
 function pairOf(role: string, database: string, value: string | null, from: SettingOrigin, extra: Partial<EffectivePosture> = {}): EffectivePosture {
-    return { role, database, canLogin: true, canConnect: true, superuser: false, settings: [{ name: "pgaudit.log", value, from }], ...extra };
+    // Lines that reach the server log: these tests are about classes (routing: evasion.rule.test.ts).
+    const auditLines = { toServerLog: true, toClient: false, emittedAt: "LOG_SERVER_ONLY" };
+    return { role, database, canLogin: true, canConnect: true, superuser: false, settings: [{ name: "pgaudit.log", value, from }], auditLines, ...extra };
 }
 
 function postureOf(effective: EffectivePosture[], pgauditLoaded = true): AuditPosture {
@@ -72,7 +74,7 @@ test("roles without LOGIN or without CONNECT are reported but not required", () 
         postureOf([pairOf("nologin", "d", "none", none, { canLogin: false }), pairOf("noconnect", "d", "none", none, { canConnect: false })]),
         ["ddl"],
     );
-    assert.deepEqual(result, { classes: ["ddl"], checked: 0, notRequired: { noLogin: 1, noConnect: 1 }, violations: [] });
+    assert.deepEqual(result, { classes: ["ddl"], checked: 0, notRequired: { noLogin: 1, noConnect: 1 }, violations: [], functionViolations: [] });
 });
 
 test("a value that cannot be seen, cannot be read, or pgaudit not loaded: never passes", () => {
