@@ -91,10 +91,16 @@ function checkPg(args: ResourceValidationArgs, report: ReportViolation, baseline
                 ? "Fix: set pgUserConfig.pgaudit.featureEnabled = true"
                 : f.setting === "log"
                   ? `Fix: include ${(f.lacks ?? []).join(", ")} in pgUserConfig.pgaudit.logs`
-                  : `Fix: set pgUserConfig.pgaudit.${f.setting} = ${JSON.stringify(f.rule.kind === "setting" ? f.rule.value : undefined)}`;
+                  : `Fix: ${remedyText("pgUserConfig.pgaudit", f)}`;
         report(message(resource, field, f, baseline, fix));
     }
 }
+
+/** `set settings.logClient = false`: what the finding's remedy sets, at `place`. */
+const remedyText = (place: string, f: Finding) =>
+    Object.entries(f.remedy)
+        .map(([key, value]) => `set ${place}.${key} = ${JSON.stringify(value)}`)
+        .join(" and ");
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Unreadable);
 
@@ -124,7 +130,7 @@ function checkScope(resource: string, declared: DeclaredScope, report: ReportVio
         const fix =
             f.setting === "log"
                 ? `Fix: include ${(f.lacks ?? []).join(", ")} in ${place}.log`
-                : `Fix: set ${place}.${f.setting} = ${JSON.stringify(f.rule.kind === "setting" ? f.rule.value : undefined)}`;
+                : `Fix: ${remedyText(place, f)}`;
         report(message(`${resource} (${scopeWords(scope)})`, `${at}.${f.setting}`, f, baseline, `${fix}, or grant an exception in the policy pack's configuration`));
     }
 }

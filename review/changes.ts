@@ -12,6 +12,7 @@ import { evaluateBaseline, PGAUDIT_DEFAULTS } from "../baselines/evaluate";
 import type { Baseline } from "../baselines/baseline";
 import { ruleLabel } from "../baselines/baseline";
 import { firstUnreadable, plainCopy, scopesScopes, settingScopes, Unreadable, type DeclaredScope } from "../provider/core/checkedInputs";
+import { auditLossText, auditRouting, LOG_MIN_MESSAGES_DEFAULT } from "../provider/core/auditRouting";
 import { pgAuditLogClasses } from "../provider/core/pgauditLog";
 import { describeScope, scopeId } from "../provider/core/scopeKey";
 import { changedSettingKeys, SETTING_KEYS, type SettingValue, type SettingValues } from "../provider/core/settings";
@@ -93,8 +94,6 @@ function serviceSettings(block: Record<string, unknown>): SettingValues {
     return settings;
 }
 
-const LEVELS_TO_SERVER_LOG = new Set(["warning", "log"]);
-
 /** How `to` audits less than `from` at one scope (undefined = the scope holds nothing: it inherits). */
 export function weakenings(from: SettingValues | undefined, to: SettingValues | undefined, baseline?: Baseline, service = false): string[] {
     const out: string[] = [];
@@ -111,13 +110,14 @@ export function weakenings(from: SettingValues | undefined, to: SettingValues | 
         if (lost.length > 0) out.push(`loses ${lost.join(", ")}`);
     }
     if (to.logCatalog === false && from?.logCatalog !== false) out.push("pgaudit.log_catalog off");
-    // pgaudit sends a line to the client at log_level when log_client is on; only warning and log
-    // reach a server log kept at PostgreSQL's default log_min_messages = warning (FACTS.md, measured).
-    const client = to.logClient === true;
-    const level = typeof to.logLevel === "string" ? to.logLevel : "log";
-    if (client && !LEVELS_TO_SERVER_LOG.has(level) && !(from?.logClient === true && !LEVELS_TO_SERVER_LOG.has(typeof from.logLevel === "string" ? from.logLevel : "log"))) {
-        out.push(`pgaudit.log_client on at log_level ${level}: AUDIT lines go to the client, not the server log`);
-    }
+    // Judged at PostgreSQL's default log_min_messages: a declaration cannot see the server's.
+    const loss = (v: SettingValues | undefined) => {
+        if (v?.logClient === undefined || (v.logClient === true && v.logLevel === undefined)) return undefined;
+        const routing = auditRouting({ logClient: v.logClient as boolean, logLevel: String(v.logLevel ?? "log"), logMinMessages: LOG_MIN_MESSAGES_DEFAULT });
+        return "unreadable" in routing ? `${routing.unreadable} cannot be read` : auditLossText(routing, { logMinMessagesAssumed: true });
+    };
+    const diverted = loss(to);
+    if (diverted !== undefined && loss(from) === undefined) out.push(diverted);
     if (baseline) {
         const findings = evaluateBaseline(baseline, service ? { enabled: (to.log as string[] | undefined)?.length !== 0, settings: to } : { settings: to }, service ? { defaults: PGAUDIT_DEFAULTS } : {});
         for (const f of findings) out.push(`below ${ruleLabel(baseline, f.rule)}: ${f.setting === "log" ? `lacks ${(f.lacks ?? []).join(", ")}` : `${f.setting} ${f.problem}`}`);
