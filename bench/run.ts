@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --n 50,200,800] [--modes default,skip-checkpoints]`: one run through the real
+ * `npm run bench [-- --n 50,200,800] [--scopes-n 10000] [--modes default,skip-checkpoints]`: one run through the real
  * `pulumi` CLI, side by side, on a throwaway PostgreSQL with pgaudit as the non-superuser
  * avnadmin. For each N, each command (`up`, `preview`, `refresh`, an `up` that changes every
  * setting, `destroy`) is timed on:
@@ -9,6 +9,10 @@
  *   - one PgAuditScopes holding the same N scopes;
  *   - one do-nothing resource: the engine's fixed cost, PgAuditScopes' target;
  *   - the same statements in one psql session: the limit.
+ *
+ * `--scopes-n` sizes (default 10000) are run for PgAuditScopes only, against one do-nothing
+ * resource and psql (the per-resource shape stays at 5,000 and below: at 800 it already takes
+ * minutes a command), with `preview --diff` and `pgaudit-review` on one changed scope.
  *
  * Run as users run it (the file backend rewrites the whole checkpoint after every step, so state
  * bytes per resource cost quadratically), and with PULUMI_SKIP_CHECKPOINTS=true, which takes the
@@ -35,16 +39,22 @@ type Kind = (typeof KINDS)[number];
 const MODES = { default: {}, "skip-checkpoints": { PULUMI_SKIP_CHECKPOINTS: "true" } } as const;
 type Mode = keyof typeof MODES;
 
-function parseArgs(): { ns: number[]; modes: Mode[] } {
+function parseArgs(): { ns: number[]; scopesNs: number[]; modes: Mode[] } {
     const value = (flag: string) => {
         const i = process.argv.indexOf(flag);
         return i >= 0 ? process.argv[i + 1] : undefined;
     };
-    const ns = (value("--n") ?? process.env.BENCH_N ?? "50,200,800").split(",").map(Number);
-    if (ns.some((n) => !Number.isInteger(n) || n < 1 || n > 5000)) throw new Error(`--n: whole numbers from 1 to 5000, comma-separated`);
+    const list = (flag: string, fallback: string, max: number) => {
+        const text = value(flag) ?? fallback;
+        const ns = text === "" ? [] : text.split(",").map(Number);
+        if (ns.some((n) => !Number.isInteger(n) || n < 1 || n > max)) throw new Error(`${flag}: whole numbers from 1 to ${max}, comma-separated`);
+        return ns;
+    };
+    const ns = list("--n", process.env.BENCH_N ?? "50,200,800", 5000);
+    const scopesNs = list("--scopes-n", process.env.BENCH_SCOPES_N ?? "10000", 20000);
     const modes = (value("--modes") ?? "default,skip-checkpoints").split(",") as Mode[];
     for (const m of modes) if (!(m in MODES)) throw new Error(`--modes: ${Object.keys(MODES).join(", ")}, not ${m}`);
-    return { ns, modes };
+    return { ns, scopesNs, modes };
 }
 
 interface Measured {
@@ -53,6 +63,8 @@ interface Measured {
     readonly connections: Record<Command, number>;
     /** Bytes of `pulumi stack export` after the first up, less those of the empty stack. */
     readonly stateBytes: number;
+    /** PgAuditScopes only: `preview --diff` and pgaudit-review with one scope changed. */
+    readonly review?: { diffLines: number; diffMs: number; reviewLines: number; reviewMs: number; text: string };
 }
 
 const role = (i: number) => `bench_${i}`;
@@ -88,6 +100,19 @@ async function measureStack(ws: PulumiWorkspace, cluster: TestCluster, kind: Kin
     await expect("up", "write", n);
     const stateBytes = (await ws.exportStack(stack)).text.length - empty;
     await timed("preview", ["preview", "--expect-no-changes"]);
+    let review: Measured["review"];
+    if (kind === "scopes") {
+        // One scope changed among n: what the CLI's diff prints, and what pgaudit-review prints of the same preview.
+        await ws.run(["config", "set", "--stack", stack, "changed", "0"]);
+        const diff = await ws.run(["preview", "--diff", "--stack", stack], { env });
+        const json = await ws.run(["preview", "--json", "--stack", stack], { env });
+        const file = path.join(ws.projectDir, "preview.json");
+        fs.writeFileSync(file, json.stdout);
+        const t0 = performance.now();
+        const { stdout } = await execFileAsync(path.join(ws.projectDir, "node_modules", ".bin", "pgaudit-review"), ["--file", file]);
+        review = { diffLines: diff.stdout.split("\n").length, diffMs: diff.ms, reviewLines: stdout.trimEnd().split("\n").length, reviewMs: performance.now() - t0, text: stdout };
+        await ws.run(["config", "rm", "--stack", stack, "changed"]);
+    }
     await timed("refresh", ["refresh", "--yes", "--skip-preview"]);
     await ws.run(["config", "set", "--stack", stack, "log", "ddl"]);
     await timed("change-all", ["up", "--yes", "--skip-preview"]);
@@ -95,7 +120,7 @@ async function measureStack(ws: PulumiWorkspace, cluster: TestCluster, kind: Kin
     await timed("destroy", ["destroy", "--yes", "--skip-preview"]);
     await expect("destroy", undefined, 0);
     await ws.run(["stack", "rm", stack, "--yes", "--force"]);
-    return { ms, connections, stateBytes };
+    return { ms, connections, stateBytes, review };
 }
 
 /** The same statements in one psql session: apply, change all, reset. */
@@ -163,9 +188,32 @@ function report(n: number, mode: Mode, psql: Partial<Record<Command, number>>, o
     );
 }
 
+/** PgAuditScopes at `n` scopes against one do-nothing resource and psql. */
+function reportScopes(n: number, mode: Mode, psql: Partial<Record<Command, number>>, one: Measured, m: Measured): void {
+    console.log(`\nN = ${n} scopes, PgAuditScopes only, ${mode === "default" ? "checkpoints as users run them" : "PULUMI_SKIP_CHECKPOINTS=true"}`);
+    console.log(
+        table(
+            ["command", "psql session", "1 do-nothing", `PgAuditScopes (${n})`, "vs 1 do-nothing", "limit: 1 do-nothing + psql + 1 s", "connections"],
+            COMMANDS.map((c) => [
+                c,
+                psql[c] === undefined ? "" : seconds(psql[c]!),
+                seconds(one.ms[c]),
+                seconds(m.ms[c]),
+                ratio(m.ms[c], one.ms[c]),
+                psql[c] === undefined ? "" : seconds(one.ms[c] + psql[c]! + 1000),
+                String(m.connections[c]),
+            ]),
+        ),
+    );
+    console.log(`  state: ${Math.round(m.stateBytes / n)} B per scope (${m.stateBytes} B in all)`);
+    const r = m.review!;
+    console.log(`  one scope changed: preview --diff ${seconds(r.diffMs)}, ${r.diffLines} lines; pgaudit-review ${seconds(r.reviewMs)}, ${r.reviewLines} lines:`);
+    console.log(r.text.replace(/^/gm, "    ").trimEnd());
+}
+
 async function main(): Promise<number> {
-    const { ns, modes } = parseArgs();
-    console.log(`pulumi-aiven-pgaudit bench: N = ${ns.join(", ")}; ${nodeAndCores()}; pulumi from ${pulumiBinDir()}`);
+    const { ns, scopesNs, modes } = parseArgs();
+    console.log(`pulumi-aiven-pgaudit bench: N = ${ns.join(", ")}; PgAuditScopes alone at ${scopesNs.join(", ") || "none"}; ${nodeAndCores()}; pulumi from ${pulumiBinDir()}`);
     let cluster: TestCluster | undefined;
     let project: UserProject | undefined;
     let ws: PulumiWorkspace | undefined;
@@ -177,7 +225,7 @@ async function main(): Promise<number> {
     cleanUpOnInterrupt(cleanup);
     try {
         cluster = await startCluster({ settings: { log_connections: "on" } });
-        const max = Math.max(...ns);
+        const max = Math.max(...ns, ...scopesNs);
         await cluster.sql(Array.from({ length: max }, (_, i) => `CREATE ROLE ${role(i)} LOGIN;`).join("\n"));
         project = await createUserProject({ name: "pgaudit-bench", program: fs.readFileSync(path.join(REPO_ROOT, "bench", "userProgram.ts"), "utf8") });
         ws = new PulumiWorkspace(project.dir);
@@ -196,6 +244,11 @@ async function main(): Promise<number> {
                 for (const kind of KINDS) m[kind] = await measureStack(ws, cluster, kind, n, mode);
                 report(n, mode, psql, one, m);
                 growth[`${mode}/${n}`] = m.setting.ms;
+            }
+            for (const n of scopesNs) {
+                const psql = await psqlLimit(cluster, n);
+                const one = await measureStack(ws, cluster, "floor", 1, mode);
+                reportScopes(n, mode, psql, one, await measureStack(ws, cluster, "scopes", n, mode));
             }
             const [small, large] = [ns.find((n) => n === 200), ns.find((n) => n === 800)];
             if (small && large) {

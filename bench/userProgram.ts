@@ -45,7 +45,12 @@ if (kind === "floor") {
     if (kind === "setting") {
         for (let i = 0; i < count; i++) new PgAuditSetting(`role-${role(i)}`, { connection, role: role(i), settings: { log: [log] } });
     } else if (kind === "scopes") {
-        new PgAuditScopes("scopes", { connection, scopes: Array.from({ length: count }, (_, i) => ({ role: role(i), settings: { log: [log] } })) });
+        // `changed`: the one scope whose settings differ, for the bench's one-change preview.
+        const changed = config.getNumber("changed");
+        new PgAuditScopes("scopes", {
+            connection,
+            scopes: Array.from({ length: count }, (_, i) => ({ role: role(i), settings: { log: i === changed ? [log, "role"] : [log] } })),
+        });
     } else {
         throw new Error(`kind: floor, setting or scopes, not ${kind}`);
     }
