@@ -22,32 +22,32 @@ import type { z } from "zod";
 
 const SESSION_SQL = `
 SELECT current_user::text AS current_user,
-       current_database()::text AS current_database,
-       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
-       current_setting('server_version') AS server_version,
-       current_setting('server_version_num')::int AS server_version_num`;
+       pg_catalog.current_database()::text AS current_database,
+       (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser,
+       pg_catalog.current_setting('server_version') AS server_version,
+       pg_catalog.current_setting('server_version_num')::int AS server_version_num`;
 
-const SETTINGS_SQL = `SELECT name, reset_val, source FROM pg_settings WHERE name LIKE 'pgaudit.%' ORDER BY name`;
+const SETTINGS_SQL = `SELECT name, reset_val, source FROM pg_catalog.pg_settings WHERE name LIKE 'pgaudit.%' ORDER BY name`;
 
 /** pg_* roles are PostgreSQL's predefined roles: the prefix is reserved and they never log in. */
-const ROLES_SQL = `SELECT oid, rolname::text AS rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname !~ '^pg_'`;
+const ROLES_SQL = `SELECT oid, rolname::text AS rolname, rolcanlogin, rolsuper FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_'`;
 
-const DATABASES_SQL = `SELECT oid, datname::text AS datname, datallowconn, pg_get_userbyid(datdba)::text AS owner FROM pg_database`;
+const DATABASES_SQL = `SELECT oid, datname::text AS datname, datallowconn, pg_catalog.pg_get_userbyid(datdba)::text AS owner FROM pg_catalog.pg_database`;
 
 /** Only pgaudit.* entries leave the server: other parameters are none of this tool's business. */
 const OVERRIDES_SQL = `
 SELECT s.setdatabase, s.setrole, d.datname::text AS datname, r.rolname::text AS rolname, e.entries
-  FROM pg_db_role_setting s
-  CROSS JOIN LATERAL (SELECT array_agg(x ORDER BY x) AS entries FROM unnest(s.setconfig) AS x WHERE x ILIKE 'pgaudit.%') e
-  LEFT JOIN pg_database d ON d.oid = s.setdatabase
-  LEFT JOIN pg_roles r ON r.oid = s.setrole
+  FROM pg_catalog.pg_db_role_setting s
+  CROSS JOIN LATERAL (SELECT pg_catalog.array_agg(x ORDER BY x) AS entries FROM pg_catalog.unnest(s.setconfig) AS x WHERE x ILIKE 'pgaudit.%') e
+  LEFT JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+  LEFT JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
  WHERE e.entries IS NOT NULL`;
 
 /** Usually empty: PUBLIC holds CONNECT on databases unless it was revoked. */
 const NO_CONNECT_SQL = `
 SELECT d.oid AS database_oid, r.oid AS role_oid
-  FROM pg_database d CROSS JOIN pg_roles r
- WHERE d.datallowconn AND r.rolname !~ '^pg_' AND NOT has_database_privilege(r.oid, d.oid, 'CONNECT')`;
+  FROM pg_catalog.pg_database d CROSS JOIN pg_catalog.pg_roles r
+ WHERE d.datallowconn AND r.rolname !~ '^pg_' AND NOT pg_catalog.has_database_privilege(r.oid, d.oid, 'CONNECT')`;
 
 /** Options of readAuditPosture: the connect deadline, and object audit tables to read. */
 export interface ReadCatalogOptions {

@@ -17,6 +17,14 @@ const ATTEMPT_TIMEOUT_MS = 10_000;
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 3_000;
 
+/**
+ * Sent in the startup packet, so it outranks every `ALTER DATABASE/ROLE … SET search_path` (a
+ * client setting beats them at login) before our first query runs: a database owner's schema
+ * cannot shadow the catalog, a function or an operator (CVE-2018-1058). pg_temp last, so not even
+ * our own temporary objects can.
+ */
+export const SESSION_OPTIONS = "-c search_path=pg_catalog,pg_temp";
+
 interface PoolEntry {
     readonly pool: pg.Pool;
     /** Per-pool memo for facts about the server (version, pgaudit parameters). */
@@ -74,6 +82,7 @@ function poolFor(c: ResolvedConnection): PoolEntry {
             // The provider process must be free to exit once the engine is done with it.
             allowExitOnIdle: true,
             application_name: "pulumi-aiven-pgaudit",
+            options: SESSION_OPTIONS,
         });
         // An idle client losing its server must not crash the process; the next checkout reconnects.
         pool.on("error", () => undefined);

@@ -24,6 +24,7 @@ const CORE = [
     "provider/setting/provider.permissions.test.js",
     "provider/setting/adminOption.test.js",
     "posture/cluster.test.js",
+    "posture/hostileSearchPath.test.js",
 ];
 
 const MATRIX: readonly Row[] = [
