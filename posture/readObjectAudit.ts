@@ -84,7 +84,7 @@ async function readDatabase(
 
 /**
  * Object audit of every database that needs a look: those where a login role gets a pgaudit.role,
- * and with `tables`, every database the connecting role may connect to.
+ * and with `tables`, every database that accepts connections.
  */
 export async function readObjectAudit(
     connection: ResolvedConnection,
@@ -94,7 +94,9 @@ export async function readObjectAudit(
 ): Promise<DatabaseObjectAudit[]> {
     const byDatabase = auditRolesByDatabase(posture);
     const me = posture.connectedAs.user;
-    const reachable = posture.effective.filter((p) => p.role === me && (p.canConnect || posture.connectedAs.superuser)).map((p) => p.database);
+    // Every database that accepts connections, CONNECT or not: one we cannot read comes back
+    // unreadable, which --require-object reports (fail closed) instead of skipping it as if it held nothing.
+    const reachable = posture.effective.filter((p) => p.role === me).map((p) => p.database);
     const databases = [...new Set([...byDatabase.keys(), ...(tables.length > 0 ? reachable : [])])].sort();
     const out: DatabaseObjectAudit[] = [];
     // One database at a time: each opens its own small pool, and a service has few databases.
