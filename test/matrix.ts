@@ -25,6 +25,8 @@ const CORE = [
     "provider/setting/adminOption.test.js",
     "posture/cluster.test.js",
     "posture/hostileSearchPath.test.js",
+    "posture/failClosed.test.js",
+    "provider/connection.hardening.test.js",
 ];
 
 const MATRIX: readonly Row[] = [
