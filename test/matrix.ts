@@ -27,6 +27,7 @@ const CORE = [
     "posture/hostileSearchPath.test.js",
     "posture/failClosed.test.js",
     "provider/connection.hardening.test.js",
+    "cli/hostileSearchPath.test.js",
 ];
 
 const MATRIX: readonly Row[] = [

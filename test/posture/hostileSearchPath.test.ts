@@ -7,7 +7,6 @@
 // The gate and the providers must read the real catalog, and the evil function must never run.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import { closeAllPools, withSession } from "../../provider/connection";
 import { connectionSchema } from "../../provider/core/connectionSpec";
 import { pgAuditObjectAuditProvider } from "../../provider/objectAudit/provider";
@@ -15,47 +14,8 @@ import { pgAuditSettingProvider } from "../../provider/setting/provider";
 import { EXIT_REQUIREMENT_VIOLATED, runPostureCli } from "../../posture/cli";
 import { readAuditPosture } from "../../posture/readAuditPosture";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
+import { evilRuns as evilRunsIn, plantHostileDatabase } from "../support/hostile";
 import { checked } from "../support/scopes";
-
-/** What `evil.lower` writes to the server log each time it runs. */
-export const EVIL_MARKER = "EVIL-LOWER-RAN";
-
-/** The hostile schema, run by `aaa`'s owner (an application role, no special rights). */
-export const PLANT_EVIL_SQL = `
-CREATE SCHEMA evil;
-CREATE VIEW evil.pg_settings AS
-  SELECT s.name,
-         CASE WHEN s.name = 'pgaudit.log' THEN 'ddl,role,read,write' ELSE s.setting END AS setting,
-         CASE WHEN s.name = 'pgaudit.log' THEN 'ddl,role,read,write' ELSE s.reset_val END AS reset_val,
-         s.source, s.context, s.vartype
-    FROM pg_catalog.pg_settings s;
-CREATE VIEW evil.pg_db_role_setting AS
-  SELECT setdatabase, setrole, ARRAY['pgaudit.log=ddl,role,read,write']::text[] AS setconfig FROM pg_catalog.pg_db_role_setting;
-CREATE FUNCTION evil.lower(text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE LOG '${EVIL_MARKER} as %', current_user;
-  RETURN pg_catalog.upper($1);
-END $$;
-GRANT USAGE ON SCHEMA evil TO PUBLIC;
-GRANT SELECT ON ALL TABLES IN SCHEMA evil TO PUBLIC;
-ALTER DATABASE aaa SET search_path = evil, pg_catalog;`;
-
-/** Plants everything the issue describes on a fresh cluster (server-wide pgaudit.log = none). */
-export async function plantHostileDatabase(cluster: TestCluster): Promise<void> {
-    await cluster.sql("CREATE ROLE app LOGIN");
-    await cluster.adminSql("CREATE ROLE clerk LOGIN");
-    await cluster.sql("CREATE DATABASE aaa OWNER app");
-    await cluster.adminSql("CREATE DATABASE defaultdb");
-    await cluster.adminSql("ALTER DATABASE defaultdb SET pgaudit.log = 'ddl'");
-    const owner = await cluster.connectAs("app", "aaa");
-    try {
-        await owner.query(PLANT_EVIL_SQL);
-    } finally {
-        await owner.end();
-    }
-    // A table avnadmin may grant on, for object audit in aaa.
-    await cluster.sql("CREATE TABLE public.cards(id int, pan text); ALTER TABLE public.cards OWNER TO avnadmin", [], "aaa");
-}
 
 let cluster: TestCluster;
 
@@ -68,13 +28,7 @@ after(async () => {
     await cluster.stop();
 });
 
-const evilRuns = (offset: number) =>
-    fs
-        .readFileSync(cluster.logFile)
-        .subarray(offset)
-        .toString("utf8")
-        .split("\n")
-        .filter((l) => l.includes(EVIL_MARKER));
+const evilRuns = (offset: number) => evilRunsIn(cluster, offset);
 
 test("the plant is live: a plain session in aaa reads the forged pgaudit.log and runs evil.lower", async () => {
     // Without this control the test below could pass against a plant that does nothing.
