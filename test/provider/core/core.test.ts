@@ -8,6 +8,7 @@ import { UNKNOWN } from "../../../provider";
 import { connectionSchema, parseConnectionUri } from "../../../provider/core/connectionSpec";
 import { planScopeReset, planScopeStatements } from "../../../provider/core/scopePlan";
 import { decodeSetting, encodeSetting } from "../../../provider/core/settings";
+import { decodeSettingsText } from "../../../provider/core/settingsText";
 import { describeScope, resetParameterSql, setParameterSql } from "../../../provider/core/sql";
 
 test("our unknown sentinel is the SDK's", () => {
@@ -62,6 +63,13 @@ test("values are written as PostgreSQL expects and read back from what it stored
         assert.equal(decodeSetting("logRows", text), value, text);
     }
     assert.equal(decodeSetting("logRows", "o"), "o", "an ambiguous prefix is kept as text");
+    // Integers as PostgreSQL's parse_int reads them (the oracle is in connection.hardening.test.ts).
+    assert.equal(decodeSetting("logParameterMaxSize", "010"), 8);
+    assert.equal(decodeSetting("logMaxStringLength", "0x10"), 16);
+    assert.equal(decodeSetting("logParameterMaxSize", "08"), "08", "not octal: kept as text, so it shows as drift");
+    // The state's own text holds only the decimal it writes; a hand-edited 010 is refused, not misread.
+    assert.deepEqual(decodeSettingsText("logParameterMaxSize=10"), { logParameterMaxSize: 10 });
+    assert.throws(() => decodeSettingsText("logParameterMaxSize=010"), /not a pgaudit settings line/);
     assert.deepEqual(decodeSetting("log", ' READ ,  "ddl" '), ["read", "ddl"]);
     assert.equal(decodeSetting("logParameterMaxSize", "0x10"), 16);
 });
