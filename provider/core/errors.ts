@@ -86,7 +86,7 @@ export function explainPgError(err: unknown, context: ErrorContext): Error {
         const on = err.where ? ` (${err.where.split("\n")[0]})` : "";
         advice =
             `waited ${SESSION_BOUNDS.lockTimeoutSeconds} s (lock_timeout) for a lock another session holds${on}: an open transaction that changed the same role, ` +
-            `database or table, or a LOCK TABLE. Fix: end that transaction (find it with SELECT pid, usename, state, xact_start, query FROM pg_stat_activity ` +
+            `database or table privileges. Fix: end that transaction (find it with SELECT pid, usename, state, xact_start, query FROM pg_stat_activity ` +
             `WHERE state LIKE 'idle in transaction%' OR wait_event_type = 'Lock'), then run pulumi up again`;
     } else if (err.code === "57014" && /statement timeout/.test(message)) {
         advice =

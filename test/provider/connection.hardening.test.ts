@@ -15,6 +15,7 @@ import pg from "pg";
 import { closeAllPools, withSession } from "../../provider/connection";
 import { connectionSchema, type ResolvedConnection } from "../../provider/core/connectionSpec";
 import { parsePgInt } from "../../provider/core/settings";
+import { pgAuditObjectAuditProvider } from "../../provider/objectAudit/provider";
 import { pgAuditSettingProvider as provider } from "../../provider/setting/provider";
 import { readAuditPosture } from "../../posture/readAuditPosture";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
@@ -46,6 +47,7 @@ before(async () => {
     const pw = pg.escapeLiteral(PASSWORD);
     await cluster.sql(`CREATE ROLE clear_user LOGIN PASSWORD ${pw}; SET password_encryption = 'md5'; CREATE ROLE md5_user LOGIN PASSWORD ${pw}`);
     await cluster.adminSql("CREATE ROLE app_lock LOGIN; CREATE ROLE app_int LOGIN");
+    await cluster.sql("CREATE TABLE public.ledger(id int); ALTER TABLE public.ledger OWNER TO avnadmin");
     // Last: adminSql knows only the cluster's own password.
     await cluster.sql(`ALTER ROLE avnadmin PASSWORD ${pw}`);
 });
@@ -119,20 +121,28 @@ test("sessions bound lock and statement waits, and a role's own settings cannot 
     assert.deepEqual(rows, [{ l: "10s", s: "1min" }]);
 });
 
+/** Runs `work` while another session holds what `hold` takes, then rolls it back; work must fail. */
+async function whileHeld(hold: string, work: () => Promise<unknown>): Promise<{ error: Error; seconds: number }> {
+    const blocker = await cluster.connectAs("postgres", "postgres");
+    try {
+        await blocker.query(hold);
+        const started = performance.now();
+        const error = await work().then(
+            () => assert.fail("the operation went through a held lock"),
+            (err: Error) => err,
+        );
+        return { error, seconds: (performance.now() - started) / 1000 };
+    } finally {
+        await blocker.query("ROLLBACK").catch(() => undefined);
+        await blocker.end();
+    }
+}
+
 test("an ALTER ROLE behind another session's lock fails within the bound, naming the wait; a rerun converges", async () => {
     const connection = `postgresql://avnadmin:${encodeURIComponent(PASSWORD)}@${cluster.host}:${cluster.port}/postgres?sslmode=disable`;
     const inputs = await checked({ connection, role: "app_lock", settings: { log: "ddl" } });
     // The blocker: an uncommitted ALTER ROLE holds app_lock's pg_db_role_setting row.
-    const blocker = await cluster.connectAs("postgres", "postgres");
-    await blocker.query("BEGIN; ALTER ROLE app_lock SET pgaudit.log = 'read'");
-    const started = performance.now();
-    const error = await provider.create(inputs).then(
-        () => assert.fail("create went through a held lock"),
-        (err: Error) => err,
-    );
-    const seconds = (performance.now() - started) / 1000;
-    await blocker.query("ROLLBACK");
-    await blocker.end();
+    const { error, seconds } = await whileHeld("BEGIN; ALTER ROLE app_lock SET pgaudit.log = 'read'", () => provider.create(inputs));
     assert.ok(seconds >= 9 && seconds < 20, `failed after ${seconds.toFixed(1)} s`);
     assert.match(error.message, /canceling statement due to lock timeout: waited 10 s \(lock_timeout\) for a lock another session holds/);
     assert.match(error.message, /pg_db_role_setting/);
@@ -141,6 +151,27 @@ test("an ALTER ROLE behind another session's lock fails within the bound, naming
     await provider.create(inputs);
     assert.deepEqual(await catalogEntries(cluster, { role: "app_lock" }), ["pgaudit.log=ddl"]);
     console.log(`lock wait failed after ${seconds.toFixed(1)} s`);
+});
+
+// Measured on 15: LOCK TABLE … ACCESS EXCLUSIVE does not hold up a GRANT (it takes no lock on the
+// table); another transaction changing the same table's privileges does (the pg_class row).
+test("an object-audit GRANT behind another session's uncommitted GRANT fails within the bound, naming the wait; a rerun converges", async () => {
+    const checkedAudit = await pgAuditObjectAuditProvider.check!({}, {
+        connection: as("avnadmin"),
+        database: "postgres",
+        auditRole: "ledger_auditor",
+        createRole: true,
+        objects: [{ table: "public.ledger", privileges: ["select"] }],
+    });
+    assert.deepEqual(checkedAudit.failures ?? [], []);
+    const { error, seconds } = await whileHeld("BEGIN; GRANT INSERT ON public.ledger TO PUBLIC", () => pgAuditObjectAuditProvider.create(checkedAudit.inputs!));
+    assert.ok(seconds >= 9 && seconds < 20, `failed after ${seconds.toFixed(1)} s`);
+    assert.match(error.message, /lock timeout: waited 10 s \(lock_timeout\) for a lock another session holds.*\[SQLSTATE 55P03\]/s);
+    const created = await pgAuditObjectAuditProvider.create(checkedAudit.inputs!);
+    assert.equal(created.outs.roleCreated, true);
+    const grants = await cluster.sql("SELECT a.privilege_type AS p FROM pg_class c, aclexplode(c.relacl) a WHERE c.relname = 'ledger' AND a.grantee = 'ledger_auditor'::regrole");
+    assert.deepEqual(grants, [{ p: "SELECT" }]);
+    console.log(`object audit GRANT lock wait failed after ${seconds.toFixed(1)} s: ${error.message}`);
 });
 
 test("integers: parsePgInt reads what the server's parse_int reads (oracle: a unitless int setting)", async () => {
@@ -186,7 +217,7 @@ test("integers: a pgaudit int written by hand as octal or hex is read back as th
     assert.equal((again.props?.settings as Record<string, unknown>).logParameterMaxSize, 16);
     const client = await cluster.connectAs("app_int", "postgres");
     try {
-        assert.equal((await client.query("SHOW pgaudit.log_parameter_max_size")).rows[0].pgaudit_log_parameter_max_size, "16");
+        assert.equal((await client.query("SELECT current_setting('pgaudit.log_parameter_max_size') AS v")).rows[0].v, "16", "what a session of the role gets");
     } finally {
         await client.end();
     }
