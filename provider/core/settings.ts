@@ -119,7 +119,12 @@ export function parsePgInt(text: string): number | undefined {
     let overflow = false;
     if (int) {
         const [, sign, digits] = int;
-        const big = digits.length > 1 && /^0[xX]/.test(digits) ? BigInt(digits) : digits.length > 1 && digits[0] === "0" ? BigInt("0o" + digits.slice(1)) : BigInt(digits);
+        const big =
+            digits.length > 1 && /^0[xX]/.test(digits)
+                ? BigInt(digits)
+                : digits.length > 1 && digits[0] === "0"
+                  ? BigInt("0o" + digits.slice(1))
+                  : BigInt(digits);
         const signed = sign === "-" ? -big : big;
         overflow = signed > 2n ** 63n - 1n || signed < -(2n ** 63n);
         value = Number(signed);
@@ -135,7 +140,6 @@ export function parsePgInt(text: string): number | undefined {
     const rounded = rint(value);
     if (rounded < INT32_MIN || rounded > INT32_MAX) return undefined;
     return rounded === 0 ? 0 : rounded; // never -0
-
 }
 
 /**

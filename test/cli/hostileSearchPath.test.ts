@@ -64,7 +64,10 @@ test("up and refresh through the CLI in the hostile database read and write the 
     const offset = cluster.logOffset();
     const up = await pulumi(["up", "--yes"]);
     assert.match(up.stdout, /\+ 3 created/);
-    assert.equal(await pgauditCatalog(cluster), ["database defaultdb: pgaudit.log=ddl", "role clerk in database aaa: pgaudit.role=auditor", "role clerk: pgaudit.log=ddl,write"].join("\n"));
+    assert.equal(
+        await pgauditCatalog(cluster),
+        ["database defaultdb: pgaudit.log=ddl", "role clerk in database aaa: pgaudit.role=auditor", "role clerk: pgaudit.log=ddl,write"].join("\n"),
+    );
     assert.deepEqual(await grantsOfAuditor(), ["SELECT"]);
     await pulumi(["preview", "--expect-no-changes"]);
 

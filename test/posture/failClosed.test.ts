@@ -26,18 +26,25 @@ after(async () => {
 
 async function gate(): Promise<{ code: number; out: string }> {
     let out = "";
-    const code = await runPostureCli(["--connection", cluster.adminUri("shop"), "--require-object", "public.cards:select"], {}, {
-        stdout: (t) => (out += t),
-        stderr: (t) => (out += t),
-        readFile: () => "",
-    });
+    const code = await runPostureCli(
+        ["--connection", cluster.adminUri("shop"), "--require-object", "public.cards:select"],
+        {},
+        {
+            stdout: (t) => (out += t),
+            stderr: (t) => (out += t),
+            readFile: () => "",
+        },
+    );
     return { code, out };
 }
 
 test("--require-object: a database the gate may not CONNECT to is a finding, not a pass", async () => {
     const { code, out } = await gate();
     assert.equal(code, EXIT_REQUIREMENT_VIOLATED, out);
-    assert.match(out, /database "vault": cannot verify public\.cards \(.*permission denied for database "vault".*\); run the check as a role that may connect to it/);
+    assert.match(
+        out,
+        /database "vault": cannot verify public\.cards \(.*permission denied for database "vault".*\); run the check as a role that may connect to it/,
+    );
     assert.doesNotMatch(out, new RegExp(cluster.admin.password));
 });
 

@@ -67,11 +67,15 @@ test("pgaudit-posture reads the real server-wide pgaudit.log in aaa and fails th
     );
 
     let out = "";
-    const code = await runPostureCli(["--connection", cluster.adminUri("defaultdb"), "--require", "write", "--require-object", "public.cards:select"], {}, {
-        stdout: (t) => (out += t),
-        stderr: (t) => (out += t),
-        readFile: () => "",
-    });
+    const code = await runPostureCli(
+        ["--connection", cluster.adminUri("defaultdb"), "--require", "write", "--require-object", "public.cards:select"],
+        {},
+        {
+            stdout: (t) => (out += t),
+            stderr: (t) => (out += t),
+            readFile: () => "",
+        },
+    );
     assert.equal(code, EXIT_REQUIREMENT_VIOLATED, out);
     assert.match(out, /clerk/);
     assert.match(out, /pgaudit\.log\s+none/, out);
@@ -83,20 +87,24 @@ test("the providers write and read the real catalog in aaa; evil.lower never run
     const inputs = await checked({ connection: cluster.adminUri("aaa"), role: "clerk", settings: { log: "ddl" } });
     const created = await pgAuditSettingProvider.create(inputs);
     const entries = async () =>
-        (await cluster.sql<{ setconfig: string[] }>("SELECT setconfig FROM pg_db_role_setting WHERE setdatabase = 0 AND setrole = 'clerk'::regrole"))[0]?.setconfig;
+        (await cluster.sql<{ setconfig: string[] }>("SELECT setconfig FROM pg_db_role_setting WHERE setdatabase = 0 AND setrole = 'clerk'::regrole"))[0]
+            ?.setconfig;
     assert.deepEqual(await entries(), ["pgaudit.log=ddl"]);
     // Drift by hand: refresh must see the real value, not the forged one.
     await cluster.sql("ALTER ROLE clerk SET pgaudit.log = 'none'");
     const read = await pgAuditSettingProvider.read!(created.id, created.outs);
     assert.deepEqual(read.props?.settings, { log: ["none"] });
 
-    const objectInputs = await pgAuditObjectAuditProvider.check!({}, {
-        connection: cluster.adminUri("aaa"),
-        database: "aaa",
-        auditRole: "auditor2",
-        createRole: true,
-        objects: [{ table: "public.cards", privileges: ["select"] }],
-    });
+    const objectInputs = await pgAuditObjectAuditProvider.check!(
+        {},
+        {
+            connection: cluster.adminUri("aaa"),
+            database: "aaa",
+            auditRole: "auditor2",
+            createRole: true,
+            objects: [{ table: "public.cards", privileges: ["select"] }],
+        },
+    );
     assert.deepEqual(objectInputs.failures ?? [], []);
     const audit = await pgAuditObjectAuditProvider.create(objectInputs.inputs!);
     const back = await pgAuditObjectAuditProvider.read!(audit.id, audit.outs);

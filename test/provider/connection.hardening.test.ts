@@ -70,7 +70,11 @@ test("control: the server really accepts clear text and MD5 answers from node-po
 
 test("a cleartext or MD5 password request from an unverified server is refused before the password leaves", async () => {
     const cases: [string, Record<string, unknown>, RegExp][] = [
-        ["clear_user", { sslMode: "disable" }, /asked for the password in clear text \(AuthenticationCleartextPassword\), but TLS does not verify that server \(sslMode disable without caCert\), so the password was not sent/],
+        [
+            "clear_user",
+            { sslMode: "disable" },
+            /asked for the password in clear text \(AuthenticationCleartextPassword\), but TLS does not verify that server \(sslMode disable without caCert\), so the password was not sent/,
+        ],
         ["clear_user", { sslMode: "require" }, /clear text .*\(sslMode require without caCert\)/],
         ["md5_user", { sslMode: "disable" }, /an MD5 hash of the password \(AuthenticationMD5Password\).*was not sent/],
         ["md5_user", { sslMode: "require" }, /MD5.*\(sslMode require without caCert\)/],
@@ -117,7 +121,11 @@ test("a URI password holding ? : # is parsed as libpq does and reaches the serve
 
 test("sessions bound lock and statement waits, and a role's own settings cannot lift them", async () => {
     await cluster.sql("ALTER ROLE avnadmin SET statement_timeout = 0; ALTER ROLE avnadmin SET lock_timeout = 0");
-    const rows = await withSession(as("avnadmin"), 2, async ({ client }) => (await client.query("SELECT current_setting('lock_timeout') AS l, current_setting('statement_timeout') AS s")).rows);
+    const rows = await withSession(
+        as("avnadmin"),
+        2,
+        async ({ client }) => (await client.query("SELECT current_setting('lock_timeout') AS l, current_setting('statement_timeout') AS s")).rows,
+    );
     assert.deepEqual(rows, [{ l: "10s", s: "1min" }]);
 });
 
@@ -156,29 +164,66 @@ test("an ALTER ROLE behind another session's lock fails within the bound, naming
 // Measured on 15: LOCK TABLE … ACCESS EXCLUSIVE does not hold up a GRANT (it takes no lock on the
 // table); another transaction changing the same table's privileges does (the pg_class row).
 test("an object-audit GRANT behind another session's uncommitted GRANT fails within the bound, naming the wait; a rerun converges", async () => {
-    const checkedAudit = await pgAuditObjectAuditProvider.check!({}, {
-        connection: as("avnadmin"),
-        database: "postgres",
-        auditRole: "ledger_auditor",
-        createRole: true,
-        objects: [{ table: "public.ledger", privileges: ["select"] }],
-    });
+    const checkedAudit = await pgAuditObjectAuditProvider.check!(
+        {},
+        {
+            connection: as("avnadmin"),
+            database: "postgres",
+            auditRole: "ledger_auditor",
+            createRole: true,
+            objects: [{ table: "public.ledger", privileges: ["select"] }],
+        },
+    );
     assert.deepEqual(checkedAudit.failures ?? [], []);
     const { error, seconds } = await whileHeld("BEGIN; GRANT INSERT ON public.ledger TO PUBLIC", () => pgAuditObjectAuditProvider.create(checkedAudit.inputs!));
     assert.ok(seconds >= 9 && seconds < 20, `failed after ${seconds.toFixed(1)} s`);
     assert.match(error.message, /lock timeout: waited 10 s \(lock_timeout\) for a lock another session holds.*\[SQLSTATE 55P03\]/s);
     const created = await pgAuditObjectAuditProvider.create(checkedAudit.inputs!);
     assert.equal(created.outs.roleCreated, true);
-    const grants = await cluster.sql("SELECT a.privilege_type AS p FROM pg_class c, aclexplode(c.relacl) a WHERE c.relname = 'ledger' AND a.grantee = 'ledger_auditor'::regrole");
+    const grants = await cluster.sql(
+        "SELECT a.privilege_type AS p FROM pg_class c, aclexplode(c.relacl) a WHERE c.relname = 'ledger' AND a.grantee = 'ledger_auditor'::regrole",
+    );
     assert.deepEqual(grants, [{ p: "SELECT" }]);
     console.log(`object audit GRANT lock wait failed after ${seconds.toFixed(1)} s: ${error.message}`);
 });
 
 test("integers: parsePgInt reads what the server's parse_int reads (oracle: a unitless int setting)", async () => {
     const inputs = [
-        "010", "0x10", "0X1f", " 42 ", "\t7\n", "08", "09", "1e3", "7.5", "8.5", "-7.5", "010.5", "0x10.8", ".5", "+7", "- 7", "0x", "", " ",
-        "1_000", "12abc", "inf", "nan", "2147483647", "2147483648", "-2147483648", "-2147483649", "99999999999999999999", "0x7fffffff",
-        "017777777777", "1e10", "00", "-0", "1.", "5e-1",
+        "010",
+        "0x10",
+        "0X1f",
+        " 42 ",
+        "\t7\n",
+        "08",
+        "09",
+        "1e3",
+        "7.5",
+        "8.5",
+        "-7.5",
+        "010.5",
+        "0x10.8",
+        ".5",
+        "+7",
+        "- 7",
+        "0x",
+        "",
+        " ",
+        "1_000",
+        "12abc",
+        "inf",
+        "nan",
+        "2147483647",
+        "2147483648",
+        "-2147483648",
+        "-2147483649",
+        "99999999999999999999",
+        "0x7fffffff",
+        "017777777777",
+        "1e10",
+        "00",
+        "-0",
+        "1.",
+        "5e-1",
     ];
     // geqo_generations: an int without a unit, 0 .. INT_MAX; a value out of range names the number it parsed.
     const server = await withSession(as("avnadmin"), 2, async ({ client }) => {

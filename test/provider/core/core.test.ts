@@ -36,8 +36,17 @@ test("URIs: percent-encoding, IPv6, defaults", () => {
     assert.deepEqual(parseConnectionUri("postgres://u@[::1]/my%20db"), { host: "::1", user: "u", database: "my db" });
     // libpq's split: the user information runs to the first @ before any /, so ? and # are the password's.
     assert.deepEqual(parseConnectionUri("postgresql://avnadmin:?s3cret@h/db"), { host: "h", user: "avnadmin", password: "?s3cret", database: "db" });
-    assert.deepEqual(parseConnectionUri("postgresql://u:a#b?c@h:5/d?sslmode=verify-full"), { host: "h", user: "u", password: "a#b?c", port: 5, database: "d", sslMode: "verify-full" });
-    assert.deepEqual(parseConnectionUri("postgresql://u:a%00b@h"), { error: "has a badly percent-encoded part; encode special characters of the user, password or database with %XX" });
+    assert.deepEqual(parseConnectionUri("postgresql://u:a#b?c@h:5/d?sslmode=verify-full"), {
+        host: "h",
+        user: "u",
+        password: "a#b?c",
+        port: 5,
+        database: "d",
+        sslMode: "verify-full",
+    });
+    assert.deepEqual(parseConnectionUri("postgresql://u:a%00b@h"), {
+        error: "has a badly percent-encoded part; encode special characters of the user, password or database with %XX",
+    });
     assert.match(String((parseConnectionUri("postgresql://u@h/d?pass=s3cret") as { error: string }).error), /not a libpq keyword \(not shown/);
     const resolved = connectionSchema.parse("postgresql://u:p@h");
     assert.deepEqual(resolved, { host: "h", port: 5432, user: "u", password: "p", database: "defaultdb", sslMode: "require" });
