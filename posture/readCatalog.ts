@@ -23,10 +23,10 @@ import type { z } from "zod";
 
 const SESSION_SQL = `
 SELECT current_user::text AS current_user,
-       current_database()::text AS current_database,
-       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
-       current_setting('server_version') AS server_version,
-       current_setting('server_version_num')::int AS server_version_num`;
+       pg_catalog.current_database()::text AS current_database,
+       (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser,
+       pg_catalog.current_setting('server_version') AS server_version,
+       pg_catalog.current_setting('server_version_num')::int AS server_version_num`;
 
 /** pgaudit.*, and log_min_messages: it decides whether pgaudit's lines reach the server log at all. */
 const SETTINGS_SQL = `
@@ -35,9 +35,9 @@ SELECT name, reset_val, source FROM pg_catalog.pg_settings
  ORDER BY name`;
 
 /** pg_* roles are PostgreSQL's predefined roles: the prefix is reserved and they never log in. */
-const ROLES_SQL = `SELECT oid, rolname::text AS rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname !~ '^pg_'`;
+const ROLES_SQL = `SELECT oid, rolname::text AS rolname, rolcanlogin, rolsuper FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_'`;
 
-const DATABASES_SQL = `SELECT oid, datname::text AS datname, datallowconn, pg_get_userbyid(datdba)::text AS owner FROM pg_database`;
+const DATABASES_SQL = `SELECT oid, datname::text AS datname, datallowconn, pg_catalog.pg_get_userbyid(datdba)::text AS owner FROM pg_catalog.pg_database`;
 
 /**
  * Only pgaudit.* and log_min_messages entries leave the server: other parameters are none of this
@@ -46,18 +46,18 @@ const DATABASES_SQL = `SELECT oid, datname::text AS datname, datallowconn, pg_ge
  */
 const OVERRIDES_SQL = `
 SELECT s.setdatabase, s.setrole, d.datname::text AS datname, r.rolname::text AS rolname, e.entries
-  FROM pg_db_role_setting s
+  FROM pg_catalog.pg_db_role_setting s
   CROSS JOIN LATERAL (SELECT pg_catalog.array_agg(x ORDER BY x) AS entries FROM pg_catalog.unnest(s.setconfig) AS x
                        WHERE x OPERATOR(pg_catalog.~~*) 'pgaudit.%' OR x OPERATOR(pg_catalog.~~*) 'log_min_messages=%') e
-  LEFT JOIN pg_database d ON d.oid = s.setdatabase
-  LEFT JOIN pg_roles r ON r.oid = s.setrole
+  LEFT JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+  LEFT JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
  WHERE e.entries IS NOT NULL`;
 
 /** Usually empty: PUBLIC holds CONNECT on databases unless it was revoked. */
 const NO_CONNECT_SQL = `
 SELECT d.oid AS database_oid, r.oid AS role_oid
-  FROM pg_database d CROSS JOIN pg_roles r
- WHERE d.datallowconn AND r.rolname !~ '^pg_' AND NOT has_database_privilege(r.oid, d.oid, 'CONNECT')`;
+  FROM pg_catalog.pg_database d CROSS JOIN pg_catalog.pg_roles r
+ WHERE d.datallowconn AND r.rolname !~ '^pg_' AND NOT pg_catalog.has_database_privilege(r.oid, d.oid, 'CONNECT')`;
 
 /**
  * Who may change the audit parameters for their own session (PostgreSQL 15+): SET and ALTER

@@ -13,30 +13,30 @@ import type { AuditPosture, DatabaseObjectAudit, ObjectGrant } from "./model";
 
 /** Privileges pgaudit's object audit looks at, granted to each audit role or a role it inherits from (pgaudit skips PUBLIC). */
 const GRANTS_SQL = `
-WITH audit AS (SELECT r.oid, r.rolname::text AS name FROM pg_roles r WHERE r.rolname = ANY($1::text[])),
+WITH audit AS (SELECT r.oid, r.rolname::text AS name FROM pg_catalog.pg_roles r WHERE r.rolname = ANY($1::text[])),
 acl AS (
-  SELECT n.nspname::text AS schema, c.relname::text AS "table", NULL::text AS "column", a.grantee, lower(a.privilege_type) AS privilege
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace CROSS JOIN LATERAL aclexplode(c.relacl) a
+  SELECT n.nspname::text AS schema, c.relname::text AS "table", NULL::text AS "column", a.grantee, pg_catalog.lower(a.privilege_type) AS privilege
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
    WHERE c.relkind = ANY($2::"char"[])
   UNION ALL
-  SELECT n.nspname::text, c.relname::text, at.attname::text, a.grantee, lower(a.privilege_type)
-    FROM pg_attribute at JOIN pg_class c ON c.oid = at.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-   CROSS JOIN LATERAL aclexplode(at.attacl) a
+  SELECT n.nspname::text, c.relname::text, at.attname::text, a.grantee, pg_catalog.lower(a.privilege_type)
+    FROM pg_catalog.pg_attribute at JOIN pg_catalog.pg_class c ON c.oid = at.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   CROSS JOIN LATERAL pg_catalog.aclexplode(at.attacl) a
    WHERE c.relkind = ANY($2::"char"[]) AND at.attnum > 0 AND NOT at.attisdropped
 )
-SELECT au.name AS audit_role, acl.schema, acl."table", acl."column", acl.privilege, pg_get_userbyid(acl.grantee)::text AS grantee
-  FROM audit au JOIN acl ON acl.grantee <> 0 AND pg_has_role(au.oid, acl.grantee, 'USAGE')
+SELECT au.name AS audit_role, acl.schema, acl."table", acl."column", acl.privilege, pg_catalog.pg_get_userbyid(acl.grantee)::text AS grantee
+  FROM audit au JOIN acl ON acl.grantee <> 0 AND pg_catalog.pg_has_role(au.oid, acl.grantee, 'USAGE')
  WHERE acl.privilege IN ('select', 'insert', 'update', 'delete')
  ORDER BY 1, 2, 3, 4 NULLS FIRST, 5, 6`;
 
-const EXISTING_ROLES_SQL = `SELECT rolname::text AS name FROM pg_roles WHERE rolname = ANY($1::text[])`;
+const EXISTING_ROLES_SQL = `SELECT rolname::text AS name FROM pg_catalog.pg_roles WHERE rolname = ANY($1::text[])`;
 
 const TABLES_SQL = `
 SELECT t.schema, t.name AS "table",
-       ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = c.oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum) AS columns
+       ARRAY(SELECT attname::text FROM pg_catalog.pg_attribute WHERE attrelid = c.oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum) AS columns
   FROM unnest($1::text[], $2::text[]) AS t(schema, name)
-  JOIN pg_namespace n ON n.nspname = t.schema
-  JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.name AND c.relkind = ANY($3::"char"[])`;
+  JOIN pg_catalog.pg_namespace n ON n.nspname = t.schema
+  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.name AND c.relkind = ANY($3::"char"[])`;
 
 /** The audit roles (non-empty effective pgaudit.role) login roles get, by database. */
 export function auditRolesByDatabase(posture: AuditPosture): Map<string, string[]> {
@@ -84,7 +84,7 @@ async function readDatabase(
 
 /**
  * Object audit of every database that needs a look: those where a login role gets a pgaudit.role,
- * and with `tables`, every database the connecting role may connect to.
+ * and with `tables`, every database that accepts connections.
  */
 export async function readObjectAudit(
     connection: ResolvedConnection,
@@ -94,7 +94,9 @@ export async function readObjectAudit(
 ): Promise<DatabaseObjectAudit[]> {
     const byDatabase = auditRolesByDatabase(posture);
     const me = posture.connectedAs.user;
-    const reachable = posture.effective.filter((p) => p.role === me && (p.canConnect || posture.connectedAs.superuser)).map((p) => p.database);
+    // Every database that accepts connections, CONNECT or not: one we cannot read comes back
+    // unreadable, which --require-object reports (fail closed) instead of skipping it as if it held nothing.
+    const reachable = posture.effective.filter((p) => p.role === me).map((p) => p.database);
     const databases = [...new Set([...byDatabase.keys(), ...(tables.length > 0 ? reachable : [])])].sort();
     const out: DatabaseObjectAudit[] = [];
     // One database at a time: each opens its own small pool, and a service has few databases.

@@ -8,7 +8,7 @@ import { isIP } from "node:net";
 import { checkServerIdentity, type ConnectionOptions } from "node:tls";
 import pg from "pg";
 import { describeConnection, type ResolvedConnection } from "./core/connectionSpec";
-import { isTransientConnectError, PgAuditSettingError } from "./core/errors";
+import { isTransientConnectError, PgAuditSettingError, SESSION_BOUNDS } from "./core/errors";
 
 /** Two connections per database serve the engine's ten operations in flight well (see bench). */
 const POOL_SIZE = 2;
@@ -16,6 +16,32 @@ const POOL_SIZE = 2;
 const ATTEMPT_TIMEOUT_MS = 10_000;
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 3_000;
+
+/**
+ * Sent in the startup packet, so it outranks every `ALTER DATABASE/ROLE … SET search_path` (a
+ * client setting beats them at login) before our first query runs: a database owner's schema
+ * cannot shadow the catalog, a function or an operator (CVE-2018-1058). pg_temp last, so not even
+ * our own temporary objects can.
+ */
+/**
+ * A statement may wait this long for a lock another session holds (an open transaction that
+ * altered the same role, a LOCK TABLE) before it fails with 55P03, instead of hanging `up`.
+ */
+const LOCK_TIMEOUT_SECONDS = SESSION_BOUNDS.lockTimeoutSeconds;
+/** No single statement of ours runs longer than this (57014): catalog reads and ALTER … SET are milliseconds. */
+const STATEMENT_TIMEOUT_SECONDS = SESSION_BOUNDS.statementTimeoutSeconds;
+
+/**
+ * Sent in the startup packet, so it outranks every `ALTER DATABASE/ROLE … SET` of these (a client
+ * setting beats them at login) before our first query runs: a database owner's schema cannot
+ * shadow the catalog, a function or an operator (CVE-2018-1058), pg_temp last so not even our own
+ * temporary objects can; and a role's `statement_timeout = 0` cannot unbound our waits.
+ */
+export const SESSION_OPTIONS = [
+    "-c search_path=pg_catalog,pg_temp",
+    `-c lock_timeout=${LOCK_TIMEOUT_SECONDS * 1000}`,
+    `-c statement_timeout=${STATEMENT_TIMEOUT_SECONDS * 1000}`,
+].join(" ");
 
 interface PoolEntry {
     readonly pool: pg.Pool;
@@ -49,6 +75,49 @@ export function tlsOptions(c: ResolvedConnection): false | ConnectionOptions {
     }
 }
 
+/** Whether TLS proves who the server is (a CA is given, or sslMode verifies): only then may it see a password or its MD5. */
+export function serverVerified(c: ResolvedConnection): boolean {
+    return c.sslMode === "verify-ca" || c.sslMode === "verify-full" || (c.sslMode === "require" && c.caCert !== undefined);
+}
+
+/**
+ * A client that answers a password request only when it cannot leak the password: SCRAM always
+ * (the server learns nothing it could replay), cleartext and MD5 only from a verified server,
+ * as libpq's `require_auth=scram-sha-256` would. node-postgres asks a password function at each
+ * request, after its connection has emitted which method the server wants; refusing there makes
+ * `connect()` fail before a byte of the password leaves.
+ */
+function guardedClientClass(c: ResolvedConnection): new (config: pg.ClientConfig) => pg.Client {
+    const verified = serverVerified(c);
+    const password = c.password;
+    return class GuardedClient extends pg.Client {
+        constructor(config: pg.ClientConfig) {
+            let asked: "cleartext" | "md5" | undefined;
+            super({
+                ...config,
+                password: () => {
+                    if (asked !== undefined && !verified) throw passwordRequestRefused(c, asked);
+                    return password ?? "";
+                },
+            });
+            this.connection.on("authenticationCleartextPassword", () => (asked = "cleartext"));
+            this.connection.on("authenticationMD5Password", () => (asked = "md5"));
+        }
+    };
+}
+
+function passwordRequestRefused(c: ResolvedConnection, method: "cleartext" | "md5"): PgAuditSettingError {
+    const what =
+        method === "cleartext"
+            ? "the password in clear text (AuthenticationCleartextPassword)"
+            : "an MD5 hash of the password (AuthenticationMD5Password), which whoever sits in between can replay or crack";
+    return new PgAuditSettingError(
+        `${describeConnection(c)} asked for ${what}, but TLS does not verify that server (sslMode ${c.sslMode}${c.caCert === undefined ? " without caCert" : ""}), ` +
+            `so the password was not sent. Fix: give caCert (Aiven: aiven.getProject().caCert; sslMode then defaults to verify-full), ` +
+            `or make the server use SCRAM for this role (password_encryption = 'scram-sha-256', set the password again, pg_hba method scram-sha-256)`,
+    );
+}
+
 /** Pools are keyed by everything that makes a session different, the secrets only as a hash. */
 function poolKey(c: ResolvedConnection): string {
     const secret = createHash("sha256")
@@ -62,10 +131,10 @@ function poolFor(c: ResolvedConnection): PoolEntry {
     let entry = pools.get(key);
     if (!entry) {
         const pool = new pg.Pool({
+            Client: guardedClientClass(c) as unknown as new () => pg.ClientBase,
             host: c.host,
             port: c.port,
             user: c.user,
-            password: c.password,
             database: c.database,
             ssl: tlsOptions(c),
             max: POOL_SIZE,
@@ -74,6 +143,7 @@ function poolFor(c: ResolvedConnection): PoolEntry {
             // The provider process must be free to exit once the engine is done with it.
             allowExitOnIdle: true,
             application_name: "pulumi-aiven-pgaudit",
+            options: SESSION_OPTIONS,
         });
         // An idle client losing its server must not crash the process; the next checkout reconnects.
         pool.on("error", () => undefined);

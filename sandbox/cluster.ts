@@ -33,6 +33,11 @@ export interface StartOptions {
     pgaudit?: boolean;
     /** extra -c settings, e.g. { "pgaudit.log": "ddl" } */
     settings?: Record<string, string>;
+    /**
+     * pg_hba lines tried before the cluster's own (local trust, TCP scram-sha-256), e.g.
+     * `host all clear_user 127.0.0.1/32 password` to test how a client answers cleartext or md5.
+     */
+    hba?: readonly string[];
 }
 
 export interface AdminConnection {
@@ -280,6 +285,10 @@ class Cluster implements TestCluster {
             ...((opts.pgaudit ?? true) ? { shared_preload_libraries: "pgaudit" } : {}),
             ...opts.settings,
         };
+        if (opts.hba !== undefined) {
+            const lines = [...opts.hba, "local all all trust", "host all all 127.0.0.1/32 scram-sha-256", "host all all ::1/128 scram-sha-256"];
+            settings.hba_file = this.serverFile("test_hba.conf", lines.join("\n") + "\n");
+        }
         const o = [`-p ${this.port}`, `-k ${shellQuote(this.serverDir)}`];
         for (const [name, value] of Object.entries(settings)) {
             if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new Error(`invalid setting name ${JSON.stringify(name)}`);

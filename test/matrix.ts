@@ -26,6 +26,10 @@ const CORE = [
     "posture/cluster.test.js",
     "posture/evasion.test.js",
     "cli/evasion.test.js",
+    "posture/hostileSearchPath.test.js",
+    "posture/failClosed.test.js",
+    "provider/connection.hardening.test.js",
+    "cli/hostileSearchPath.test.js",
 ];
 
 const MATRIX: readonly Row[] = [

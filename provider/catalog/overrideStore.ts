@@ -12,24 +12,24 @@ import type { DeclaredScope, OnUnresettable, UndeclaredOverride } from "../core/
 
 const FACTS_SQL = `
 SELECT current_user::text AS current_user, r.rolsuper AS superuser, r.rolcreaterole AS createrole,
-       current_setting('server_version_num')::int AS version_num
-  FROM pg_roles r WHERE r.rolname = current_user`;
+       pg_catalog.current_setting('server_version_num')::int AS version_num
+  FROM pg_catalog.pg_roles r WHERE r.rolname = current_user`;
 
 /** has_parameter_privilege arrived with parameter grants in PostgreSQL 15; asked only there. */
 const UNSETTABLE_SQL = `
-SELECT COALESCE(array_agg(name::text ORDER BY name), '{}') AS names
-  FROM pg_settings WHERE name LIKE 'pgaudit.%' AND NOT has_parameter_privilege(name, 'SET')`;
+SELECT COALESCE(pg_catalog.array_agg(name::text ORDER BY name), '{}') AS names
+  FROM pg_catalog.pg_settings WHERE name LIKE 'pgaudit.%' AND NOT pg_catalog.has_parameter_privilege(name, 'SET')`;
 
 /** Rows whose database or role vanished mid-read are left out: their entries went with them. */
 const OVERRIDES_SQL = `
 SELECT s.setdatabase, s.setrole, d.datname::text AS datname, r.rolname::text AS rolname, r.rolsuper,
-       CASE WHEN s.setdatabase = 0 THEN NULL ELSE pg_has_role(d.datdba, 'USAGE') END AS owns_database,
-       CASE WHEN s.setrole = 0 THEN NULL ELSE pg_has_role(s.setrole, 'MEMBER WITH ADMIN OPTION') END AS admin_of_role,
+       CASE WHEN s.setdatabase = 0 THEN NULL ELSE pg_catalog.pg_has_role(d.datdba, 'USAGE') END AS owns_database,
+       CASE WHEN s.setrole = 0 THEN NULL ELSE pg_catalog.pg_has_role(s.setrole, 'MEMBER WITH ADMIN OPTION') END AS admin_of_role,
        e.entries
-  FROM pg_db_role_setting s
-  CROSS JOIN LATERAL (SELECT array_agg(x ORDER BY x) AS entries FROM unnest(s.setconfig) AS x WHERE x ILIKE 'pgaudit.%') e
-  LEFT JOIN pg_database d ON d.oid = s.setdatabase
-  LEFT JOIN pg_roles r ON r.oid = s.setrole
+  FROM pg_catalog.pg_db_role_setting s
+  CROSS JOIN LATERAL (SELECT pg_catalog.array_agg(x ORDER BY x) AS entries FROM pg_catalog.unnest(s.setconfig) AS x WHERE x ILIKE 'pgaudit.%') e
+  LEFT JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+  LEFT JOIN pg_catalog.pg_roles r ON r.oid = s.setrole
  WHERE e.entries IS NOT NULL
    AND (s.setdatabase = 0 OR d.oid IS NOT NULL)
    AND (s.setrole = 0 OR r.oid IS NOT NULL)`;

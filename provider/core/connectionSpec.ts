@@ -53,39 +53,146 @@ export interface ResolvedConnection {
     readonly caCert?: string;
 }
 
+/** libpq's connection keywords: an unknown query parameter is named only if it is one of these (else it may be a mistyped secret). */
+const LIBPQ_KEYWORDS = new Set([
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "passfile",
+    "channel_binding",
+    "connect_timeout",
+    "client_encoding",
+    "options",
+    "application_name",
+    "fallback_application_name",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
+    "replication",
+    "gssencmode",
+    "sslmode",
+    "sslnegotiation",
+    "sslcompression",
+    "sslcert",
+    "sslkey",
+    "sslpassword",
+    "sslcertmode",
+    "sslrootcert",
+    "sslcrl",
+    "sslcrldir",
+    "sslsni",
+    "requirepeer",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+    "krbsrvname",
+    "gsslib",
+    "gssdelegation",
+    "service",
+    "target_session_attrs",
+    "load_balance_hosts",
+    "require_auth",
+]);
+
+/** libpq's percent-decoding (conninfo_uri_decode): %XX only, no `+` for space, %00 refused; UTF-8 text. */
+function percentDecode(text: string): string | undefined {
+    const bytes: number[] = [];
+    const raw = Buffer.from(text, "utf8");
+    for (let i = 0; i < raw.length; i++) {
+        if (raw[i] !== 0x25) {
+            bytes.push(raw[i]);
+            continue;
+        }
+        const hex = raw.subarray(i + 1, i + 3).toString("latin1");
+        if (!/^[0-9A-Fa-f]{2}$/.test(hex) || hex === "00") return undefined;
+        bytes.push(parseInt(hex, 16));
+        i += 2;
+    }
+    try {
+        return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bytes));
+    } catch {
+        return undefined;
+    }
+}
+
+const BAD_ENCODING = { error: "has a badly percent-encoded part; encode special characters of the user, password or database with %XX" };
+
 /**
- * Turns a PostgreSQL URI into the object form. Unknown query parameters are refused rather than
- * ignored, so that a setting the user relies on (say `sslrootcert`) is not silently dropped.
+ * Turns a PostgreSQL URI into the object form, splitting it as libpq does
+ * (`conninfo_uri_parse_options`): the user information runs to the first `@` before any `/`, so a
+ * password may hold `?`, `#` or `:` unencoded (only `@` and `/` need %XX). A WHATWG URL would end
+ * the authority at `?` and hand the rest of the password to the query. Unknown query parameters are
+ * refused rather than ignored, so that a setting the user relies on (say `sslrootcert`) is not
+ * silently dropped. No error repeats any part of the URI but a known keyword.
  */
 export function parseConnectionUri(uri: string): Record<string, unknown> | { error: string } {
-    let url: URL;
-    try {
-        url = new URL(uri);
-    } catch {
-        return {
-            error: "is not a valid URI; expected postgresql://user:password@host:port/database?sslmode=require (percent-encode special characters in the password)",
-        };
+    const scheme = /^(postgresql|postgres):\/\//.exec(uri);
+    if (!scheme) {
+        return /^[A-Za-z][-+.A-Za-z0-9]*:\/\//.test(uri)
+            ? { error: "must start with postgresql:// or postgres://" }
+            : { error: "is not a valid URI; expected postgresql://user:password@host:port/database?sslmode=require (percent-encode @ and / in the password)" };
     }
-    if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") {
-        return { error: "must start with postgresql:// or postgres://" };
-    }
+    let rest = uri.slice(scheme[0].length);
     const out: Record<string, unknown> = {};
-    try {
-        out.host = decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, "$1");
-        if (url.username) out.user = decodeURIComponent(url.username);
-        if (url.password) out.password = decodeURIComponent(url.password);
-        const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
-        if (database) out.database = database;
-    } catch {
-        return { error: "has a badly percent-encoded part; encode special characters of the user, password or database with %XX" };
+    const end = rest.search(/[@/]/);
+    if (end >= 0 && rest[end] === "@") {
+        const userinfo = rest.slice(0, end);
+        rest = rest.slice(end + 1);
+        const colon = userinfo.indexOf(":");
+        const user = percentDecode(colon < 0 ? userinfo : userinfo.slice(0, colon));
+        const password = colon < 0 ? "" : percentDecode(userinfo.slice(colon + 1));
+        if (user === undefined || password === undefined) return BAD_ENCODING;
+        if (user !== "") out.user = user;
+        if (password !== "") out.password = password;
     }
-    if (url.port) out.port = Number(url.port);
-    for (const [param, value] of url.searchParams) {
-        if (param === "sslmode") out.sslMode = value;
-        else
-            return {
-                error: `has the query parameter "${param}", which is not supported; only sslmode is (give a CA certificate as caCert in the object form)`,
-            };
+    let host: string;
+    if (rest.startsWith("[")) {
+        const close = rest.indexOf("]");
+        if (close < 0) return { error: "has an IPv6 host without its closing ]" };
+        host = rest.slice(1, close);
+        rest = rest.slice(close + 1);
+    } else {
+        const stop = rest.search(/[:/?,]/);
+        host = stop < 0 ? rest : rest.slice(0, stop);
+        rest = stop < 0 ? "" : rest.slice(stop);
+    }
+    if (rest.startsWith(",")) return { error: "names several hosts; give one host (node-postgres connects to one)" };
+    const decodedHost = percentDecode(host);
+    if (decodedHost === undefined) return BAD_ENCODING;
+    if (decodedHost !== "") out.host = decodedHost;
+    if (rest.startsWith(":")) {
+        const stop = rest.search(/[/?]/);
+        const port = stop < 0 ? rest.slice(1) : rest.slice(1, stop);
+        rest = stop < 0 ? "" : rest.slice(stop);
+        if (!/^\d{1,5}$/.test(port)) return { error: "has a port that is not a number from 1 to 65535 (a password holding / or @ must be percent-encoded)" };
+        out.port = Number(port);
+    }
+    if (rest.startsWith("/")) {
+        const stop = rest.indexOf("?");
+        const database = percentDecode(stop < 0 ? rest.slice(1) : rest.slice(1, stop));
+        rest = stop < 0 ? "" : rest.slice(stop);
+        if (database === undefined) return BAD_ENCODING;
+        if (database !== "") out.database = database;
+    }
+    if (rest.startsWith("?")) {
+        for (const pair of rest.slice(1).split("&")) {
+            if (pair === "") continue;
+            const eq = pair.indexOf("=");
+            const key = percentDecode(eq < 0 ? pair : pair.slice(0, eq));
+            const value = eq < 0 ? undefined : percentDecode(pair.slice(eq + 1));
+            if (key === "sslmode" && value !== undefined) out.sslMode = value;
+            else if (key !== undefined && LIBPQ_KEYWORDS.has(key))
+                return {
+                    error: `has the query parameter "${key}", which is not supported; only sslmode is (give a CA certificate as caCert in the object form)`,
+                };
+            else return { error: "has a query parameter that is not a libpq keyword (not shown: it may hold a secret); only sslmode is supported" };
+        }
+    } else if (rest !== "") {
+        return { error: "is not a valid URI; expected postgresql://user:password@host:port/database?sslmode=require (percent-encode @ and / in the password)" };
     }
     return out;
 }

@@ -22,7 +22,12 @@ interface PgErrorLike {
     readonly code?: string;
     readonly message?: string;
     readonly detail?: string;
+    /** CONTEXT: for a lock wait, the relation ("while updating tuple (0,3) in relation \"pg_db_role_setting\""). */
+    readonly where?: string;
 }
+
+/** Session bounds every connection sets (connection.ts sends them; here for the messages). */
+export const SESSION_BOUNDS = { lockTimeoutSeconds: 10, statementTimeoutSeconds: 60 } as const;
 
 function isPgError(err: unknown): err is PgErrorLike & Error {
     return err instanceof Error && typeof (err as PgErrorLike).code === "string" && /^[0-9A-Z]{5}$/.test((err as PgErrorLike).code!);
@@ -77,6 +82,16 @@ export function explainPgError(err: unknown, context: ErrorContext): Error {
         advice = `the server refused ${user}'s login: check the connection's user and password (a rotated password must reach the connection input)`;
     } else if (err.code === "3D000") {
         advice = `the connection's database does not exist: set connection.database to an existing database (Aiven: "defaultdb")`;
+    } else if (err.code === "55P03") {
+        const on = err.where ? ` (${err.where.split("\n")[0]})` : "";
+        advice =
+            `waited ${SESSION_BOUNDS.lockTimeoutSeconds} s (lock_timeout) for a lock another session holds${on}: an open transaction that changed the same role, ` +
+            `database or table privileges. Fix: end that transaction (find it with SELECT pid, usename, state, xact_start, query FROM pg_stat_activity ` +
+            `WHERE state LIKE 'idle in transaction%' OR wait_event_type = 'Lock'), then run pulumi up again`;
+    } else if (err.code === "57014" && /statement timeout/.test(message)) {
+        advice =
+            `a statement ran longer than ${SESSION_BOUNDS.statementTimeoutSeconds} s (statement_timeout); the server is overloaded or blocked. ` +
+            `Fix: look at pg_stat_activity for what holds it up, then run pulumi up again`;
     } else if (err.code === "22023" && /invalid value for parameter/.test(message)) {
         advice = `the server refused the value${err.detail ? ` (${err.detail})` : ""}; fix the setting's value`;
     }

@@ -78,6 +78,70 @@ function decodeBool(text: string): boolean | undefined {
     return undefined;
 }
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const C_SPACE = "[ \\t\\n\\v\\f\\r]*";
+/** strtol(…, 0): optional sign, then 0x hex, a leading 0 for octal, or decimal. */
+const STRTOL = new RegExp(`^${C_SPACE}([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)`);
+/** strtod's decimal and hexadecimal forms (inf/nan fail parse_int anyway). */
+const STRTOD_DEC = new RegExp(`^${C_SPACE}[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?`);
+const STRTOD_HEX = new RegExp(`^${C_SPACE}([+-]?)0[xX]([0-9a-fA-F]*)(?:\\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?`);
+
+function strtod(text: string): { value: number; end: number } | undefined {
+    const hex = STRTOD_HEX.exec(text);
+    if (hex && (hex[2] !== "" || (hex[3] ?? "") !== "")) {
+        const digits = hex[2] + (hex[3] ?? "");
+        const value = parseInt(digits, 16) * 2 ** (Number(hex[4] ?? 0) - 4 * (hex[3] ?? "").length);
+        return { value: hex[1] === "-" ? -value : value, end: hex[0].length };
+    }
+    const dec = STRTOD_DEC.exec(text);
+    return dec ? { value: Number(dec[0].trim()), end: dec[0].length } : undefined;
+}
+
+/** C's rint in the default rounding mode: halves go to the even neighbour. */
+function rint(x: number): number {
+    const floor = Math.floor(x);
+    const rest = x - floor;
+    if (rest !== 0.5) return Math.round(x);
+    return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/**
+ * PostgreSQL's parse_int (guc.c) for a setting without a unit, as pgaudit's integers are: strtol
+ * with base 0 (`010` is 8, `0x10` is 16, `08` is invalid); a value stopping at `.`, `e` or `E`, or
+ * beyond a long, is read again as a double (`1e3`, `7.5`) and rounded half to even; whitespace may
+ * surround it; anything else, or a value outside a 32-bit int, is not an integer (undefined).
+ */
+export function parsePgInt(text: string): number | undefined {
+    const int = STRTOL.exec(text);
+    let value = 0;
+    let end = 0;
+    let overflow = false;
+    if (int) {
+        const [, sign, digits] = int;
+        const big =
+            digits.length > 1 && /^0[xX]/.test(digits)
+                ? BigInt(digits)
+                : digits.length > 1 && digits[0] === "0"
+                  ? BigInt("0o" + digits.slice(1))
+                  : BigInt(digits);
+        const signed = sign === "-" ? -big : big;
+        overflow = signed > 2n ** 63n - 1n || signed < -(2n ** 63n);
+        value = Number(signed);
+        end = int[0].length;
+    }
+    if (overflow || /[.eE]/.test(text[end] ?? "")) {
+        const d = strtod(text);
+        if (!d) return undefined;
+        ({ value, end } = d);
+    }
+    if (end === 0 || Number.isNaN(value)) return undefined;
+    if (!/^[ \t\n\v\f\r]*$/.test(text.slice(end))) return undefined;
+    const rounded = rint(value);
+    if (rounded < INT32_MIN || rounded > INT32_MAX) return undefined;
+    return rounded === 0 ? 0 : rounded; // never -0
+}
+
 /**
  * The typed value of a setting as PostgreSQL stored it (exactly as it was written, perhaps by
  * hand). A value we cannot read is kept as its text so that drift still shows.
@@ -93,10 +157,8 @@ export function decodeSetting(key: SettingKey, text: string): SettingValue {
             }
         case "bool":
             return decodeBool(text) ?? text;
-        case "int": {
-            const n = Number(text.trim());
-            return Number.isInteger(n) ? n : text;
-        }
+        case "int":
+            return parsePgInt(text) ?? text;
         case "level":
             return text.trim().toLowerCase();
         case "text":

@@ -35,7 +35,8 @@ function decodeBare(key: SettingKey, text: string): SettingValue | undefined {
         case "bool":
             return text === "true" ? true : text === "false" ? false : undefined;
         case "int":
-            return /^-?\d+$/.test(text) ? Number(text) : undefined;
+            // Only the decimal encodeSettingsText writes: a hand-edited "010" is refused, not misread.
+            return /^-?(0|[1-9]\d*)$/.test(text) ? Number(text) : undefined;
         default:
             return WORD.test(text) ? text : undefined;
     }

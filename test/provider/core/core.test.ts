@@ -8,6 +8,7 @@ import { UNKNOWN } from "../../../provider";
 import { connectionSchema, parseConnectionUri } from "../../../provider/core/connectionSpec";
 import { planScopeReset, planScopeStatements } from "../../../provider/core/scopePlan";
 import { decodeSetting, encodeSetting } from "../../../provider/core/settings";
+import { decodeSettingsText } from "../../../provider/core/settingsText";
 import { describeScope, resetParameterSql, setParameterSql } from "../../../provider/core/sql";
 
 test("our unknown sentinel is the SDK's", () => {
@@ -33,6 +34,20 @@ test("URIs: percent-encoding, IPv6, defaults", () => {
         sslMode: "require",
     });
     assert.deepEqual(parseConnectionUri("postgres://u@[::1]/my%20db"), { host: "::1", user: "u", database: "my db" });
+    // libpq's split: the user information runs to the first @ before any /, so ? and # are the password's.
+    assert.deepEqual(parseConnectionUri("postgresql://avnadmin:?s3cret@h/db"), { host: "h", user: "avnadmin", password: "?s3cret", database: "db" });
+    assert.deepEqual(parseConnectionUri("postgresql://u:a#b?c@h:5/d?sslmode=verify-full"), {
+        host: "h",
+        user: "u",
+        password: "a#b?c",
+        port: 5,
+        database: "d",
+        sslMode: "verify-full",
+    });
+    assert.deepEqual(parseConnectionUri("postgresql://u:a%00b@h"), {
+        error: "has a badly percent-encoded part; encode special characters of the user, password or database with %XX",
+    });
+    assert.match(String((parseConnectionUri("postgresql://u@h/d?pass=s3cret") as { error: string }).error), /not a libpq keyword \(not shown/);
     const resolved = connectionSchema.parse("postgresql://u:p@h");
     assert.deepEqual(resolved, { host: "h", port: 5432, user: "u", password: "p", database: "defaultdb", sslMode: "require" });
     assert.equal(connectionSchema.parse({ host: "h", user: "u", caCert: "PEM" }).sslMode, "verify-full");
@@ -57,6 +72,13 @@ test("values are written as PostgreSQL expects and read back from what it stored
         assert.equal(decodeSetting("logRows", text), value, text);
     }
     assert.equal(decodeSetting("logRows", "o"), "o", "an ambiguous prefix is kept as text");
+    // Integers as PostgreSQL's parse_int reads them (the oracle is in connection.hardening.test.ts).
+    assert.equal(decodeSetting("logParameterMaxSize", "010"), 8);
+    assert.equal(decodeSetting("logMaxStringLength", "0x10"), 16);
+    assert.equal(decodeSetting("logParameterMaxSize", "08"), "08", "not octal: kept as text, so it shows as drift");
+    // The state's own text holds only the decimal it writes; a hand-edited 010 is refused, not misread.
+    assert.deepEqual(decodeSettingsText("logParameterMaxSize=10"), { logParameterMaxSize: 10 });
+    assert.throws(() => decodeSettingsText("logParameterMaxSize=010"), /not a pgaudit settings line/);
     assert.deepEqual(decodeSetting("log", ' READ ,  "ddl" '), ["read", "ddl"]);
     assert.equal(decodeSetting("logParameterMaxSize", "0x10"), 16);
 });
