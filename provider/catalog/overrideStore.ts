@@ -71,10 +71,10 @@ export async function readUndeclared(
     declared: readonly DeclaredScope[],
 ): Promise<UndeclaredOverride[]> {
     return withSession(connection, deadlineSeconds, async (session) => {
-        await ensureOwnerTable(session);
+        const present = await ensureOwnerTable(session, false);
         const { client } = session;
         try {
-            const records = await beginOwned(client, "all");
+            const records = await beginOwned(client, "all", present);
             const found = unowned(findUndeclared(await readOverrideRows(client), declared, await readFacts(client)), records);
             await client.query("COMMIT");
             return found;
@@ -97,11 +97,11 @@ export async function resetUndeclared(
     onUnresettable: OnUnresettable,
 ): Promise<UndeclaredOverride[]> {
     return withSession(connection, deadlineSeconds, async (session) => {
-        await ensureOwnerTable(session);
+        const present = await ensureOwnerTable(session, false);
         const { client } = session;
         let current = "reading pgaudit overrides";
         try {
-            const records = await beginOwned(client, "all");
+            const records = await beginOwned(client, "all", present);
             const undeclared = unowned(findUndeclared(await readOverrideRows(client), declared, await readFacts(client)), records);
             const blocked = undeclared.filter((o) => !o.resettable);
             if (blocked.length > 0 && onUnresettable === "fail") throw unresettableError(blocked);

@@ -49,11 +49,20 @@ CREATE TABLE IF NOT EXISTS ${OWNER_TABLE} (
 COMMIT`;
 
 /**
- * Makes sure the table exists and belongs to the connecting role (or a role it is a member of):
- * a table someone else owns could hold forged records. Once per pool.
+ * Makes sure the table exists (`create`; else only says whether it does) and can be trusted: owned
+ * by the connecting role or an administrative one. Without the table there are no records, so a
+ * delete, a refresh or exclusive mode need not create it (and a stack of the previous version
+ * keeps working where the role may not create schemas). A table found is remembered per pool.
  */
-export function ensureOwnerTable(session: Session): Promise<void> {
-    return session.memo("owner-table", async () => {
+export async function ensureOwnerTable(session: Session, create = true): Promise<boolean> {
+    // A per-pool box: once the table is known, no call asks again (a missing one is asked each time).
+    const known = await session.memo("owner-table-known", async () => ({ present: false }));
+    if (known.present) return true;
+    if (!create) {
+        const { rows } = await session.client.query(TABLE_STATE_SQL);
+        if (!rows[0].table_exists) return false;
+    }
+    await session.memo("owner-table", async () => {
         const state = async () => (await session.client.query(TABLE_STATE_SQL)).rows[0];
         let found = await state();
         if (!found.table_exists) {
@@ -87,6 +96,8 @@ export function ensureOwnerTable(session: Session): Promise<void> {
             );
         }
     });
+    known.present = true;
+    return true;
 }
 
 const keysArray = (keys: readonly string[]) => `ARRAY[${keys.map((k) => escapeLiteral(k)).join(",")}]::text[]`;
@@ -97,9 +108,14 @@ function toRecord(row: { scope: string; owner_id: string; stack: string; resourc
 
 /**
  * Opens the transaction, takes the owner lock and reads the records of `keys` (every record when
- * `keys` is "all"), in one round trip. The caller ends it with COMMIT or ROLLBACK.
+ * `keys` is "all"), in one round trip; with no table (`present` false), no records. The caller
+ * ends it with COMMIT or ROLLBACK.
  */
-export async function beginOwned(client: pg.ClientBase, keys: readonly string[] | "all"): Promise<OwnerRecords> {
+export async function beginOwned(client: pg.ClientBase, keys: readonly string[] | "all", present = true): Promise<OwnerRecords> {
+    if (!present) {
+        await client.query("BEGIN");
+        return { of: () => [] };
+    }
     const where = keys === "all" ? "" : ` WHERE scope = ANY(${keysArray(keys)})`;
     const results = (await client.query(
         `BEGIN; SELECT ${LOCK}; SELECT scope, owner_id, stack, resource, pg_catalog.to_char(claimed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS claimed_at FROM ${OWNER_TABLE}${where}`,

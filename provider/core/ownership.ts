@@ -55,8 +55,7 @@ export interface Claimant {
 
 export type ClaimDecision =
     /** Hold the scope. `evict`: the other holders it takes it from; `handover`: one of them is of this stack (its values are not foreign). */
-    | { readonly kind: "claim"; readonly evict: readonly string[]; readonly handover: boolean }
-    | { readonly kind: "refuse"; readonly problem: string };
+    { readonly kind: "claim"; readonly evict: readonly string[]; readonly handover: boolean } | { readonly kind: "refuse"; readonly problem: string };
 
 const holder = (r: OwnerRecord) => `${r.resource} of stack ${r.stack} (holding it since ${r.claimedAt} UTC)`;
 

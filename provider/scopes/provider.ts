@@ -25,7 +25,12 @@ import { beginOwned, claimSql, ensureOwnerTable, evictSql, releaseSql, type Owne
 export const SCOPES_ID = "pgaudit-scopes";
 
 /** What state keeps: the options, each scope's settings line, and (exclusive only) what is undeclared. */
-function outputsOf(state: ScopesState, ownerId: string | undefined, scopes: readonly OwnedScope[], undeclared?: readonly UndeclaredOverride[]): Record<string, unknown> {
+function outputsOf(
+    state: ScopesState,
+    ownerId: string | undefined,
+    scopes: readonly OwnedScope[],
+    undeclared?: readonly UndeclaredOverride[],
+): Record<string, unknown> {
     return {
         ...(state.owner !== undefined ? { owner: state.owner } : {}),
         ...(ownerId !== undefined ? { ownerId } : {}),
@@ -66,10 +71,11 @@ async function inTransaction<T>(
     user: string,
     keys: readonly string[] | "all",
     work: (records: OwnerRecords) => Promise<{ statements: BatchStatement[]; result: T }>,
+    present = true,
 ): Promise<T> {
     let statements: BatchStatement[] = [];
     try {
-        const records = await beginOwned(client, keys);
+        const records = await beginOwned(client, keys, present);
         const planned = await work(records);
         statements = planned.statements;
         await runBatch(client, [...statements.map((s) => s.sql), "COMMIT"]);
@@ -133,7 +139,18 @@ async function apply(state: ScopesState, ownerId: string, olds?: ScopesState): P
                 adopt: state.adopt,
             });
             if (plan.problems.length > 0) throw problemsError(plan.problems);
-            for (const sql of [evictSql(evicted), claimSql(state.scopes.map((s) => s.key), ownerId, state.owner), releaseSql(removed.map((s) => s.key), olds?.ownerId)]) {
+            for (const sql of [
+                evictSql(evicted),
+                claimSql(
+                    state.scopes.map((s) => s.key),
+                    ownerId,
+                    state.owner,
+                ),
+                releaseSql(
+                    removed.map((s) => s.key),
+                    olds?.ownerId,
+                ),
+            ]) {
                 if (sql) plan.statements.push({ sql, target: "the owner records of this PgAuditScopes' scopes" });
             }
             let left: UndeclaredOverride[] = [];
@@ -177,13 +194,13 @@ export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
     async read(id, props) {
         const state = parseScopesState(props);
         return withSession(state.connection, state.connectDeadlineSeconds, async (session) => {
-            await ensureOwnerTable(session);
+            const present = await ensureOwnerTable(session, false);
             const { client } = session;
             let found: OwnedScope[];
             let undeclared: UndeclaredOverride[] | undefined;
             let ownerId = state.ownerId;
             try {
-                const records = await beginOwned(client, state.exclusive ? "all" : state.scopes.map((s) => s.key));
+                const records = await beginOwned(client, state.exclusive ? "all" : state.scopes.map((s) => s.key), present);
                 const snapshots = await readScopes(
                     client,
                     state.scopes.map((s) => s.scope),
@@ -191,7 +208,7 @@ export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
                 found = state.scopes.flatMap((s, i) =>
                     snapshots[i].exists && !ownedElsewhere(records.of(s.key), ownerId) ? [{ ...s, settings: decodeStoredSettings(snapshots[i].entries) }] : [],
                 );
-                if (ownerId === undefined) {
+                if (ownerId === undefined && present) {
                     ownerId = newOwnerId();
                     const claim = claimSql(
                         found.map((s) => s.key),
@@ -232,27 +249,33 @@ export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
         const state = parseScopesState(props);
         await withSession(state.connection, state.connectDeadlineSeconds, async (session) => {
             const facts = await readServerFacts(session);
-            await ensureOwnerTable(session);
+            const present = await ensureOwnerTable(session, false);
             const { client } = session;
             const keys = state.scopes.map((s) => s.key);
-            await inTransaction(client, facts.currentUser, keys, async (records) => {
-                const released = state.scopes.filter((s) => mayRelease(records.of(s.key), state.ownerId));
-                const snapshots = await readScopes(
-                    client,
-                    released.map((s) => s.scope),
-                );
-                const plan = planScopesApply({
-                    declared: [],
-                    declaredSnapshots: [],
-                    removed: released,
-                    removedSnapshots: snapshots,
-                    newlyOwned: () => false,
-                    adopt: true,
-                });
-                const release = releaseSql(keys, state.ownerId);
-                if (release) plan.statements.push({ sql: release, target: "the owner records of this PgAuditScopes' scopes" });
-                return { statements: plan.statements, result: undefined };
-            });
+            await inTransaction(
+                client,
+                facts.currentUser,
+                keys,
+                async (records) => {
+                    const released = state.scopes.filter((s) => mayRelease(records.of(s.key), state.ownerId));
+                    const snapshots = await readScopes(
+                        client,
+                        released.map((s) => s.scope),
+                    );
+                    const plan = planScopesApply({
+                        declared: [],
+                        declaredSnapshots: [],
+                        removed: released,
+                        removedSnapshots: snapshots,
+                        newlyOwned: () => false,
+                        adopt: true,
+                    });
+                    const release = present ? releaseSql(keys, state.ownerId) : undefined;
+                    if (release) plan.statements.push({ sql: release, target: "the owner records of this PgAuditScopes' scopes" });
+                    return { statements: plan.statements, result: undefined };
+                },
+                present,
+            );
         });
     },
 };

@@ -56,7 +56,13 @@ async function apply(inputs: PgAuditSettingInputs, ownerId: string, action: "cre
                         `${describeScope(scope)} cannot hold settings: ${snapshot.missing} does not exist; create it first (or fix the name; names are case-sensitive)`,
                     );
                 }
-                const decision = decideClaim({ scope, records: records.of(key), claimant: { id: ownerId, label: inputs.owner }, previouslyOwned, adopt: inputs.adopt });
+                const decision = decideClaim({
+                    scope,
+                    records: records.of(key),
+                    claimant: { id: ownerId, label: inputs.owner },
+                    previouslyOwned,
+                    adopt: inputs.adopt,
+                });
                 if (decision.kind === "refuse") throw new PgAuditSettingError(`PgAuditSetting changed nothing: ${decision.problem}`);
                 // Values another resource of this stack wrote are this stack's declaration, not foreign.
                 if (action === "creating" && !decision.handover) assertNoForeignSettings(scope, snapshot.entries, inputs.settings, inputs.adopt);
@@ -99,18 +105,18 @@ export const pgAuditSettingProvider: pulumi.dynamic.ResourceProvider = {
         const scope = scopeOf(state);
         const key = scopeId(scope);
         return withSession(state.connection, state.connectDeadlineSeconds, async (session) => {
-            await ensureOwnerTable(session);
+            const present = await ensureOwnerTable(session, false);
             const { client } = session;
             let ownerId = state.ownerId;
             let snapshot;
             try {
-                const records = await beginOwned(client, [key]);
+                const records = await beginOwned(client, [key], present);
                 snapshot = await readScope(client, scope);
                 if (ownedElsewhere(records.of(key), ownerId)) {
                     await client.query("ROLLBACK");
                     return {};
                 }
-                if (ownerId === undefined && snapshot.exists) {
+                if (ownerId === undefined && snapshot.exists && present) {
                     ownerId = newOwnerId();
                     await runStatements(client, [claimSql([key], ownerId, state.owner)!]);
                 }
@@ -142,15 +148,15 @@ export const pgAuditSettingProvider: pulumi.dynamic.ResourceProvider = {
         const key = scopeId(scope);
         await withSession(state.connection, state.connectDeadlineSeconds, async (session) => {
             const facts = await readServerFacts(session);
-            await ensureOwnerTable(session);
+            const present = await ensureOwnerTable(session, false);
             await explainedFor(session, facts.currentUser, scope, "resetting pgaudit settings of", async (client) => {
                 try {
-                    const records = await beginOwned(client, [key]);
+                    const records = await beginOwned(client, [key], present);
                     const snapshot = await readScope(client, scope);
                     const statements: string[] = [];
                     // A dropped database or role took its settings with it.
                     if (mayRelease(records.of(key), state.ownerId) && snapshot.exists) statements.push(...planScopeReset(scope, snapshot.entries));
-                    const release = releaseSql([key], state.ownerId);
+                    const release = present ? releaseSql([key], state.ownerId) : undefined;
                     if (release) statements.push(release);
                     await runStatements(client, [...statements, "COMMIT"]);
                 } catch (err) {
