@@ -121,30 +121,34 @@ test("shape switch to PgAuditScopes in one up, then a rename with a change: conv
     await truthful("dev");
 });
 
-test("two stacks on one scope: the second is refused naming the owner and the fix; with adopt it moves, and the first is told", { timeout: 400_000 }, async () => {
-    await configure("other", { name: "x", log: "all" });
-    const refused = await failedUp("other");
-    assert.match(refused, new RegExp(`role "app" is owned by PgAuditScopes "s2" of stack ${PROJECT}/dev`));
-    assert.match(refused, /set adopt: true/);
-    assert.equal(await pgauditCatalog(first), "role app: pgaudit.log=read", "nothing written");
-    await truthful("dev");
+test(
+    "two stacks on one scope: the second is refused naming the owner and the fix; with adopt it moves, and the first is told",
+    { timeout: 400_000 },
+    async () => {
+        await configure("other", { name: "x", log: "all" });
+        const refused = await failedUp("other");
+        assert.match(refused, new RegExp(`role "app" is owned by PgAuditScopes "s2" of stack ${PROJECT}/dev`));
+        assert.match(refused, /set adopt: true/);
+        assert.equal(await pgauditCatalog(first), "role app: pgaudit.log=read", "nothing written");
+        await truthful("dev");
 
-    await configure("other", { adopt: "true" });
-    await up("other");
-    assert.equal(await pgauditCatalog(first), "role app: pgaudit.log=all");
-    await truthful("other");
-    // dev's refresh sees the scope gone from its hands; its up names who has it.
-    const told = await failedUp("dev", ["--refresh"]);
-    assert.match(told, new RegExp(`role "app" is owned by PgAuditSetting "x" of stack ${PROJECT}/other`));
-    assert.equal(await pgauditCatalog(first), "role app: pgaudit.log=all");
+        await configure("other", { adopt: "true" });
+        await up("other");
+        assert.equal(await pgauditCatalog(first), "role app: pgaudit.log=all");
+        await truthful("other");
+        // dev's refresh sees the scope gone from its hands; its up names who has it.
+        const told = await failedUp("dev", ["--refresh"]);
+        assert.match(told, new RegExp(`role "app" is owned by PgAuditSetting "x" of stack ${PROJECT}/other`));
+        assert.equal(await pgauditCatalog(first), "role app: pgaudit.log=all");
 
-    // Back to one owner: other goes away (its delete resets what it held), dev's next up declares it again.
-    await pulumi("other", ["destroy", "--yes"]);
-    assert.equal(await pgauditCatalog(first), "");
-    await pulumi("dev", ["up", "--yes", "--refresh"]);
-    assert.equal(await pgauditCatalog(first), "role app: pgaudit.log=read");
-    await truthful("dev");
-});
+        // Back to one owner: other goes away (its delete resets what it held), dev's next up declares it again.
+        await pulumi("other", ["destroy", "--yes"]);
+        assert.equal(await pgauditCatalog(first), "");
+        await pulumi("dev", ["up", "--yes", "--refresh"]);
+        assert.equal(await pgauditCatalog(first), "role app: pgaudit.log=read");
+        await truthful("dev");
+    },
+);
 
 test("two exclusive stacks on one server: each resets overrides nobody declares, never the other's scopes", { timeout: 400_000 }, async () => {
     await first.sql(`ALTER ROLE stray SET pgaudit.log = 'none'`);

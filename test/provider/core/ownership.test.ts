@@ -26,7 +26,11 @@ test("nobody holds it, or we do: claim, nothing to evict, values checked as usua
 test("a rename, a move or a shape switch: another id of this stack holds it; the new one takes it, its values are not foreign", () => {
     assert.deepEqual(decide([record("old", "shop/dev")]), { kind: "claim", evict: ["old"], handover: true });
     // Retained, or forgotten with `pulumi state delete`: the engine never calls it again; an update takes it too.
-    assert.deepEqual(decide([record("me", "shop/dev"), record("stale", "shop/dev")], { previouslyOwned: true }), { kind: "claim", evict: ["stale"], handover: true });
+    assert.deepEqual(decide([record("me", "shop/dev"), record("stale", "shop/dev")], { previouslyOwned: true }), {
+        kind: "claim",
+        evict: ["stale"],
+        handover: true,
+    });
     // Claimed by a refresh of state older than owner labels: cannot be told from ours.
     assert.deepEqual(decide([record("legacy", UNKNOWN_STACK)]), { kind: "claim", evict: ["legacy"], handover: true });
 });
@@ -47,7 +51,10 @@ test("another stack holds it: refused, naming the scope, the owner, its stack an
 test("an update that no longer holds it: told who took it, and the fix", () => {
     const taken = decide([record("theirs", "shop/prod")], { previouslyOwned: true });
     assert.equal(taken.kind, "refuse");
-    assert.match(taken.kind === "refuse" ? taken.problem : "", /^role "app" is no longer held by this resource: PgAuditSetting "theirs" of stack shop\/prod .*took it over\. Fix: .*adopt: true here to take it back/);
+    assert.match(
+        taken.kind === "refuse" ? taken.problem : "",
+        /^role "app" is no longer held by this resource: PgAuditSetting "theirs" of stack shop\/prod .*took it over\. Fix: .*adopt: true here to take it back/,
+    );
     const twice = decide([record("sibling", "shop/dev")], { previouslyOwned: true });
     assert.match(twice.kind === "refuse" ? twice.problem : "", /declared twice in this stack; remove it from one of the two/);
     assert.deepEqual(decide([record("theirs", "shop/prod")], { previouslyOwned: true, adopt: true }), { kind: "claim", evict: ["theirs"], handover: false });

@@ -147,7 +147,11 @@ test("diff: per-scope meaning, not text; any added, removed or changed scope, co
     assert.deepEqual(diffScopes(base, moved).replaces, ["connection"], "another server: create there first, then delete here");
     assert.deepEqual((await provider.diff!("id", base, moved)).replaces, ["connection"]);
     const label = { stack: "proj/dev", resource: 'PgAuditScopes "a"' };
-    assert.deepEqual(diffScopes({ ...base, owner: label }, { ...base, owner: { ...label, stack: "proj/prod" } }).changed, ["owner"], "a renamed stack updates the records");
+    assert.deepEqual(
+        diffScopes({ ...base, owner: label }, { ...base, owner: { ...label, stack: "proj/prod" } }).changed,
+        ["owner"],
+        "a renamed stack updates the records",
+    );
     assert.equal((await provider.diff!("id", base, { ...base, adopt: true })).changes, false, "adopt only matters when a scope is taken over");
     assert.deepEqual(diffScopes(base, { ...base, scopes: [{ role: UNKNOWN }] }).changed, ["scopes"], "unknown at preview: a change");
 
