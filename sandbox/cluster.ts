@@ -402,6 +402,9 @@ export async function startCluster(opts: StartOptions = {}): Promise<TestCluster
             `CREATE ROLE ${pg.escapeIdentifier(cluster.admin.user)} LOGIN CREATEROLE CREATEDB PASSWORD ${pg.escapeLiteral(cluster.admin.password)}`,
         );
         await cluster.grantPgaudit();
+        // On Aiven avnadmin may create schemas in defaultdb, the database it connects to (the
+        // owner records live there); here it connects to postgres.
+        await cluster.sql(`GRANT CREATE ON DATABASE postgres TO ${pg.escapeIdentifier(cluster.admin.user)}`);
         return cluster;
     } catch (e) {
         cluster.killSync();

@@ -5,6 +5,8 @@
  */
 import type pg from "pg";
 import { withSession } from "../connection";
+import { beginOwned, ensureOwnerTable, type OwnerRecords } from "./ownerStore";
+import { scopeId } from "../core/scopeKey";
 import type { ResolvedConnection } from "../core/connectionSpec";
 import { explainPgError } from "../core/errors";
 import { describeUndeclared, findUndeclared, resetStatement, unresettableError, type ExclusiveFacts, type PgAuditOverrideRow } from "../core/exclusiveMode";
@@ -53,16 +55,31 @@ export async function readOverrideRows(client: pg.ClientBase): Promise<PgAuditOv
     return rows as PgAuditOverrideRow[];
 }
 
+/**
+ * Overrides at a scope some resource owns (an owner record names it: another stack's, or this
+ * stack's own) are declared, just not in this list: exclusive mode leaves them to their owner,
+ * so two exclusive stacks on one server do not reset each other's scopes.
+ */
+function unowned(overrides: UndeclaredOverride[], records: OwnerRecords): UndeclaredOverride[] {
+    return overrides.filter((o) => records.of(scopeId(o)).length === 0);
+}
+
 /** The undeclared pgaudit overrides on the server now (refresh). */
 export async function readUndeclared(
     connection: ResolvedConnection,
     deadlineSeconds: number,
     declared: readonly DeclaredScope[],
 ): Promise<UndeclaredOverride[]> {
-    return withSession(connection, deadlineSeconds, async ({ client }) => {
+    return withSession(connection, deadlineSeconds, async (session) => {
+        const present = await ensureOwnerTable(session, false);
+        const { client } = session;
         try {
-            return findUndeclared(await readOverrideRows(client), declared, await readFacts(client));
+            const records = await beginOwned(client, "all", present);
+            const found = unowned(findUndeclared(await readOverrideRows(client), declared, await readFacts(client)), records);
+            await client.query("COMMIT");
+            return found;
         } catch (err) {
+            await client.query("ROLLBACK").catch(() => undefined);
             throw explainPgError(err, { action: "reading pgaudit overrides", user: connection.user });
         }
     });
@@ -79,11 +96,13 @@ export async function resetUndeclared(
     declared: readonly DeclaredScope[],
     onUnresettable: OnUnresettable,
 ): Promise<UndeclaredOverride[]> {
-    return withSession(connection, deadlineSeconds, async ({ client }) => {
-        await client.query("BEGIN");
+    return withSession(connection, deadlineSeconds, async (session) => {
+        const present = await ensureOwnerTable(session, false);
+        const { client } = session;
         let current = "reading pgaudit overrides";
         try {
-            const undeclared = findUndeclared(await readOverrideRows(client), declared, await readFacts(client));
+            const records = await beginOwned(client, "all", present);
+            const undeclared = unowned(findUndeclared(await readOverrideRows(client), declared, await readFacts(client)), records);
             const blocked = undeclared.filter((o) => !o.resettable);
             if (blocked.length > 0 && onUnresettable === "fail") throw unresettableError(blocked);
             for (const o of undeclared.filter((u) => u.resettable)) {

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { connectionSchema } from "./connectionSpec";
 import { parsePgAuditLogToken, splitPgAuditLog } from "./pgauditLog";
 import { PGAUDIT_LOG_LEVELS, SETTING_KEYS } from "./settings";
+import { ownerIdSchema, ownerLabelSchema } from "./ownership";
 
 const INT_MAX = 2147483647;
 /** PostgreSQL keeps 63 bytes of a name (NAMEDATALEN - 1) and would cut a longer one silently. */
@@ -118,6 +119,8 @@ const inputsShape = {
         .positive("must be more than 0 seconds")
         .max(3600, "must be at most 3600 seconds")
         .default(60),
+    /** Which stack and resource this is, for the owner record (set by the resource class). */
+    owner: ownerLabelSchema.optional(),
 };
 
 /** The zod schema of PgAuditSetting's inputs, the one source of check's messages. */
@@ -127,7 +130,9 @@ export const pgAuditSettingInputsSchema = z.strictObject(inputsShape).refine((i)
 });
 
 /** A resource's state: its inputs plus outputs (which are dropped), settings as last found. */
-export const pgAuditSettingStateSchema = z.object({ ...inputsShape, settings: settingsObjectSchema });
+export const pgAuditSettingStateSchema = z.object({ ...inputsShape, settings: settingsObjectSchema, ownerId: ownerIdSchema.optional() });
+/** PgAuditSetting's state: inputs plus the owner id create gave it (absent in state older than owner records). */
+export type PgAuditSettingState = z.output<typeof pgAuditSettingStateSchema>;
 
 /** A scope's pgaudit settings as written (camelCase: log, logCatalog, …). */
 export type PgAuditSettingsInput = z.input<typeof settingsSchema>;
@@ -143,7 +148,7 @@ export interface InputFailure {
 }
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-    "": ["connection", "database", "role", "settings", "adopt", "connectDeadlineSeconds"],
+    "": ["connection", "database", "role", "settings", "adopt", "connectDeadlineSeconds", "owner"],
     settings: SETTING_KEYS,
     connection: ["host", "port", "user", "password", "database", "sslMode", "caCert"],
 };

@@ -8,10 +8,11 @@ import { pendingUndeclared } from "../core/undeclared";
 import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchema, scopesStateSchema, type ScopesState } from "./schema";
 import { changedSettingKeys } from "../core/settings";
 import { decodeSettingsText } from "../core/settingsText";
+import { serverChanged } from "../core/ownership";
 
 /** Validates and normalizes the inputs; all failures at once. `undeclared` is an output, not an input. */
 export function checkScopesInputs(news: Record<string, unknown>): CheckOutcome {
-    const { undeclared: _output, ...props } = ownProperties(news);
+    const { undeclared: _output, ownerId: _id, ...props } = ownProperties(news);
     const checked = checkWith(scopesInputsSchema, props, scopesInputFailures);
     const duplicates = duplicateScopeFailures(props.scopes);
     const outcome = duplicates.length > 0 ? { inputs: props, failures: [...checked.failures, ...duplicates] } : checked;
@@ -56,14 +57,18 @@ export function scopesDiffer(olds: unknown, news: unknown): boolean {
 /**
  * Changes when a scope's settings differ by meaning (pgaudit.log as a bitmap), a scope is added
  * or removed, an option or the connection changed (so that delete's credentials stay current), or
- * a refresh found undeclared overrides an exclusive apply would reset. Nothing ever replaces:
- * update moves the server from one declaration to the next in one transaction.
+ * a refresh found undeclared overrides an exclusive apply would reset, or the owner label changed.
+ * Only a connection to another server replaces (the new server's create claims and adopt-checks
+ * every scope, then the old resource's delete resets them on the old one); anything else is an
+ * update that moves the server from one declaration to the next in one transaction.
  */
-export function diffScopes(olds: Record<string, unknown>, news: Record<string, unknown>): { changes: boolean; changed: string[] } {
+export function diffScopes(olds: Record<string, unknown>, news: Record<string, unknown>): { changes: boolean; changed: string[]; replaces: string[] } {
     const changed: string[] = [];
+    const replaces = serverChanged(olds.connection, news.connection) ? ["connection"] : [];
     if (scopesDiffer(olds.scopes, news.scopes)) changed.push("scopes");
     if (!sameJson(olds.connection, news.connection)) changed.push("connection");
     const defaults: Record<string, unknown> = { connectDeadlineSeconds: 60, exclusive: false, onUnresettable: "fail" };
+    if (!sameJson(olds.owner, news.owner)) changed.push("owner");
     for (const [key, fallback] of Object.entries(defaults)) {
         if ((olds[key] ?? fallback) !== (news[key] ?? fallback)) changed.push(key);
     }
@@ -71,5 +76,5 @@ export function diffScopes(olds: Record<string, unknown>, news: Record<string, u
         const found = scopesStateSchema.shape.undeclared.safeParse(olds.undeclared);
         if (found.success && pendingUndeclared(found.data ?? [], news.onUnresettable ?? "fail").length > 0) changed.push("undeclared");
     }
-    return { changes: changed.length > 0, changed };
+    return { changes: changed.length > 0, changed, replaces };
 }

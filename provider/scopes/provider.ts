@@ -17,13 +17,23 @@ import { checkScopesInputs, diffScopes, parseScopesState } from "./lifecycle";
 import { planScopesApply, problemsError, unknownSettingProblems, type BatchStatement } from "./plan";
 import type { OwnedScope, ScopesState } from "./schema";
 import { encodeSettingsText } from "../core/settingsText";
+import { decideClaim, mayRelease, newOwnerId, ownedElsewhere } from "../core/ownership";
+import { scopeId } from "../core/scopeKey";
+import { beginOwned, claimSql, ensureOwnerTable, evictSql, releaseSql, type OwnerRecords } from "../catalog/ownerStore";
 
 /** One resource is one server's declaration; the id only has to be stable. */
 export const SCOPES_ID = "pgaudit-scopes";
 
 /** What state keeps: the options, each scope's settings line, and (exclusive only) what is undeclared. */
-function outputsOf(state: ScopesState, scopes: readonly OwnedScope[], undeclared?: readonly UndeclaredOverride[]): Record<string, unknown> {
+function outputsOf(
+    state: ScopesState,
+    ownerId: string | undefined,
+    scopes: readonly OwnedScope[],
+    undeclared?: readonly UndeclaredOverride[],
+): Record<string, unknown> {
     return {
+        ...(state.owner !== undefined ? { owner: state.owner } : {}),
+        ...(ownerId !== undefined ? { ownerId } : {}),
         connection: state.connection,
         adopt: state.adopt,
         connectDeadlineSeconds: state.connectDeadlineSeconds,
@@ -52,12 +62,21 @@ function explainFailure(err: unknown, statements: readonly BatchStatement[], use
     return new PgAuditSettingError(`${base}. ${outcome[0].toUpperCase()}${outcome.slice(1)}`, sqlState);
 }
 
-/** Runs `work` in a transaction whose writes go out with the COMMIT; any failure rolls all of it back. */
-async function inTransaction<T>(client: pg.ClientBase, user: string, work: () => Promise<{ statements: BatchStatement[]; result: T }>): Promise<T> {
-    await client.query("BEGIN");
+/**
+ * Runs `work` in a transaction whose writes go out with the COMMIT; any failure rolls all of it
+ * back. The transaction opens with the owner lock and the owner records of `keys` (one round trip).
+ */
+async function inTransaction<T>(
+    client: pg.ClientBase,
+    user: string,
+    keys: readonly string[] | "all",
+    work: (records: OwnerRecords) => Promise<{ statements: BatchStatement[]; result: T }>,
+    present = true,
+): Promise<T> {
     let statements: BatchStatement[] = [];
     try {
-        const planned = await work();
+        const records = await beginOwned(client, keys, present);
+        const planned = await work(records);
         statements = planned.statements;
         await runBatch(client, [...statements.map((s) => s.sql), "COMMIT"]);
         return planned.result;
@@ -67,41 +86,86 @@ async function inTransaction<T>(client: pg.ClientBase, user: string, work: () =>
     }
 }
 
-/** Makes the server hold exactly `state`'s scopes; `olds` (update) are the scopes owned so far. */
-async function apply(state: ScopesState, olds?: ScopesState): Promise<Record<string, unknown>> {
+/**
+ * Makes the server hold exactly `state`'s scopes, each recorded as owned by `ownerId`; `olds`
+ * (update) are the scopes owned so far. A scope another stack owns stops the apply unless
+ * `adopt`; one this stack owns under another id (a rename, a move, a shape switch) is taken over
+ * as it stands; a scope no longer declared is reset only while its record still names us.
+ */
+async function apply(state: ScopesState, ownerId: string, olds?: ScopesState): Promise<Record<string, unknown>> {
     const removed = olds ? olds.scopes.filter((o) => !state.scopes.some((s) => s.key === o.key)) : [];
+    // State older than owner records (no ownerId) owned its scopes all the same.
     const owned = new Set(olds?.scopes.map((s) => s.key) ?? []);
+    const previouslyRecorded = olds?.ownerId !== undefined;
     return withSession(state.connection, state.connectDeadlineSeconds, async (session) => {
         const facts = await readServerFacts(session);
         assertServerSupports(facts, []);
         const unknown = unknownSettingProblems(state.scopes, facts);
         if (unknown.length > 0) throw problemsError(unknown);
+        await ensureOwnerTable(session);
         const { client } = session;
-        return inTransaction(client, facts.currentUser, async () => {
+        const keys = state.exclusive ? "all" : [...state.scopes, ...removed].map((s) => s.key);
+        return inTransaction(client, facts.currentUser, keys, async (records) => {
+            const ownership: string[] = [];
+            const handedOver = new Set<string>();
+            const evicted: [string, string][] = [];
+            for (const s of state.scopes) {
+                const decision = decideClaim({
+                    scope: s.scope,
+                    records: records.of(s.key),
+                    claimant: { id: ownerId, label: state.owner },
+                    previouslyOwned: owned.has(s.key) && previouslyRecorded,
+                    adopt: state.adopt,
+                });
+                if (decision.kind === "refuse") ownership.push(decision.problem);
+                else {
+                    if (decision.handover) handedOver.add(s.key);
+                    for (const id of decision.evict) evicted.push([s.key, id]);
+                }
+            }
+            if (ownership.length > 0) throw problemsError(ownership);
+            const released = removed.filter((s) => mayRelease(records.of(s.key), olds?.ownerId));
             const snapshots = await readScopes(
                 client,
-                [...state.scopes, ...removed].map((s) => s.scope),
+                [...state.scopes, ...released].map((s) => s.scope),
             );
             const plan = planScopesApply({
                 declared: state.scopes,
                 declaredSnapshots: snapshots.slice(0, state.scopes.length),
-                removed,
+                removed: released,
                 removedSnapshots: snapshots.slice(state.scopes.length),
-                newlyOwned: (key) => !owned.has(key),
+                // Values another resource of this stack wrote are this stack's declaration, not foreign.
+                newlyOwned: (key) => !owned.has(key) && !handedOver.has(key),
                 adopt: state.adopt,
             });
             if (plan.problems.length > 0) throw problemsError(plan.problems);
+            for (const sql of [
+                evictSql(evicted),
+                claimSql(
+                    state.scopes.map((s) => s.key),
+                    ownerId,
+                    state.owner,
+                ),
+                releaseSql(
+                    removed.map((s) => s.key),
+                    olds?.ownerId,
+                ),
+            ]) {
+                if (sql) plan.statements.push({ sql, target: "the owner records of this PgAuditScopes' scopes" });
+            }
             let left: UndeclaredOverride[] = [];
             if (state.exclusive) {
                 const declared = [...state.scopes, ...removed].map((s) => s.scope);
-                const undeclared = findUndeclared(await readOverrideRows(client), declared, await readFacts(client));
+                // A scope another resource owns (this stack's or another's) is declared, just not here.
+                const ownedByOthers = (o: UndeclaredOverride) => ownedElsewhere(records.of(scopeId(o)), ownerId);
+                const undeclared = findUndeclared(await readOverrideRows(client), declared, await readFacts(client)).filter((o) => !ownedByOthers(o));
                 left = undeclared.filter((o) => !o.resettable);
                 if (left.length > 0 && state.onUnresettable === "fail") throw unresettableError(left);
                 for (const o of undeclared.filter((u) => u.resettable)) {
                     plan.statements.push({ sql: resetStatement(o), target: `undeclared ${describeUndeclared(o)}` });
                 }
             }
-            return { statements: plan.statements, result: outputsOf(state, state.scopes, left) };
+            return { statements: plan.statements, result: outputsOf(state, ownerId, state.scopes, left) };
         });
     });
 }
@@ -113,63 +177,105 @@ export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
     },
 
     async diff(_id, olds, news) {
-        return { changes: diffScopes(olds, news).changes, replaces: [] };
+        const { changes, replaces } = diffScopes(olds, news);
+        return { changes, replaces };
     },
 
     async create(props) {
-        return { id: SCOPES_ID, outs: await apply(parseScopesState(props)) };
+        const ownerId = newOwnerId();
+        return { id: SCOPES_ID, outs: await apply(parseScopesState(props), ownerId) };
     },
 
-    /** Every scope in one query; a scope whose database or role is gone drops out (its settings went with it). */
+    /**
+     * Every scope in one query; a scope whose database or role is gone drops out (its settings
+     * went with it), and so does one whose owner record names another resource (the next up says
+     * who). State older than owner records claims, here, the scopes nobody else has.
+     */
     async read(id, props) {
         const state = parseScopesState(props);
-        return withSession(state.connection, state.connectDeadlineSeconds, async ({ client }) => {
+        return withSession(state.connection, state.connectDeadlineSeconds, async (session) => {
+            const present = await ensureOwnerTable(session, false);
+            const { client } = session;
             let found: OwnedScope[];
             let undeclared: UndeclaredOverride[] | undefined;
+            let ownerId = state.ownerId;
             try {
+                const records = await beginOwned(client, state.exclusive ? "all" : state.scopes.map((s) => s.key), present);
                 const snapshots = await readScopes(
                     client,
                     state.scopes.map((s) => s.scope),
                 );
-                found = state.scopes.flatMap((s, i) => (snapshots[i].exists ? [{ ...s, settings: decodeStoredSettings(snapshots[i].entries) }] : []));
+                found = state.scopes.flatMap((s, i) =>
+                    snapshots[i].exists && !ownedElsewhere(records.of(s.key), ownerId) ? [{ ...s, settings: decodeStoredSettings(snapshots[i].entries) }] : [],
+                );
+                if (ownerId === undefined && present) {
+                    ownerId = newOwnerId();
+                    const claim = claimSql(
+                        found.map((s) => s.key),
+                        ownerId,
+                        state.owner,
+                    );
+                    if (claim) await client.query(claim);
+                }
                 if (state.exclusive) {
                     const declared = state.scopes.map((s) => s.scope);
-                    undeclared = findUndeclared(await readOverrideRows(client), declared, await readFacts(client));
+                    undeclared = findUndeclared(await readOverrideRows(client), declared, await readFacts(client)).filter(
+                        (o) => !ownedElsewhere(records.of(scopeId(o)), ownerId),
+                    );
                 }
+                await client.query("COMMIT");
             } catch (err) {
+                await client.query("ROLLBACK").catch(() => undefined);
                 throw explainPgError(err, { action: "reading the pgaudit settings of the declared scopes", user: state.connection.user });
             }
-            const outs = outputsOf(state, found, undeclared);
-            const { undeclared: _output, ...inputs } = outs;
+            const outs = outputsOf(state, ownerId, found, undeclared);
+            const { undeclared: _output, ownerId: _id, ...inputs } = outs;
             return { id, props: outs, inputs };
         });
     },
 
     async update(_id, olds, news) {
-        return { outs: await apply(parseScopesState(news), parseScopesState(olds)) };
+        const previous = parseScopesState(olds);
+        // A connection to another server replaces (diff), so olds and news name one server here.
+        return { outs: await apply(parseScopesState(news), previous.ownerId ?? newOwnerId(), previous) };
     },
 
-    /** RESETs every owned scope in one transaction; exclusive mode leaves nothing to undo (a reset is not restored). */
+    /**
+     * RESETs, in one transaction, every scope whose owner record still names this resource (or
+     * has none): after a rename, a move or a shape switch the new resource has taken them by now.
+     * Exclusive mode leaves nothing to undo (a reset is not restored).
+     */
     async delete(_id, props) {
         const state = parseScopesState(props);
         await withSession(state.connection, state.connectDeadlineSeconds, async (session) => {
             const facts = await readServerFacts(session);
+            const present = await ensureOwnerTable(session, false);
             const { client } = session;
-            await inTransaction(client, facts.currentUser, async () => {
-                const snapshots = await readScopes(
-                    client,
-                    state.scopes.map((s) => s.scope),
-                );
-                const plan = planScopesApply({
-                    declared: [],
-                    declaredSnapshots: [],
-                    removed: state.scopes,
-                    removedSnapshots: snapshots,
-                    newlyOwned: () => false,
-                    adopt: true,
-                });
-                return { statements: plan.statements, result: undefined };
-            });
+            const keys = state.scopes.map((s) => s.key);
+            await inTransaction(
+                client,
+                facts.currentUser,
+                keys,
+                async (records) => {
+                    const released = state.scopes.filter((s) => mayRelease(records.of(s.key), state.ownerId));
+                    const snapshots = await readScopes(
+                        client,
+                        released.map((s) => s.scope),
+                    );
+                    const plan = planScopesApply({
+                        declared: [],
+                        declaredSnapshots: [],
+                        removed: released,
+                        removedSnapshots: snapshots,
+                        newlyOwned: () => false,
+                        adopt: true,
+                    });
+                    const release = present ? releaseSql(keys, state.ownerId) : undefined;
+                    if (release) plan.statements.push({ sql: release, target: "the owner records of this PgAuditScopes' scopes" });
+                    return { statements: plan.statements, result: undefined };
+                },
+                present,
+            );
         });
     },
 };

@@ -9,6 +9,7 @@ import type { ConnectionInput } from "../core/connectionSpec";
 import { checkedAtConstruction } from "../core/constructionCheck";
 import type { OnUnresettable, UndeclaredOverride } from "../core/undeclared";
 import { lazyProvider } from "../core/lazyProvider";
+import { ownerLabel } from "../core/ownerLabel";
 import type { PgAuditSettingsInput } from "../core/schema";
 import { checkScopesInputs } from "./lifecycle";
 
@@ -67,6 +68,7 @@ export class PgAuditScopes extends pulumi.dynamic.Resource {
                 scopes: args.scopes,
                 adopt: args.adopt,
                 connectDeadlineSeconds: args.connectDeadlineSeconds,
+                owner: ownerLabel("PgAuditScopes", name),
                 exclusive: args.exclusive,
                 onUnresettable: args.onUnresettable,
             },
@@ -75,7 +77,7 @@ export class PgAuditScopes extends pulumi.dynamic.Resource {
         super(
             lazyProvider("pgAuditScopesProvider"),
             name,
-            { ...inputs, connection: pulumi.secret(inputs.connection), undeclared: undefined },
+            { ...inputs, connection: pulumi.secret(inputs.connection), undeclared: undefined, ownerId: undefined },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connection"] }),
             "pgaudit",
             "PgAuditScopes",

@@ -13,6 +13,7 @@ import { describeScope, parseScopeId, scopeId } from "../core/scopeKey";
 import { SETTING_KEYS, type SettingValues } from "../core/settings";
 import { decodeSettingsText, encodeSettingsText } from "../core/settingsText";
 import type { Scope } from "../core/sql";
+import { ownerIdSchema, ownerLabelSchema } from "../core/ownership";
 
 /** One declared scope as the user writes it. */
 export const scopeEntrySchema = z
@@ -72,6 +73,8 @@ const optionsShape = {
     exclusive: z.boolean({ error: "must be true or false" }).default(false),
     /** With exclusive: what to do with an undeclared override the connecting role may not reset. */
     onUnresettable: z.enum(ON_UNRESETTABLE, { error: `must be one of ${ON_UNRESETTABLE.join(", ")}` }).default("fail"),
+    /** Which stack and resource this is, for the owner records (set by the resource class). */
+    owner: ownerLabelSchema.optional(),
 };
 
 /** The inputs a program gives (check's input). */
@@ -106,6 +109,8 @@ export const scopesStateSchema = z.object({
     ...optionsShape,
     scopes: scopesMapSchema,
     undeclared: z.array(undeclaredOverrideSchema).optional(),
+    /** The id create gave this resource; the owner records of its scopes name it. Absent in state older than owner records. */
+    ownerId: ownerIdSchema.optional(),
 });
 
 export type ScopeEntryInput = z.input<typeof scopeEntrySchema>;
@@ -114,7 +119,7 @@ export type ScopesState = z.output<typeof scopesStateSchema>;
 const CONNECTION_KEYS = ["host", "port", "user", "password", "database", "sslMode", "caCert"];
 
 function knownKeysAt(at: string): readonly string[] {
-    if (at === "") return ["connection", "scopes", "adopt", "connectDeadlineSeconds", "exclusive", "onUnresettable"];
+    if (at === "") return ["connection", "scopes", "adopt", "connectDeadlineSeconds", "exclusive", "onUnresettable", "owner"];
     if (at === "connection") return CONNECTION_KEYS;
     if (/^scopes\[\d+\]$/.test(at)) return ["database", "role", "settings"];
     if (/^scopes\[\d+\]\.settings$/.test(at)) return SETTING_KEYS;

@@ -4,7 +4,8 @@
  * engine's unknown sentinel; they are neither validated nor compared.
  */
 import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
-import { pgAuditSettingInputsSchema, pgAuditSettingStateSchema, toInputFailures, type PgAuditSettingInputs } from "../core/schema";
+import { pgAuditSettingInputsSchema, pgAuditSettingStateSchema, toInputFailures, type PgAuditSettingInputs, type PgAuditSettingState } from "../core/schema";
+import { serverChanged } from "../core/ownership";
 import { changedSettingKeys, type SettingValues } from "../core/settings";
 
 export { UNKNOWN } from "../core/dynamicInputs";
@@ -20,7 +21,7 @@ export function parseInputs(props: Record<string, unknown>): PgAuditSettingInput
 }
 
 /** Parses a resource's state (read, delete): a scope found empty by refresh is valid state. */
-export function parseState(props: Record<string, unknown>): PgAuditSettingInputs {
+export function parseState(props: Record<string, unknown>): PgAuditSettingState {
     return parseOrThrow("PgAuditSetting", pgAuditSettingStateSchema, props, toInputFailures);
 }
 
@@ -34,10 +35,13 @@ export interface DiffOutcome {
 /**
  * Compares the last state with new inputs. A scope change replaces; settings compare by meaning
  * (pgaudit.log as a bitmap); a connection change is an update so that the credentials delete
- * will use stay current.
+ * will use stay current, unless it addresses another server: then a replace, whose create claims
+ * the scope there (adopt check included) before the old delete resets it on the old server.
+ * An owner label change (a stack renamed, an aliased rename) updates the record.
  */
 export function diffInputs(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
-    const replaces = (["database", "role"] as const).filter((k) => olds[k] !== news[k]);
+    const replaces: string[] = (["database", "role"] as const).filter((k) => olds[k] !== news[k]);
+    if (serverChanged(olds.connection, news.connection)) replaces.push("connection");
     const changed: string[] = [...replaces];
     const oldSettings = (olds.settings ?? {}) as SettingValues;
     const newSettings = news.settings as SettingValues | string | undefined;
@@ -52,7 +56,8 @@ export function diffInputs(olds: Record<string, unknown>, news: Record<string, u
         }
         if (settingsChanged) changed.push("settings");
     }
-    if (!sameJson(olds.connection, news.connection)) changed.push("connection");
+    if (!sameJson(olds.connection, news.connection) && !changed.includes("connection")) changed.push("connection");
+    if (!sameJson(olds.owner, news.owner)) changed.push("owner");
     if ((olds.connectDeadlineSeconds ?? 60) !== (news.connectDeadlineSeconds ?? 60)) changed.push("connectDeadlineSeconds");
     return { changes: changed.length > 0, replaces: [...replaces], changed };
 }

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "../core/connectionSpec";
 import { checkedAtConstruction } from "../core/constructionCheck";
 import { lazyProvider } from "../core/lazyProvider";
+import { ownerLabel } from "../core/ownerLabel";
 import { checkInputs } from "./lifecycle";
 import type { PgAuditSettings, PgAuditSettingsInput } from "../core/schema";
 
@@ -57,13 +58,14 @@ export class PgAuditSetting extends pulumi.dynamic.Resource {
                 settings: args.settings,
                 adopt: args.adopt,
                 connectDeadlineSeconds: args.connectDeadlineSeconds,
+                owner: ownerLabel("PgAuditSetting", name),
             },
             checkInputs,
         );
         super(
             lazyProvider("pgAuditSettingProvider"),
             name,
-            { ...inputs, connection: pulumi.secret(inputs.connection), scope: undefined },
+            { ...inputs, connection: pulumi.secret(inputs.connection), scope: undefined, ownerId: undefined },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connection"] }),
             "pgaudit",
             "PgAuditSetting",

@@ -2,7 +2,7 @@
 // from its tarball, on PostgreSQL 15 logging every statement: what `preview --diff` and
 // `refresh --diff` print for one scope out of 50, drift put back, switching a deployed stack
 // between one PgAuditScopes and one PgAuditSetting per scope in both directions without a single
-// RESET (and the control: without the retain step the old resource's delete resets everything),
+// RESET (with the retain step, and without it: the owner records keep the old delete's hands off),
 // and the checkpoint's bytes per scope at 50, 100 and 200 scopes.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -176,33 +176,25 @@ test("switching shapes both ways in two ups each: options-only step saved, then 
     await pulumi(["preview", "--expect-no-changes"]);
 });
 
-test("the control: the same switch without the retain step RESETs every scope, and preview does not notice", { timeout: 400_000 }, async () => {
-    const offset = cluster.logOffset();
-    await pulumi(["config", "set", "shape", "PgAuditSetting"]);
-    const up = await pulumi(["up", "--yes"]);
-    assert.match(up.stdout, new RegExp(`\\+ ${COUNT} created`));
-    assert.match(up.stdout, /- 1 deleted/);
-    assert.doesNotMatch(up.stdout, /\[retain\]/);
-    // The engine's order: every create, then the removed resource's delete.
-    assert.ok(up.stdout.lastIndexOf("PgAuditSetting role-scope_role_") < up.stdout.indexOf("PgAuditScopes scopes deleted"), up.stdout);
-    const resets = altersSince(offset);
-    assert.equal(resets.length, COUNT);
-    assert.deepEqual(
-        resets.map((s) => s.match(/^ALTER ROLE "(scope_role_\d+)" RESET "pgaudit"\."log"$/)?.[1]).sort(),
-        Array.from({ length: COUNT }, (_, i) => `scope_role_${i}`).sort(),
-    );
-    assert.equal(await pgauditCatalog(cluster), "", "the audit posture is off");
-    assert.deepEqual(await classesAudited("scope_role_4"), []);
-    // The state says the new resources hold their settings: only a refresh finds out.
-    await pulumi(["preview", "--expect-no-changes"]);
-
-    // Recovery: refresh sees every scope empty, up writes them back.
-    const refresh = await pulumi(["refresh", "--yes"]);
-    assert.match(refresh.stdout, new RegExp(`~ ${COUNT} updated`));
-    const back = await pulumi(["up", "--yes"]);
-    assert.match(back.stdout, new RegExp(`~ ${COUNT} updated`));
-    assert.equal(await pgauditCatalog(cluster), expectedCatalog({ 3: "read" }));
-});
+test(
+    "the same switch without the retain step: creates first, then the old delete, which finds the scopes taken and resets nothing",
+    { timeout: 400_000 },
+    async () => {
+        const offset = cluster.logOffset();
+        await pulumi(["config", "set", "shape", "PgAuditSetting"]);
+        const up = await pulumi(["up", "--yes"]);
+        assert.match(up.stdout, new RegExp(`\\+ ${COUNT} created`));
+        assert.match(up.stdout, /- 1 deleted/);
+        assert.doesNotMatch(up.stdout, /\[retain\]/);
+        // The engine's order: every create, then the removed resource's delete.
+        assert.ok(up.stdout.lastIndexOf("PgAuditSetting role-scope_role_") < up.stdout.indexOf("PgAuditScopes scopes deleted"), up.stdout);
+        assert.deepEqual(altersSince(offset), [], "no ALTER: the creates found their values, the delete found them held by the new resources");
+        assert.equal(await pgauditCatalog(cluster), expectedCatalog({ 3: "read" }));
+        assert.deepEqual(await classesAudited("scope_role_4"), ["DDL"]);
+        await pulumi(["preview", "--expect-no-changes"]);
+        await pulumi(["refresh", "--yes", "--expect-no-changes"]);
+    },
+);
 
 test("state through the real checkpoint: bytes per scope constant from 50 to 200 scopes, under 300", { timeout: 400_000 }, async (t) => {
     const stack = "big";

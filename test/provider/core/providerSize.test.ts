@@ -124,12 +124,12 @@ test("__provider holds no implementation: the host runs the installed package's,
         }
         // Each method reached the method of the same name, with the arguments the engine sent.
         assert.deepEqual(project.calls(), [
-            `v1 check ["","__provider+connection+role+settings"]`,
-            `v1 create ["__provider+checkedBy+connection+role+settings"]`,
-            `v1 diff ["stub-id","__provider+checkedBy+connection+createdBy+role+settings","__provider+checkedBy+connection+role+settings"]`,
-            `v1 read ["stub-id","__provider+checkedBy+connection+createdBy+role+settings"]`,
-            `v1 update ["stub-id","__provider+checkedBy+connection+createdBy+readBy+role+settings","__provider+checkedBy+connection+role+settings"]`,
-            `v2 delete ["stub-id","__provider+checkedBy+connection+role+settings+updatedBy"]`,
+            `v1 check ["","__provider+connection+owner+role+settings"]`,
+            `v1 create ["__provider+checkedBy+connection+owner+role+settings"]`,
+            `v1 diff ["stub-id","__provider+checkedBy+connection+createdBy+owner+role+settings","__provider+checkedBy+connection+owner+role+settings"]`,
+            `v1 read ["stub-id","__provider+checkedBy+connection+createdBy+owner+role+settings"]`,
+            `v1 update ["stub-id","__provider+checkedBy+connection+createdBy+owner+readBy+role+settings","__provider+checkedBy+connection+owner+role+settings"]`,
+            `v2 delete ["stub-id","__provider+checkedBy+connection+owner+role+settings+updatedBy"]`,
         ]);
     } finally {
         fs.rmSync(project.dir, { recursive: true, force: true });

@@ -104,7 +104,7 @@ test("lifecycle: create, no-op, update (change, add, remove), delete; only pgaud
     assert.deepEqual(await catalogEntries(cluster, { role: "app", database: "shop" }), []);
 });
 
-test("drift: refresh reads every scope in one query and shows what was changed by hand; the next up puts the declaration back", async () => {
+test("drift: refresh reads every scope in one query (and their owner records in one more) and shows what was changed by hand; the next up puts the declaration back", async () => {
     await cluster.adminSql(`CREATE ROLE drifter LOGIN`);
     const name = "drift";
     const declared = {
@@ -122,7 +122,10 @@ test("drift: refresh reads every scope in one query and shows what was changed b
     const offset = cluster.logOffset();
     const refreshed = await refresh(host, created);
     const reads = serverActivity(offset).statements;
-    assert.equal(reads.length, 1, `one query for every scope:\n${reads.join("\n")}`);
+    // The owner records of all scopes (with BEGIN and the owner lock), every scope, COMMIT: whatever their number.
+    assert.equal(reads.length, 3, `one query for every scope:\n${reads.join("\n")}`);
+    assert.match(reads[0], /^statement: BEGIN; SELECT pg_catalog\.pg_advisory_xact_lock\(.*FROM pulumi_aiven_pgaudit\.scope_owner WHERE scope = ANY/);
+    assert.match(reads[2], /^statement: COMMIT$/);
     assert.deepEqual(
         refreshed.outputs.scopes,
         { "role/app": "log=none", "role/svc": "log=ddl; logCatalog=false; logClient=true" },

@@ -116,7 +116,7 @@ async function checkedState(scopes: unknown[], extra: Record<string, unknown> = 
     return result.inputs!;
 }
 
-test("diff: per-scope meaning, not text; any added, removed or changed scope, connection or option is an update, never a replace", async () => {
+test("diff: per-scope meaning, not text; any added, removed or changed scope, connection or option is an update; only another server replaces", async () => {
     const base = await checkedState([
         { role: "app", settings: { log: ["ddl", "role"] } },
         { database: "shop", settings: { log: ["all", "-misc"] } },
@@ -125,7 +125,7 @@ test("diff: per-scope meaning, not text; any added, removed or changed scope, co
         { database: "shop", settings: { log: "ALL, -misc" } },
         { role: "app", settings: { log: ["role", "ddl", "none"] } },
     ]);
-    assert.deepEqual(diffScopes(base, same), { changes: false, changed: [] });
+    assert.deepEqual(diffScopes(base, same), { changes: false, changed: [], replaces: [] });
     assert.deepEqual((await provider.diff!("id", base, same)).replaces, []);
 
     const order = await checkedState([
@@ -143,6 +143,16 @@ test("diff: per-scope meaning, not text; any added, removed or changed scope, co
         { connection: "postgresql://u:rotated@h/d", exclusive: true },
     );
     assert.deepEqual(diffScopes(base, other).changed, ["connection", "exclusive"]);
+    assert.deepEqual(diffScopes(base, other).replaces, [], "a rotated password: same server, an update");
+    const moved = await checkedState([{ role: "app", settings: { log: ["ddl", "role"] } }], { connection: "postgresql://u:p@other-host/d" });
+    assert.deepEqual(diffScopes(base, moved).replaces, ["connection"], "another server: create there first, then delete here");
+    assert.deepEqual((await provider.diff!("id", base, moved)).replaces, ["connection"]);
+    const label = { stack: "proj/dev", resource: 'PgAuditScopes "a"' };
+    assert.deepEqual(
+        diffScopes({ ...base, owner: label }, { ...base, owner: { ...label, stack: "proj/prod" } }).changed,
+        ["owner"],
+        "a renamed stack updates the records",
+    );
     assert.equal((await provider.diff!("id", base, { ...base, adopt: true })).changes, false, "adopt only matters when a scope is taken over");
     assert.deepEqual(diffScopes(base, { ...base, scopes: [{ role: UNKNOWN }] }).changed, ["scopes"], "unknown at preview: a change");
 

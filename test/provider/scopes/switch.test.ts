@@ -3,7 +3,8 @@
  * order `pulumi up` runs the steps (creates of new resources first, deletes of removed ones
  * last, none for a resource kept retainOnDelete), through the SDK's real provider host against
  * PostgreSQL (15, and 17 in the test matrix). The server logs every statement: no setting may be RESET at any point of a
- * switch, not only at its end.
+ * switch, not only at its end, with the retain step or without it (the owner records: the new
+ * resource holds the scopes by the time the old ones' deletes run).
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -85,19 +86,15 @@ test("one PgAuditSetting per scope → one PgAuditScopes: retain, then switch; n
     assert.deepEqual(await expected(), { shop: [], app: [], rep: [] });
 });
 
-test("a setting changed in the same up as the switch: the new resource needs adopt, and applies it in one transaction", async () => {
+test("a setting changed in the same up as the switch: the new resource takes the scopes its stack held and applies the change in one transaction, no adopt", async () => {
     await perScope(); // deployed, then retained: the engine will send them no Delete
     const changed = [DECLARED[0], { role: "sw_app", settings: { log: ["write", "ddl"] } }, DECLARED[2]];
     const offset = cluster.logOffset();
-    await assert.rejects(
-        oneResource(undefined, false, changed),
-        /role "sw_app" already holds pgaudit\.log = 'write', pgaudit\.log_relation = 'on'.*set adopt: true/s,
-    );
-    assert.deepEqual(await expected(), DEPLOYED, "the refused create changed nothing");
-    const created = await oneResource(undefined, true, changed);
+    const created = await oneResource(undefined, false, changed);
     assert.deepEqual(await catalogEntries(cluster, { role: "sw_app" }), ["pgaudit.log=write,ddl"]);
     assert.deepEqual(resetsSince(offset), [`ALTER ROLE "sw_app" RESET "pgaudit"."log_relation"`], "the only RESET is of the key the new declaration drops");
     await destroy(host, created);
+    assert.deepEqual(await expected(), { shop: [], app: [], rep: [] }, "the retained resources' records do not keep the new one's delete from resetting");
 });
 
 test("one PgAuditScopes → one PgAuditSetting per scope: retain, then switch; nothing is RESET", async () => {
@@ -114,14 +111,15 @@ test("one PgAuditScopes → one PgAuditSetting per scope: retain, then switch; n
     assert.deepEqual(await expected(), { shop: [], app: [], rep: [] });
 });
 
-test("why the retain step exists: without it the removed resources' delete RESETs what the new one took over", async () => {
+test("without the retain step: the removed resources' deletes find the scopes held by the new one and reset nothing", async () => {
     const old = await perScope();
     const created = await oneResource();
-    for (const d of old.values()) await destroy(host, d); // the engine's deletes of removed resources, not retained
-    assert.deepEqual(await expected(), { shop: [], app: [], rep: [] }, "the audit posture was off until the next up");
-    // Recovery: refresh shows it, and the next up puts the declaration back.
+    const offset = cluster.logOffset();
+    for (const d of old.values()) await destroy(host, d); // the engine's deletes of removed resources, after the create
+    assert.deepEqual(await expected(), DEPLOYED, "the audit posture stays as declared");
+    assert.deepEqual(resetsSince(offset), []);
     const refreshed = await refresh(host, created);
-    assert.equal((await oneResource(refreshed)).step, "update");
-    assert.deepEqual(await expected(), DEPLOYED);
+    assert.equal((await oneResource(refreshed)).step, "same", "refresh agrees: nothing to do");
     await destroy(host, refreshed);
+    assert.deepEqual(await expected(), { shop: [], app: [], rep: [] });
 });

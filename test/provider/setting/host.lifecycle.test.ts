@@ -166,6 +166,10 @@ describe("credentials", () => {
         await cluster.sql(`CREATE ROLE rotator LOGIN CREATEROLE PASSWORD '${passwordA}'`);
         await cluster.sql(`GRANT SET ON PARAMETER pgaudit.log TO rotator`);
         await cluster.sql(`GRANT plain TO rotator WITH ADMIN OPTION`); // 16+: altering a role needs ADMIN OPTION on it
+        // avnadmin's owner records (created by an earlier test): another admin role needs a grant to share them.
+        await cluster.adminSql(
+            `GRANT USAGE ON SCHEMA pulumi_aiven_pgaudit TO rotator; GRANT SELECT, INSERT, UPDATE, DELETE ON pulumi_aiven_pgaudit.scope_owner TO rotator`,
+        );
         const conn = (password: string) => ({ ...cluster.adminConnection(), user: "rotator", password });
         const name = "host-rotated";
         const urn = urnFor(name);

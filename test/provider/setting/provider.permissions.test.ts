@@ -60,6 +60,10 @@ describe("Aiven permission errors", () => {
 
     test("no GRANT SET ON PARAMETER: 42501, enable pgaudit on the service or grant it", async () => {
         const connection = { ...cluster.adminConnection(), user: "ungranted", password: "ungranted-pw" };
+        // Sharing avnadmin's owner records (made by the first test) is granted: only the parameter grant is missing.
+        await cluster.adminSql(
+            `GRANT USAGE ON SCHEMA pulumi_aiven_pgaudit TO ungranted; GRANT SELECT, INSERT, UPDATE, DELETE ON pulumi_aiven_pgaudit.scope_owner TO ungranted`,
+        );
         const inputs = await checked({ connection, role: "app", settings: { log: ["ddl"] } });
         await assert.rejects(
             provider.create(inputs),
