@@ -3,9 +3,10 @@
  * top-level input that is known is normalized even when another is not (a connection unknown at
  * preview must not turn the scopes back into a list, or every preview would show all of them).
  */
+import type { z } from "zod";
 import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
 import { pendingUndeclared } from "../core/undeclared";
-import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchema, scopesStateSchema, type ScopesState } from "./schema";
+import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchemaFor, scopesStateSchema, type ScopesState } from "./schema";
 import { changedSettingKeys } from "../core/settings";
 import { decodeSettingsText } from "../core/settingsText";
 import { serverChanged } from "../core/ownership";
@@ -13,14 +14,15 @@ import { serverChanged } from "../core/ownership";
 /** Validates and normalizes the inputs; all failures at once. `undeclared` is an output, not an input. */
 export function checkScopesInputs(news: Record<string, unknown>): CheckOutcome {
     const { undeclared: _output, ownerId: _id, ...props } = ownProperties(news);
-    const checked = checkWith(scopesInputsSchema, props, scopesInputFailures);
+    const schema = scopesInputsSchemaFor(props.scopes);
+    const checked = checkWith(schema, props, scopesInputFailures);
     const duplicates = duplicateScopeFailures(props.scopes);
     const outcome = duplicates.length > 0 ? { inputs: props, failures: [...checked.failures, ...duplicates] } : checked;
     if (outcome.failures.length > 0 || unknownPaths(props).length === 0) return outcome;
     const inputs: Record<string, unknown> = { ...props };
-    for (const [key, schema] of Object.entries(scopesInputsSchema.shape)) {
+    for (const [key, field] of Object.entries(schema.shape)) {
         if (unknownPaths(props[key]).length > 0) continue;
-        const parsed = schema.safeParse(props[key]);
+        const parsed = (field as z.ZodType).safeParse(props[key]);
         if (parsed.success) inputs[key] = parsed.data;
     }
     return { inputs, failures: [] };

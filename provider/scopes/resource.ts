@@ -12,6 +12,7 @@ import { lazyProvider } from "../core/lazyProvider";
 import { ownerLabel } from "../core/ownerLabel";
 import type { PgAuditSettingsInput } from "../core/schema";
 import { checkScopesInputs } from "./lifecycle";
+import { wireScopes } from "./schema";
 
 /** One scope and its settings: a database, a role, or both (the role in that database). */
 export interface PgAuditScopeArgs {
@@ -77,7 +78,8 @@ export class PgAuditScopes extends pulumi.dynamic.Resource {
         super(
             lazyProvider("pgAuditScopesProvider"),
             name,
-            { ...inputs, connection: pulumi.secret(inputs.connection), undeclared: undefined, ownerId: undefined },
+            // A plain list goes to the engine as the map check writes: one string a scope serializes far faster (bench).
+            { ...inputs, scopes: wireScopes(inputs.scopes), connection: pulumi.secret(inputs.connection), undeclared: undefined, ownerId: undefined },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connection"] }),
             "pgaudit",
             "PgAuditScopes",

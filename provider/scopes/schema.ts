@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { connectionSchema } from "../core/connectionSpec";
+import { isPlain } from "../core/constructionCheck";
 import { UNKNOWN } from "../core/dynamicInputs";
 import { ON_UNRESETTABLE, undeclaredOverrideSchema } from "../core/undeclared";
 import { pgNameSchema, propertyPath, settingsSchema, type InputFailure } from "../core/schema";
@@ -79,6 +80,44 @@ const optionsShape = {
 
 /** The inputs a program gives (check's input). */
 export const scopesInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesListSchema });
+
+/**
+ * The map check writes, given as input: what PgAuditScopes sends once every scope is known at
+ * construction (10,000 strings cross the SDK, the engine and the provider host several times
+ * faster than 10,000 objects with nested lists). Check validates it anew: each key must be a scope
+ * key and each line settings that pass the settings schema; it comes out normalized.
+ */
+const scopesWireMapSchema = z.record(z.string(), z.unknown()).transform((map, ctx) => {
+    const out: Record<string, string> = {};
+    for (const [key, text] of Object.entries(map)) {
+        const scope = parseScopeId(key);
+        let settings: unknown;
+        try {
+            settings = typeof text === "string" ? decodeSettingsText(text) : undefined;
+        } catch {
+            settings = undefined;
+        }
+        const parsed = settingsSchema.safeParse(settings);
+        if (!scope || !parsed.success) ctx.addIssue({ code: "custom", path: [key], message: "is not a scope key and settings line (role/app: log=ddl,role)" });
+        else out[scopeId(scope)] = encodeSettingsText(parsed.data as SettingValues);
+    }
+    return out;
+});
+
+/** Check's input when `scopes` is already the map (see scopesWireMapSchema). */
+export const scopesMapInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesWireMapSchema });
+
+/** The schema for the inputs as given: the program's list, or the map once every scope was known. */
+export function scopesInputsSchemaFor(scopes: unknown): typeof scopesInputsSchema | typeof scopesMapInputsSchema {
+    return scopes !== null && typeof scopes === "object" && !Array.isArray(scopes) ? scopesMapInputsSchema : scopesInputsSchema;
+}
+
+/** The scopes as PgAuditScopes sends them: the map when the list is plain and valid, else the list for check to judge. */
+export function wireScopes(scopes: unknown): unknown {
+    if (!isPlain(scopes)) return scopes;
+    const parsed = scopesListSchema.safeParse(scopes);
+    return parsed.success ? parsed.data : scopes;
+}
 
 /** One owned scope, decoded from state. */
 export interface OwnedScope {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeSettingsText, encodeSettingsText, parseScopeId, pgAuditScopesProvider as provider, scopeId, UNKNOWN } from "../../../provider";
-import { diffScopes } from "../../../provider/scopes/lifecycle";
+import { checkScopesInputs, diffScopes } from "../../../provider/scopes/lifecycle";
 
 const HOSTILE = [`a"b`, `a'b`, `sl/ash`, `per%cent`, `role/x/database/y`, `new\nline`, `ünï 🎉`, ` `, `;`, `=`, `\\`];
 
@@ -164,5 +164,17 @@ test("diff: per-scope meaning, not text; any added, removed or changed scope, co
         diffScopes(blocked, { ...exclusive, onUnresettable: "report" }).changed,
         ["onUnresettable"],
         "under report, one it cannot reset is no change",
+    );
+});
+
+test("check takes the map PgAuditScopes sends for a plain list, validates every key and line anew, and normalizes it", () => {
+    const ok = checkScopesInputs({ connection: "postgresql://a:b@h:5432/d", scopes: { "role/app": "log=ddl,role", "database/shop": "log=all; logCatalog=false" } });
+    assert.deepEqual(ok.failures, []);
+    assert.deepEqual(ok.inputs.scopes, { "role/app": "log=ddl,role", "database/shop": "log=all; logCatalog=false" });
+    const bad = checkScopesInputs({ connection: "postgresql://a:b@h:5432/d", scopes: { "user/app": "log=ddl", "role/x": "log=reed", "role/y": 3 } });
+    assert.deepEqual(
+        bad.failures.map((f) => f.property).sort(),
+        ["scopes.role/x", "scopes.role/y", "scopes.user/app"],
+        JSON.stringify(bad.failures),
     );
 });
