@@ -42,6 +42,9 @@ export async function plantHostileDatabase(cluster: TestCluster): Promise<void> 
     const owner = await cluster.connectAs("app", "aaa");
     try {
         await owner.query(PLANT_EVIL_SQL);
+        // The owner records live in the connection's database (docs/ownership.md): avnadmin needs
+        // CREATE there. Granting it gives the hostile owner no hold on them: the schema is avnadmin's.
+        await owner.query("GRANT CREATE ON DATABASE aaa TO avnadmin");
     } finally {
         await owner.end();
     }
