@@ -3,7 +3,8 @@
  * top-level input that is known is normalized even when another is not (a connection unknown at
  * preview must not turn the scopes back into a list, or every preview would show all of them).
  */
-import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { sameConnection } from "../core/connectionSpec";
+import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
 import { pendingUndeclared } from "../core/undeclared";
 import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchema, scopesStateSchema, type ScopesState } from "./schema";
 import { changedSettingKeys } from "../core/settings";
@@ -57,7 +58,7 @@ export function diffScopes(olds: Record<string, unknown>, news: Record<string, u
     const changed: string[] = [];
     const scopes = changedScopes(olds.scopes, news.scopes);
     if (scopes === undefined || scopes.length > 0) changed.push("scopes");
-    if (!sameJson(olds.connection, news.connection)) changed.push("connection");
+    if (!sameConnection(olds.connection, news.connection)) changed.push("connection");
     const defaults: Record<string, unknown> = { connectDeadlineSeconds: 60, exclusive: false, onUnresettable: "fail" };
     for (const [key, fallback] of Object.entries(defaults)) {
         if ((olds[key] ?? fallback) !== (news[key] ?? fallback)) changed.push(key);

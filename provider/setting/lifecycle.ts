@@ -3,7 +3,8 @@
  * database. During a preview, inputs that depend on resources not yet created arrive as the
  * engine's unknown sentinel; they are neither validated nor compared.
  */
-import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { sameConnection } from "../core/connectionSpec";
+import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
 import { pgAuditSettingInputsSchema, pgAuditSettingStateSchema, toInputFailures, type PgAuditSettingInputs } from "../core/schema";
 import { changedSettingKeys, type SettingValues } from "../core/settings";
 
@@ -52,7 +53,7 @@ export function diffInputs(olds: Record<string, unknown>, news: Record<string, u
         }
         if (settingsChanged) changed.push("settings");
     }
-    if (!sameJson(olds.connection, news.connection)) changed.push("connection");
+    if (!sameConnection(olds.connection, news.connection)) changed.push("connection");
     if ((olds.connectDeadlineSeconds ?? 60) !== (news.connectDeadlineSeconds ?? 60)) changed.push("connectDeadlineSeconds");
     return { changes: changed.length > 0, replaces: [...replaces], changed };
 }

@@ -1,0 +1,40 @@
+/**
+ * The project CA is not read at `pulumi preview` (aiven.getProject sleeps 10 s in the Aiven
+ * provider): PgAuditLogging passes PROJECT_CA_AT_UP instead. The diffs take it as "the CA in
+ * state" and still see every other change of the connection; a session refuses it.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { PROJECT_CA_AT_UP, sameConnection } from "../../../provider/core/connectionSpec";
+import { tlsOptions } from "../../../provider/connection";
+import { diffScopes } from "../../../provider/scopes/lifecycle";
+import { diffInputs } from "../../../provider/setting/lifecycle";
+
+const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const old = { host: "pg.example", port: 5432, user: "avnadmin", password: "pw", database: "defaultdb", sslMode: "verify-full", caCert: CA };
+
+test("a connection holding PROJECT_CA_AT_UP is the same as the one in state when nothing else differs", () => {
+    assert.equal(sameConnection(old, { ...old, caCert: PROJECT_CA_AT_UP }), true);
+    const scopes = { "role/app": "log=ddl" };
+    assert.deepEqual(diffScopes({ connection: old, scopes }, { connection: { ...old, caCert: PROJECT_CA_AT_UP }, scopes }), { changes: false, changed: [] });
+});
+
+test("a connection holding PROJECT_CA_AT_UP still differs by its other fields; a real CA is compared as it is", () => {
+    assert.equal(sameConnection(old, { ...old, caCert: PROJECT_CA_AT_UP, password: "rotated" }), false);
+    assert.equal(sameConnection(old, { ...old, caCert: PROJECT_CA_AT_UP, host: "other.example" }), false);
+    assert.equal(sameConnection(old, { ...old, caCert: CA.replace("MIIB", "MIIC") }), false, "at up the CA is read, and a new one is a change");
+    const { caCert: _none, ...withoutCa } = old;
+    assert.equal(sameConnection(withoutCa, { ...old, caCert: PROJECT_CA_AT_UP }), false, "no CA in state: nothing to stand for");
+    const scopes = { "role/app": "log=ddl" };
+    assert.deepEqual(diffScopes({ connection: old, scopes }, { connection: { ...old, caCert: PROJECT_CA_AT_UP, password: "rotated" }, scopes }).changed, ["connection"]);
+});
+
+test("PgAuditSetting's diff takes the placeholder the same way", () => {
+    const settings = { log: ["ddl"] };
+    const d = diffInputs({ connection: old, role: "app", settings }, { connection: { ...old, caCert: PROJECT_CA_AT_UP }, role: "app", settings });
+    assert.equal(d.changes, false, JSON.stringify(d));
+});
+
+test("a session never opens with the placeholder as its CA", () => {
+    assert.throws(() => tlsOptions({ ...old, sslMode: "verify-full", caCert: PROJECT_CA_AT_UP }), /read at pulumi up \(not at preview\); got it outside a preview/);
+});
