@@ -9,6 +9,8 @@ import { PROJECT_CA_AT_UP, sameConnection } from "../../../provider/core/connect
 import { tlsOptions } from "../../../provider/connection";
 import { diffScopes } from "../../../provider/scopes/lifecycle";
 import { diffInputs } from "../../../provider/setting/lifecycle";
+import { diffExclusive } from "../../../provider/exclusive/lifecycle";
+import { diffObjectAudit } from "../../../provider/objectAudit/provider";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const old = { host: "pg.example", port: 5432, user: "avnadmin", password: "pw", database: "defaultdb", sslMode: "verify-full", caCert: CA };
@@ -29,10 +31,17 @@ test("a connection holding PROJECT_CA_AT_UP still differs by its other fields; a
     assert.deepEqual(diffScopes({ connection: old, scopes }, { connection: { ...old, caCert: PROJECT_CA_AT_UP, password: "rotated" }, scopes }).changed, ["connection"]);
 });
 
-test("PgAuditSetting's diff takes the placeholder the same way", () => {
+test("PgAuditSetting's, PgAuditExclusive's and PgAuditObjectAudit's diffs take the placeholder the same way", () => {
+    const atPreview = { ...old, caCert: PROJECT_CA_AT_UP };
     const settings = { log: ["ddl"] };
-    const d = diffInputs({ connection: old, role: "app", settings }, { connection: { ...old, caCert: PROJECT_CA_AT_UP }, role: "app", settings });
-    assert.equal(d.changes, false, JSON.stringify(d));
+    assert.deepEqual(diffInputs({ connection: old, role: "app", settings }, { connection: atPreview, role: "app", settings }).changed, []);
+    assert.deepEqual(diffInputs({ connection: old, role: "app", settings }, { connection: { ...atPreview, user: "x" }, role: "app", settings }).changed, ["connection"]);
+    assert.deepEqual(diffExclusive({ connection: old }, { connection: atPreview }).changed.filter((c) => c === "connection"), []);
+    assert.deepEqual(diffExclusive({ connection: old }, { connection: { ...atPreview, port: 1 } }).changed.filter((c) => c === "connection"), ["connection"]);
+    const objects: unknown[] = [];
+    const oa = { database: "shop", auditRole: "auditor", objects };
+    assert.deepEqual(diffObjectAudit({ ...oa, connection: old }, { ...oa, connection: atPreview }).changed.filter((c) => c === "connection"), []);
+    assert.deepEqual(diffObjectAudit({ ...oa, connection: old }, { ...oa, connection: { ...atPreview, host: "h" } }).changed.filter((c) => c === "connection"), ["connection"]);
 });
 
 test("a session never opens with the placeholder as its CA", () => {
