@@ -17,8 +17,7 @@ import { isPlain } from "./known";
  * as "the CA in state" (so an unchanged stack previews unchanged) and a session refuses.
  */
 export function serviceAdminConnection(service: aiven.Pg, parent: pulumi.Resource, caCert?: pulumi.Input<string>): pulumi.Output<ConnectionInput> {
-    const ca =
-        caCert ?? (pulumi.runtime.isDryRun() ? PROJECT_CA_AT_UP : aiven.getProjectOutput({ project: service.project }, { parent }).caCert);
+    const ca = caCert ?? (pulumi.runtime.isDryRun() ? PROJECT_CA_AT_UP : aiven.getProjectOutput({ project: service.project }, { parent }).caCert);
     return pulumi.secret(
         pulumi.output({
             host: service.serviceHost,

@@ -162,7 +162,24 @@ function makeCertificates(host: string): { ca: string; cert: Buffer; key: Buffer
         openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=stand-in project CA", "-keyout", "ca.key", "-out", "ca.crt");
         openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${host}`, "-keyout", "server.key", "-out", "server.csr");
         fs.writeFileSync(path.join(dir, "san.ext"), `subjectAltName=IP:${host},DNS:localhost\n`);
-        openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "server.crt");
+        openssl(
+            dir,
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.crt",
+        );
         return {
             ca: fs.readFileSync(path.join(dir, "ca.crt"), "utf8"),
             cert: fs.readFileSync(path.join(dir, "server.crt")),
@@ -249,7 +266,9 @@ export async function startAivenApi(cluster: TestCluster, opts: StandInOptions =
         const statements: string[] = [];
         for (const name of [...knownSettings].sort()) {
             statements.push(
-                name in wanted ? `ALTER SYSTEM SET ${pg.escapeIdentifier(name)} = ${pg.escapeLiteral(wanted[name])}` : `ALTER SYSTEM RESET ${pg.escapeIdentifier(name)}`,
+                name in wanted
+                    ? `ALTER SYSTEM SET ${pg.escapeIdentifier(name)} = ${pg.escapeLiteral(wanted[name])}`
+                    : `ALTER SYSTEM RESET ${pg.escapeIdentifier(name)}`,
             );
         }
         for (const s of statements) await cluster.sql(s);
@@ -366,7 +385,8 @@ export async function startAivenApi(cluster: TestCluster, opts: StandInOptions =
             const name = String(body?.service_name ?? "");
             if (!["pg", "opensearch"].includes(type)) throw new ApiError(400, `The stand-in serves pg and opensearch services, not ${JSON.stringify(type)}`);
             if (services.has(name)) throw new ApiError(409, "Service name is already in use in this project");
-            if (type === "pg" && pgService()) throw new ApiError(409, `The stand-in has one PostgreSQL (the sandbox cluster), already service ${pgService()!.service_name}`);
+            if (type === "pg" && pgService())
+                throw new ApiError(409, `The stand-in has one PostgreSQL (the sandbox cluster), already service ${pgService()!.service_name}`);
             const userConfig = checkUserConfig(type, body.user_config);
             const s: ServiceRecord = {
                 service_name: name,

@@ -115,7 +115,11 @@ function canonical(v: unknown): string {
         Array.isArray(x)
             ? x.map(sorted)
             : x !== null && typeof x === "object"
-              ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted((x as Record<string, unknown>)[k])]))
+              ? Object.fromEntries(
+                    Object.keys(x)
+                        .sort()
+                        .map((k) => [k, sorted((x as Record<string, unknown>)[k])]),
+                )
               : x;
     return JSON.stringify(sorted(v));
 }

@@ -80,7 +80,12 @@ test("the stand-in's logs integration refuses a bad prefix, days out of bounds a
     assert.equal(bad.status, 400);
     assert.equal(bad.json.errors.length, 3, JSON.stringify(bad.json.errors));
     assert.equal(api.integrations.size, 0);
-    const good = await call("POST", "/integration", { integration_type: "logs", source_service: "t-pg", dest_service: "t-os", user_config: { elasticsearch_index_days_max: 3 } });
+    const good = await call("POST", "/integration", {
+        integration_type: "logs",
+        source_service: "t-pg",
+        dest_service: "t-os",
+        user_config: { elasticsearch_index_days_max: 3 },
+    });
     assert.equal(good.status, 200);
     assert.equal(api.integrations.size, 1);
 });

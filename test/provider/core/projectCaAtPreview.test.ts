@@ -28,22 +28,41 @@ test("a connection holding PROJECT_CA_AT_UP still differs by its other fields; a
     const { caCert: _none, ...withoutCa } = old;
     assert.equal(sameConnection(withoutCa, { ...old, caCert: PROJECT_CA_AT_UP }), false, "no CA in state: nothing to stand for");
     const scopes = { "role/app": "log=ddl" };
-    assert.deepEqual(diffScopes({ connection: old, scopes }, { connection: { ...old, caCert: PROJECT_CA_AT_UP, password: "rotated" }, scopes }).changed, ["connection"]);
+    assert.deepEqual(diffScopes({ connection: old, scopes }, { connection: { ...old, caCert: PROJECT_CA_AT_UP, password: "rotated" }, scopes }).changed, [
+        "connection",
+    ]);
 });
 
 test("PgAuditSetting's, PgAuditExclusive's and PgAuditObjectAudit's diffs take the placeholder the same way", () => {
     const atPreview = { ...old, caCert: PROJECT_CA_AT_UP };
     const settings = { log: ["ddl"] };
     assert.deepEqual(diffInputs({ connection: old, role: "app", settings }, { connection: atPreview, role: "app", settings }).changed, []);
-    assert.deepEqual(diffInputs({ connection: old, role: "app", settings }, { connection: { ...atPreview, user: "x" }, role: "app", settings }).changed, ["connection"]);
-    assert.deepEqual(diffExclusive({ connection: old }, { connection: atPreview }).changed.filter((c) => c === "connection"), []);
-    assert.deepEqual(diffExclusive({ connection: old }, { connection: { ...atPreview, port: 1 } }).changed.filter((c) => c === "connection"), ["connection"]);
+    assert.deepEqual(diffInputs({ connection: old, role: "app", settings }, { connection: { ...atPreview, user: "x" }, role: "app", settings }).changed, [
+        "connection",
+    ]);
+    assert.deepEqual(
+        diffExclusive({ connection: old }, { connection: atPreview }).changed.filter((c) => c === "connection"),
+        [],
+    );
+    assert.deepEqual(
+        diffExclusive({ connection: old }, { connection: { ...atPreview, port: 1 } }).changed.filter((c) => c === "connection"),
+        ["connection"],
+    );
     const objects: unknown[] = [];
     const oa = { database: "shop", auditRole: "auditor", objects };
-    assert.deepEqual(diffObjectAudit({ ...oa, connection: old }, { ...oa, connection: atPreview }).changed.filter((c) => c === "connection"), []);
-    assert.deepEqual(diffObjectAudit({ ...oa, connection: old }, { ...oa, connection: { ...atPreview, host: "h" } }).changed.filter((c) => c === "connection"), ["connection"]);
+    assert.deepEqual(
+        diffObjectAudit({ ...oa, connection: old }, { ...oa, connection: atPreview }).changed.filter((c) => c === "connection"),
+        [],
+    );
+    assert.deepEqual(
+        diffObjectAudit({ ...oa, connection: old }, { ...oa, connection: { ...atPreview, host: "h" } }).changed.filter((c) => c === "connection"),
+        ["connection"],
+    );
 });
 
 test("a session never opens with the placeholder as its CA", () => {
-    assert.throws(() => tlsOptions({ ...old, sslMode: "verify-full", caCert: PROJECT_CA_AT_UP }), /read at pulumi up \(not at preview\); got it outside a preview/);
+    assert.throws(
+        () => tlsOptions({ ...old, sslMode: "verify-full", caCert: PROJECT_CA_AT_UP }),
+        /read at pulumi up \(not at preview\); got it outside a preview/,
+    );
 });
