@@ -19,6 +19,9 @@
  * rewrites out and leaves the package's own cost in plain sight. Server connections are counted
  * from the server log (log_connections=on: one `connection authorized` line per connection).
  * Every step is checked against the catalog. Times are wall clock, this run only.
+ *
+ * `npm run bench -- --aiven`: PgAuditLogging's preview cost instead (aivenPreviewCost below),
+ * through the real Aiven provider plugin against the stand-in of Aiven's API (sandbox/aivenApi.ts).
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -29,6 +32,8 @@ import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { PulumiWorkspace, pulumiBinDir } from "../sandbox/pulumiCli";
 import { createUserProject, REPO_ROOT, type UserProject } from "../sandbox/userProject";
 import { cleanUpOnInterrupt, connectionsAuthorized, nodeAndCores, seconds, table } from "../demo/support";
+import { startAivenApi, type AivenApiStandIn, type AivenRequest } from "../sandbox/aivenApi";
+import { aivenExampleProject, withoutScopes, type AivenExampleProject } from "../sandbox/aivenExample";
 
 const execFileAsync = promisify(execFile);
 const PROVIDER_APP = "pulumi-aiven-pgaudit";
@@ -188,6 +193,94 @@ function report(n: number, mode: Mode, psql: Partial<Record<Command, number>>, o
     );
 }
 
+/** The target: an unchanged examples/aiven stack previews within this much of the same stack without its per-scope part. */
+const PREVIEW_BUDGET_MS = 1500;
+const PREVIEWS = 3;
+
+/** The calls of one run, as "GET /service/{s}" kinds with counts. */
+function callKinds(requests: readonly AivenRequest[]): string {
+    const counts = new Map<string, number>();
+    for (const r of requests) {
+        const kind = `${r.method} ${r.path.replace(/^\/v1\/project\/[^/]+/, "").replace(/\/(service|integration|user|db)\/[^/]+/g, "/$1/{…}") || "/v1/project"}`;
+        counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+    return [...counts].map(([k, n]) => `${k} ×${n}`).join(", ") || "none";
+}
+
+/** Median of PREVIEWS runs of `pulumi preview` (--expect-no-changes unless told), and the calls of the last. */
+async function timedPreviews(ex: AivenExampleProject, api: AivenApiStandIn, stack: string, expectNoChanges = true): Promise<{ ms: number; calls: string }> {
+    const ms: number[] = [];
+    for (let i = 0; i < PREVIEWS; i++) {
+        api.clearRequests();
+        ms.push((await ex.run(stack, ["preview", ...(expectNoChanges ? ["--expect-no-changes"] : [])])).ms);
+    }
+    ms.sort((a, b) => a - b);
+    return { ms: ms[Math.floor(ms.length / 2)], calls: callKinds(api.requests) };
+}
+
+/**
+ * PgAuditLogging's preview cost: `pulumi preview` of an unchanged examples/aiven stack, against
+ * the same stack without the per-scope part (service + integration only), and that stack with an
+ * aiven.getProjectOutput as 0.1.0 of the component made at every preview. Real CLI, real Aiven
+ * plugin, stand-in of Aiven's API, real PostgreSQL. Fails when over PREVIEW_BUDGET_MS.
+ */
+async function aivenPreviewCost(): Promise<number> {
+    console.log(`pulumi-aiven-pgaudit bench --aiven: PgAuditLogging's preview cost; ${nodeAndCores()}; pulumi from ${pulumiBinDir()}`);
+    console.log(`  against a STAND-IN of Aiven's API (sandbox/aivenApi.ts) backed by a real PostgreSQL, with the real Aiven provider plugin`);
+    let cluster: TestCluster | undefined;
+    let api: AivenApiStandIn | undefined;
+    let ex: AivenExampleProject | undefined;
+    let deployed = false;
+    const stack = "bench-aiven";
+    const cleanup = async () => {
+        if (ex && deployed) await ex.run(stack, ["destroy", "--yes", "--skip-preview"], true);
+        ex?.remove();
+        await api?.stop();
+        await cluster?.stop();
+    };
+    cleanUpOnInterrupt(cleanup);
+    try {
+        cluster = await startCluster();
+        api = await startAivenApi(cluster);
+        ex = await aivenExampleProject(api, "pgaudit-bench-aiven");
+        ex.useExample("aiven");
+        await ex.workspace.initStack(stack, {
+            plain: { project: api.project, servicePrefix: "bench", pgVersion: String(cluster.major) },
+            secrets: { "aiven:apiToken": "stand-in-token" },
+        });
+        deployed = true;
+        const up = await ex.run(stack, ["up", "--yes", "--skip-preview"]);
+        console.log(`  up of examples/aiven: ${seconds(up.ms)} (the provider's own sleeps: services, integration, PgUsers)`);
+        const full = await timedPreviews(ex, api, stack);
+        const apiPreview = full.calls;
+        ex.useExample("aiven", withoutScopes);
+        await ex.run(stack, ["up", "--yes", "--skip-preview"]);
+        const bare = await timedPreviews(ex, api, stack);
+        // What 0.1.0 of the component did at every preview: the project CA through aiven.getProject.
+        ex.useExample("aiven", (p) => `${withoutScopes(p)}\nexport const projectCa = aiven.getProjectOutput({ project }).caCert.apply((c) => c.length);\n`);
+        const old = await timedPreviews(ex, api, stack, false);
+        console.log(
+            table(
+                ["stack (unchanged)", `preview, median of ${PREVIEWS}`, "Aiven API calls of one preview"],
+                [
+                    ["examples/aiven (service, integration, 4 scopes)", seconds(full.ms), apiPreview],
+                    ["the same without the per-scope part", seconds(bare.ms), bare.calls],
+                    ["without the per-scope part + aiven.getProjectOutput (0.1.0's cost)", seconds(old.ms), old.calls],
+                ],
+            ),
+        );
+        const extra = full.ms - bare.ms;
+        const ok = extra <= PREVIEW_BUDGET_MS;
+        console.log(`  the per-scope part adds ${seconds(extra)} to a preview (budget ${seconds(PREVIEW_BUDGET_MS)}): ${ok ? "within" : "OVER"}`);
+        await cleanup();
+        return ok ? 0 : 1;
+    } catch (e) {
+        console.error(`\nbench --aiven failed: ${e instanceof Error ? e.message : String(e)}`);
+        await cleanup().catch(() => undefined);
+        return 1;
+    }
+}
+
 /** PgAuditScopes at `n` scopes against one do-nothing resource and psql. */
 function reportScopes(n: number, mode: Mode, psql: Partial<Record<Command, number>>, one: Measured, m: Measured): void {
     console.log(`\nN = ${n} scopes, PgAuditScopes only, ${mode === "default" ? "checkpoints as users run them" : "PULUMI_SKIP_CHECKPOINTS=true"}`);
@@ -212,6 +305,7 @@ function reportScopes(n: number, mode: Mode, psql: Partial<Record<Command, numbe
 }
 
 async function main(): Promise<number> {
+    if (process.argv.includes("--aiven")) return aivenPreviewCost();
     const { ns, scopesNs, modes } = parseArgs();
     console.log(`pulumi-aiven-pgaudit bench: N = ${ns.join(", ")}; PgAuditScopes alone at ${scopesNs.join(", ") || "none"}; ${nodeAndCores()}; pulumi from ${pulumiBinDir()}`);
     let cluster: TestCluster | undefined;

@@ -4,17 +4,20 @@
  */
 import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
-import { connectionSchema, type ConnectionInput } from "../provider/core/connectionSpec";
+import { connectionSchema, PROJECT_CA_AT_UP, type ConnectionInput } from "../provider/core/connectionSpec";
 import { describeIssues, PgAuditLoggingError } from "./errors";
 import { isPlain } from "./known";
 
 /**
  * avnadmin on the service's `defaultdb` (every Aiven service has both); settings of the other
  * databases are reached from there. `verify-full` because the project CA signs the service's
- * certificate for its host name.
+ * certificate for its host name. The CA: `caCert` when given; else aiven.getProject, but only
+ * when the program really deploys. getProject sleeps 10 s in the Aiven provider (6.51.0), and a
+ * preview never connects, so a preview passes PROJECT_CA_AT_UP, which the resources' diffs take
+ * as "the CA in state" (so an unchanged stack previews unchanged) and a session refuses.
  */
-export function serviceAdminConnection(service: aiven.Pg, parent: pulumi.Resource): pulumi.Output<ConnectionInput> {
-    const ca = aiven.getProjectOutput({ project: service.project }, { parent });
+export function serviceAdminConnection(service: aiven.Pg, parent: pulumi.Resource, caCert?: pulumi.Input<string>): pulumi.Output<ConnectionInput> {
+    const ca = caCert ?? (pulumi.runtime.isDryRun() ? PROJECT_CA_AT_UP : aiven.getProjectOutput({ project: service.project }, { parent }).caCert);
     return pulumi.secret(
         pulumi.output({
             host: service.serviceHost,
@@ -23,7 +26,7 @@ export function serviceAdminConnection(service: aiven.Pg, parent: pulumi.Resourc
             password: service.servicePassword,
             database: "defaultdb",
             sslMode: "verify-full",
-            caCert: ca.caCert,
+            caCert: ca,
         }),
     );
 }

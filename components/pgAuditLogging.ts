@@ -83,6 +83,13 @@ export interface PgAuditLoggingArgs {
      * `defaultdb`, TLS verified against the project CA. Kept secret.
      */
     connection?: pulumi.Input<ConnectionInput>;
+    /**
+     * The Aiven project's CA certificate (PEM), for the default connection's `verify-full`: the
+     * console's "CA certificate", `avn project ca-get`, or a stack config value. Given, the
+     * component never calls aiven.getProject (which sleeps 10 s in the provider at every
+     * `pulumi up`); without it, getProject is called at up only, never at preview.
+     */
+    caCert?: pulumi.Input<string>;
     /** Take over per-scope settings that already exist on the server instead of failing (see PgAuditSetting). */
     adopt?: pulumi.Input<boolean>;
     /**
@@ -253,6 +260,9 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
     const audit = baseline ? baseline.audit : resolvedAudit;
     const scopes = baseline ? baseline.scopes : declaredScopes;
     collect(() => checkConnection(subject, args.connection));
+    if (args.connection !== undefined && args.caCert !== undefined) {
+        problems.push(`caCert: is the CA of the default connection; with connection given, put caCert inside connection instead`);
+    }
 
     let declared: Plan["declared"];
     if (serviceArgs && audit !== undefined) {
@@ -401,7 +411,7 @@ export class PgAuditLogging extends pulumi.ComponentResource {
             }
             return true;
         });
-        const base = args.connection ?? serviceAdminConnection(this.service, this);
+        const base = args.connection ?? serviceAdminConnection(this.service, this, args.caCert);
         return pulumi.secret(pulumi.all([base, ready]).apply(([c]) => c as ConnectionInput));
     }
 

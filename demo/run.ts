@@ -7,6 +7,7 @@
  *
  *   npm run demo                # the newest PostgreSQL this machine has or can install
  *   npm run demo -- --pg 18     # PostgreSQL 15, 17 or 18
+ *   npm run demo -- --aiven     # examples/aiven with the real Aiven plugin against a stand-in of Aiven's API (demo/aiven.ts)
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -16,6 +17,7 @@ import { createLocalExampleObjects, localExampleProject, type LocalExampleProjec
 import { majorFromArgs, newestAvailableMajor, postgresReady } from "../sandbox/postgresInstall";
 import { pulumiBinDir, type CliRun } from "../sandbox/pulumiCli";
 import { cleanUpOnInterrupt, step, table } from "./support";
+import { aivenDemo } from "./aiven";
 
 const execFileAsync = promisify(execFile);
 const STACK = "demo";
@@ -222,6 +224,7 @@ async function posture(local: LocalExampleProject, cluster: TestCluster, args: s
 }
 
 async function main(): Promise<number> {
+    if (process.argv.includes("--aiven")) return aivenDemo();
     const major = majorFromArgs(process.argv) ?? (await newestAvailableMajor());
     console.log(`pulumi-aiven-pgaudit demo: examples/local through the real pulumi CLI, on a throwaway PostgreSQL ${major} + pgaudit\n`);
     let cluster: TestCluster | undefined;

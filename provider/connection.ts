@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import { checkServerIdentity, type ConnectionOptions } from "node:tls";
 import pg from "pg";
-import { describeConnection, type ResolvedConnection } from "./core/connectionSpec";
+import { describeConnection, PROJECT_CA_AT_UP, type ResolvedConnection } from "./core/connectionSpec";
 import { isTransientConnectError, PgAuditSettingError, SESSION_BOUNDS } from "./core/errors";
 
 /** Two connections per database serve the engine's ten operations in flight well (see bench). */
@@ -54,6 +54,8 @@ let connectionsOpened = 0;
 
 /** TLS options for node-postgres, following libpq's sslmode. */
 export function tlsOptions(c: ResolvedConnection): false | ConnectionOptions {
+    // Only a preview passes the placeholder, and a preview never connects: refuse, never trust it.
+    if (c.caCert === PROJECT_CA_AT_UP) throw new PgAuditSettingError(`caCert: ${PROJECT_CA_AT_UP}; got it outside a preview, so no session was opened`);
     const ca = c.caCert !== undefined ? { ca: c.caCert } : {};
     switch (c.sslMode) {
         case "disable":

@@ -46,7 +46,11 @@ const logging = new PgAuditLogging("audit", {
 
 export const postgresService = logging.service.serviceName;
 export const opensearchService = logging.opensearch?.serviceName;
-/** Open OpenSearch Dashboards here, create this index pattern, then add the filter below in Discover. */
+/**
+ * Open OpenSearch Dashboards here, create this index pattern, then add the filter below in Discover.
+ * The provider marks the whole `opensearches` block secret, so this shows as [secret]:
+ * `pulumi stack output --show-secrets dashboardsUri`.
+ */
 export const dashboardsUri = logging.opensearch?.opensearches.apply((os) => os[0]?.opensearchDashboardsUri);
 export const auditIndexPattern = logging.indexPattern;
 export const auditFilter = logging.dashboardsFilter;

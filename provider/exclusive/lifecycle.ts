@@ -2,6 +2,7 @@
  * PgAuditExclusive's check and diff: pure, so that `pulumi preview` never touches a database.
  * Values unknown at preview (the engine's sentinel) are neither validated nor compared.
  */
+import { sameConnection } from "../core/connectionSpec";
 import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
 import { pendingUndeclared } from "../core/undeclared";
 import { exclusiveInputFailures, exclusiveInputsSchema, exclusiveStateSchema, type ExclusiveInputs, type ExclusiveState } from "./schema";
@@ -36,7 +37,7 @@ export function diffExclusive(olds: Record<string, unknown>, news: Record<string
     const oldScopes = scopeKeys(olds.declaredScopes);
     const newScopes = scopeKeys(news.declaredScopes);
     if (oldScopes === undefined || newScopes === undefined || !sameJson(oldScopes, newScopes)) changed.push("declaredScopes");
-    if (!sameJson(olds.connection, news.connection)) changed.push("connection");
+    if (!sameConnection(olds.connection, news.connection)) changed.push("connection");
     if ((olds.onUnresettable ?? "fail") !== (news.onUnresettable ?? "fail")) changed.push("onUnresettable");
     if ((olds.connectDeadlineSeconds ?? 60) !== (news.connectDeadlineSeconds ?? 60)) changed.push("connectDeadlineSeconds");
     const found = exclusiveStateSchema.shape.undeclared.safeParse(olds.undeclared);

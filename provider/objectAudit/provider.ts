@@ -6,7 +6,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "../connection";
-import { ownProperties, parseOrThrow, sameJson, unknownPaths } from "../core/dynamicInputs";
+import { sameConnection } from "../core/connectionSpec";
+import { ownProperties, parseOrThrow, unknownPaths } from "../core/dynamicInputs";
 import { explainPgError, PgAuditSettingError } from "../core/errors";
 import { readServerFacts, runStatements } from "../catalog/scopeStore";
 import {
@@ -59,7 +60,7 @@ export function diffObjectAudit(olds: Record<string, unknown>, news: Record<stri
     const before = grantsOrUndefined(olds.objects);
     const after = grantsOrUndefined(news.objects);
     if (before === undefined || after === undefined || !sameGrants(before, after)) changed.push("objects");
-    if (!sameJson(olds.connection, news.connection)) changed.push("connection");
+    if (!sameConnection(olds.connection, news.connection)) changed.push("connection");
     if ((olds.createRole ?? false) !== (news.createRole ?? false)) changed.push("createRole");
     if ((olds.connectDeadlineSeconds ?? 60) !== (news.connectDeadlineSeconds ?? 60)) changed.push("connectDeadlineSeconds");
     return { changes: changed.length > 0, replaces, changed };

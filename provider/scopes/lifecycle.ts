@@ -4,6 +4,7 @@
  * preview must not turn the scopes back into a list, or every preview would show all of them).
  */
 import type { z } from "zod";
+import { sameConnection } from "../core/connectionSpec";
 import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
 import { pendingUndeclared } from "../core/undeclared";
 import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchemaFor, scopesStateSchema, type ScopesState } from "./schema";
@@ -68,7 +69,7 @@ export function diffScopes(olds: Record<string, unknown>, news: Record<string, u
     const changed: string[] = [];
     const replaces = serverChanged(olds.connection, news.connection) ? ["connection"] : [];
     if (scopesDiffer(olds.scopes, news.scopes)) changed.push("scopes");
-    if (!sameJson(olds.connection, news.connection)) changed.push("connection");
+    if (!sameConnection(olds.connection, news.connection)) changed.push("connection");
     const defaults: Record<string, unknown> = { connectDeadlineSeconds: 60, exclusive: false, onUnresettable: "fail" };
     if (!sameJson(olds.owner, news.owner)) changed.push("owner");
     for (const [key, fallback] of Object.entries(defaults)) {

@@ -3,6 +3,7 @@
  * database. During a preview, inputs that depend on resources not yet created arrive as the
  * engine's unknown sentinel; they are neither validated nor compared.
  */
+import { sameConnection } from "../core/connectionSpec";
 import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
 import { pgAuditSettingInputsSchema, pgAuditSettingStateSchema, toInputFailures, type PgAuditSettingInputs, type PgAuditSettingState } from "../core/schema";
 import { serverChanged } from "../core/ownership";
@@ -56,7 +57,7 @@ export function diffInputs(olds: Record<string, unknown>, news: Record<string, u
         }
         if (settingsChanged) changed.push("settings");
     }
-    if (!sameJson(olds.connection, news.connection) && !changed.includes("connection")) changed.push("connection");
+    if (!sameConnection(olds.connection, news.connection) && !changed.includes("connection")) changed.push("connection");
     if (!sameJson(olds.owner, news.owner)) changed.push("owner");
     if ((olds.connectDeadlineSeconds ?? 60) !== (news.connectDeadlineSeconds ?? 60)) changed.push("connectDeadlineSeconds");
     return { changes: changed.length > 0, replaces: [...replaces], changed };

@@ -23,6 +23,8 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SETTING_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting";
 
 const registrations: Registration[] = [];
+/** Tokens of the invokes the program made (getProject costs 10 s in the real provider). */
+const invokes: string[] = [];
 pulumi.runtime.setMocks(
     {
         newResource(args) {
@@ -41,6 +43,7 @@ pulumi.runtime.setMocks(
             return { id: `${args.name}-id`, state };
         },
         call(args) {
+            invokes.push(args.token);
             if (args.token === "aiven:index/getProject:getProject") return { project: args.inputs.project, caCert: CA };
             throw new Error(`unexpected call ${args.token}`);
         },
@@ -337,6 +340,25 @@ test("a connection given by the user is passed as given, and secret", { timeout:
     await settled(c);
     const connection = unsecret(one("conn", SETTING_TYPE).inputs.connection);
     assert.deepEqual(connection, { secret: true, value: uri });
+});
+
+test("caCert: the default connection verifies with the CA given, and aiven.getProject is never called", { timeout: 10000 }, async () => {
+    const given = "-----BEGIN CERTIFICATE-----\nGIVEN CA\n-----END CERTIFICATE-----";
+    const before = invokes.length;
+    const c = new PgAuditLogging("given-ca", declaredArgs({ roles: { app: { log: ["ddl"] } }, caCert: given }));
+    await settled(c);
+    const connection = unsecret(one("given-ca", SETTING_TYPE).inputs.connection);
+    assert.equal(connection.secret, true);
+    assert.equal((connection.value as { caCert: string }).caCert, given);
+    assert.equal((connection.value as { sslMode: string }).sslMode, "verify-full");
+    assert.deepEqual(invokes.slice(before), []);
+});
+
+test("caCert with a connection of the user's own fails, saying where the CA goes", () => {
+    assert.throws(
+        () => new PgAuditLogging("both", declaredArgs({ roles: { app: { log: ["ddl"] } }, connection: "postgresql://a:b@h:5432/d", caCert: CA })),
+        /caCert: is the CA of the default connection; with connection given, put caCert inside connection instead/,
+    );
 });
 
 test("pgAuditUserConfig: the pgaudit block with featureEnabled defaulted to true, or as declared", () => {

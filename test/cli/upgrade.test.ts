@@ -1,7 +1,6 @@
-// Two things the real CLI decides: a stack deployed with one build of the package is refreshed,
+// What the real CLI decides: a stack deployed with one build of the package is refreshed,
 // updated and destroyed by the code of the build installed later (the state's __provider only
-// names the package); and how far `pulumi preview` of the Aiven examples goes without the Aiven
-// provider plugin, which cannot be built here (its sources are not on the Go module proxy).
+// names the package). The Aiven examples run through the real Aiven plugin in aiven.test.ts.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -11,7 +10,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
 import { PulumiWorkspace } from "../../sandbox/pulumiCli";
-import { createUserProject, packTarball, REPO_ROOT, type UserProject } from "../../sandbox/userProject";
+import { createUserProject, packTarball, type UserProject } from "../../sandbox/userProject";
 
 const execFileAsync = promisify(execFile);
 
@@ -89,38 +88,3 @@ test("an upgrade: refresh, up and destroy of a stack deployed with 0.1.0 run the
     assert.deepEqual(fs.readFileSync(marker, "utf8").trim().split("\n").slice(4).sort(), ["delete", "delete"], "destroy ran 0.1.1's delete");
     assert.equal((await cluster.sql(`SELECT 1 FROM pg_db_role_setting`)).length, 0);
 });
-
-const NO_AIVEN_PLUGIN = "no resource plugin 'pulumi-resource-aiven' found in the workspace at version v6.51.0 or on your $PATH";
-
-for (const example of ["aiven", "existing-service"]) {
-    test(
-        `examples/${example}: pulumi preview runs the program and the component's checks, and stops exactly at the missing Aiven plugin`,
-        { timeout: 600_000 },
-        async () => {
-            const dir = path.join(REPO_ROOT, "examples", example);
-            project.writeFile("index.ts", fs.readFileSync(path.join(dir, "index.ts"), "utf8"));
-            project.writeFile("Pulumi.yaml", fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8").replace(/^name: .*$/m, "name: pgaudit-upgrade"));
-            const stack = `preview-${example}`;
-            await workspace.initStack(stack, { plain: { project: "my-project", serviceName: "orders-pg" }, secrets: { "aiven:apiToken": "not-a-token" } });
-            const preview = await workspace.run(["preview", "--stack", stack], { allowFailure: true });
-            assert.notEqual(preview.code, 0);
-            // The program ran through PgAuditLogging's checks and registered the component … (in
-            // existing-service the program's own aiven.Pg comes first, and the engine may stop on
-            // its provider before the component is shown: seen once in CI)
-            if (example === "aiven") assert.match(preview.stdout, /\+ +aiven-pgaudit:index:PgAuditLogging audit create/);
-            // … and the engine stopped at the Aiven provider, the first resource that needs it.
-            assert.match(preview.stdout, /pulumi:providers:aiven default_6_51_0 +error: no resource plugin 'pulumi-resource-aiven'/);
-            assert.ok(preview.stdout.includes(NO_AIVEN_PLUGIN), preview.stdout);
-            assert.doesNotMatch(preview.stdout + preview.stderr, /PgAuditLoggingError|PgAuditInputError/);
-
-            // Bad input the program knows fails earlier, at the component, with its own message and
-            // no plugin involved. (A kept service's pgVersion is an output of aiven.Pg, checked once
-            // known: never here, without the plugin.)
-            if (example !== "aiven") return;
-            await workspace.run(["config", "set", "--stack", stack, "pgVersion", "14"]);
-            const old = await workspace.run(["preview", "--stack", stack], { allowFailure: true });
-            assert.notEqual(old.code, 0);
-            assert.match(old.stdout + old.stderr, /PgAuditLogging "audit": databases, roles, roleDatabases and exclusive need PostgreSQL 15 or later on Aiven/);
-        },
-    );
-}
