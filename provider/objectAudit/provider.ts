@@ -90,7 +90,12 @@ export function diffObjectAudit(olds: Record<string, unknown>, news: Record<stri
     return { changes: changed.length > 0, replaces, changed };
 }
 
-function outputsOf(inputs: ObjectAuditInputs, roleCreated: boolean, ownerId: string | undefined, objects: ObjectEntry[] = inputs.objects): Record<string, unknown> {
+function outputsOf(
+    inputs: ObjectAuditInputs,
+    roleCreated: boolean,
+    ownerId: string | undefined,
+    objects: ObjectEntry[] = inputs.objects,
+): Record<string, unknown> {
     return { ...inputs, objects, roleCreated, ...(ownerId !== undefined ? { ownerId } : {}) };
 }
 

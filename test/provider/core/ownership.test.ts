@@ -84,7 +84,10 @@ test("a scope of another kind (object audit) is named by its own message text, u
     const objects = 'the object audit of role "auditor" in database "shop"';
     const theirs = { ...record("theirs", "shop/prod", 'PgAuditObjectAudit "y"'), scope: "objects/database/shop/role/auditor" };
     const refused = decideClaim({ scope: objects, records: [theirs], claimant: me, previouslyOwned: false, adopt: false });
-    assert.match(refused.kind === "refuse" ? refused.problem : "", /^the object audit of role "auditor" in database "shop" is owned by PgAuditObjectAudit "y" of stack shop\/prod/);
+    assert.match(
+        refused.kind === "refuse" ? refused.problem : "",
+        /^the object audit of role "auditor" in database "shop" is owned by PgAuditObjectAudit "y" of stack shop\/prod/,
+    );
     const renamed = { ...theirs, ownerId: "old", stack: "shop/dev" };
     assert.deepEqual(decideClaim({ scope: objects, records: [renamed], claimant: me, previouslyOwned: false, adopt: false }), {
         kind: "claim",

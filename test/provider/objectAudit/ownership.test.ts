@@ -35,15 +35,18 @@ after(async () => {
 const PAN = [{ table: "public.cards", privileges: ["select"], columns: ["pan"] }];
 const label = (stack: string, name: string) => ({ stack: `shop/${stack}`, resource: `PgAuditObjectAudit "${name}"` });
 async function inputs(name: string, stack: string, extra: Record<string, unknown> = {}) {
-    const result = await provider.check!({}, {
-        connection: cluster.adminConnection(),
-        database: "shop",
-        auditRole: "auditor",
-        createRole: true,
-        objects: PAN,
-        owner: label(stack, name),
-        ...extra,
-    });
+    const result = await provider.check!(
+        {},
+        {
+            connection: cluster.adminConnection(),
+            database: "shop",
+            auditRole: "auditor",
+            createRole: true,
+            objects: PAN,
+            owner: label(stack, name),
+            ...extra,
+        },
+    );
     assert.deepEqual(result.failures ?? [], []);
     return result.inputs!;
 }
@@ -117,7 +120,9 @@ test("state of the previous version (no owner id, no label): refresh claims; a l
     await cluster.sql("DELETE FROM pulumi_aiven_pgaudit.scope_owner", [], "shop");
     const read = await provider.read!(created.id, previous);
     assert.match(String(read.props?.ownerId), /^[A-Za-z0-9_-]{8,64}$/, "refresh recorded it");
-    assert.deepEqual(await records(), [{ scope: "objects/database/shop/role/auditor", stack: "(unknown stack)", resource: "a resource created before owner records" }]);
+    assert.deepEqual(await records(), [
+        { scope: "objects/database/shop/role/auditor", stack: "(unknown stack)", resource: "a resource created before owner records" },
+    ]);
     // Its first up after upgrading: an update that writes the label.
     const updated = await provider.update!(created.id, read.props!, await inputs("old", "dev"));
     assert.deepEqual(await records(), [{ scope: "objects/database/shop/role/auditor", stack: "shop/dev", resource: 'PgAuditObjectAudit "old"' }]);

@@ -159,7 +159,11 @@ test("diff and ownership: an owner label change is an update; a connection to an
         replaces: [],
         changed: ["owner"],
     });
-    assert.deepEqual(diffObjectAudit(olds, { ...olds, connection: { host: "h2", port: 5432 } }), { changes: true, replaces: ["connection"], changed: ["connection"] });
+    assert.deepEqual(diffObjectAudit(olds, { ...olds, connection: { host: "h2", port: 5432 } }), {
+        changes: true,
+        replaces: ["connection"],
+        changed: ["connection"],
+    });
     assert.deepEqual(diffObjectAudit(olds, { ...olds, connection: { host: "H", port: 5432, password: "rotated" } }).replaces, [], "same server: an update");
     const { owner: _label, ...previous } = olds;
     assert.deepEqual(diffObjectAudit(previous, olds).changed, ["owner"], "state before owner labels: the first up records it");
