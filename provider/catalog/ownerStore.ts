@@ -54,7 +54,11 @@ COMMIT`;
  * delete, a refresh or exclusive mode need not create it (and a stack of the previous version
  * keeps working where the role may not create schemas). A table found is remembered per pool.
  */
-export async function ensureOwnerTable(session: Session, create = true): Promise<boolean> {
+export async function ensureOwnerTable(
+    session: Session,
+    create = true,
+    fix = "connect to a database the connecting role owns (on Aiven, defaultdb, owned by avnadmin), or GRANT CREATE ON DATABASE that database to it",
+): Promise<boolean> {
     // A per-pool box: once the table is known, no call asks again (a missing one is asked each time).
     const known = await session.memo("owner-table-known", async () => ({ present: false }));
     if (known.present) return true;
@@ -73,8 +77,7 @@ export async function ensureOwnerTable(session: Session, create = true): Promise
                 const e = err as { code?: string; message?: string };
                 throw new PgAuditSettingError(
                     `recording which resource owns each scope needs the table ${OWNER_TABLE} in database ${JSON.stringify(found.database)}, ` +
-                        `and creating it failed: ${e.message ?? String(err)}. Fix: connect to a database the connecting role owns (on Aiven, defaultdb, owned by avnadmin), ` +
-                        `or GRANT CREATE ON DATABASE that database to it`,
+                        `and creating it failed: ${e.message ?? String(err)}. Fix: ${fix}`,
                     e.code,
                 );
             }

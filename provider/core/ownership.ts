@@ -64,7 +64,8 @@ const holder = (r: OwnerRecord) => `${r.resource} of stack ${r.stack} (holding i
  * lists the scope under a recorded owner id (an update).
  */
 export function decideClaim(args: {
-    readonly scope: Scope;
+    /** A settings scope, or the message name of another kind (object audit: `the object audit of role "auditor" in database "shop"`). */
+    readonly scope: Scope | string;
     readonly records: readonly OwnerRecord[];
     readonly claimant: Claimant;
     readonly previouslyOwned: boolean;
@@ -79,7 +80,7 @@ export function decideClaim(args: {
     const otherStacks = others.filter((r) => !isOurs(r));
     const ourStack = others.filter(isOurs);
     const holding = others.length < args.records.length;
-    const scope = describeScope(args.scope);
+    const scope = typeof args.scope === "string" ? args.scope : describeScope(args.scope);
     if (args.adopt) return { kind: "claim", evict: others.map((r) => r.ownerId), handover: ourStack.length > 0 };
     if (args.previouslyOwned && !holding) {
         const [first] = otherStacks.length > 0 ? otherStacks : ourStack;

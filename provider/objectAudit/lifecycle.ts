@@ -5,8 +5,8 @@
 import { checkWith, ownProperties, type CheckOutcome } from "../core/dynamicInputs";
 import { objectAuditInputFailures, objectAuditInputsSchema } from "./schema";
 
-/** Validates and normalizes the inputs; all failures at once. `roleCreated` is an output, not an input. */
+/** Validates and normalizes the inputs; all failures at once. `roleCreated` and `ownerId` are outputs, not inputs. */
 export function checkObjectAuditInputs(news: Record<string, unknown>): CheckOutcome {
-    const { roleCreated: _output, ...props } = ownProperties(news);
+    const { roleCreated: _output, ownerId: _id, ...props } = ownProperties(news);
     return checkWith(objectAuditInputsSchema, props, objectAuditInputFailures);
 }

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ConnectionInput } from "../core/connectionSpec";
 import { checkedAtConstruction } from "../core/constructionCheck";
 import { lazyProvider } from "../core/lazyProvider";
+import { ownerLabel } from "../core/ownerLabel";
 import { checkObjectAuditInputs } from "./lifecycle";
 import type { ObjectEntry, ObjectEntryInput } from "./schema";
 
@@ -59,13 +60,14 @@ export class PgAuditObjectAudit extends pulumi.dynamic.Resource {
                 objects: args.objects,
                 adopt: args.adopt,
                 connectDeadlineSeconds: args.connectDeadlineSeconds,
+                owner: ownerLabel("PgAuditObjectAudit", name),
             },
             checkObjectAuditInputs,
         );
         super(
             lazyProvider("pgAuditObjectAuditProvider"),
             name,
-            { ...inputs, connection: pulumi.secret(inputs.connection), roleCreated: undefined },
+            { ...inputs, connection: pulumi.secret(inputs.connection), roleCreated: undefined, ownerId: undefined },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connection"] }),
             "pgaudit",
             "PgAuditObjectAudit",

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { connectionSchema } from "../core/connectionSpec";
+import { ownerIdSchema, ownerLabelSchema } from "../core/ownership";
 import { pgNameSchema, propertyPath, type InputFailure } from "../core/schema";
 
 /** The privileges pgaudit's object audit looks at (pgaudit.c: SELECT, INSERT, UPDATE, DELETE). */
@@ -137,12 +138,17 @@ const inputsShape = {
     adopt: z.boolean({ error: "must be true or false" }).default(false),
     /** How long to keep retrying a server that is still starting, in seconds. */
     connectDeadlineSeconds: deadlineSchema.default(60),
+    /** Which stack and resource this is, for the owner record (set by the resource class). */
+    owner: ownerLabelSchema.optional(),
 };
 
 export const objectAuditInputsSchema = z.strictObject(inputsShape);
 
-/** State: the inputs (objects as last found) plus whether this resource created the audit role. */
-export const objectAuditStateSchema = z.object({ ...inputsShape, roleCreated: z.boolean().default(false) });
+/**
+ * State: the inputs (objects as last found), whether this resource created the audit role, and
+ * the owner id create gave it (absent in state older than owner records).
+ */
+export const objectAuditStateSchema = z.object({ ...inputsShape, roleCreated: z.boolean().default(false), ownerId: ownerIdSchema.optional() });
 
 /** One audited object as written: a table, its privileges, optional columns. */
 export type ObjectEntryInput = z.input<typeof objectEntrySchema>;

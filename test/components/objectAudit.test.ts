@@ -79,6 +79,8 @@ test("roleScope service (default): audit.role on the aiven.Pg, one PgAuditObject
             auditRole: "auditor",
             createRole: true,
             objects: CARDS,
+            // Set by the resource class for its owner record: the component's child keeps its own name.
+            owner: { stack: "pgaudit-test/test", resource: 'PgAuditObjectAudit "oa-objects-db-shop"' },
         },
     );
     assert.equal((shop.inputs.connection as Record<string, unknown>)[SIG_KEY] !== undefined, true, "the connection is secret");

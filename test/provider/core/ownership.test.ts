@@ -79,3 +79,19 @@ test("another server (host or port) replaces; a rotated password or an unknown c
     assert.equal(serverChanged(c("PG-1"), c("pg-1", 5432, "rotated")), false);
     assert.equal(serverChanged(c("pg-1"), "04da6b54-80e4-46f7-96ec-b56ff0331ba9"), false);
 });
+
+test("a scope of another kind (object audit) is named by its own message text, under the same rules", () => {
+    const objects = 'the object audit of role "auditor" in database "shop"';
+    const theirs = { ...record("theirs", "shop/prod", 'PgAuditObjectAudit "y"'), scope: "objects/database/shop/role/auditor" };
+    const refused = decideClaim({ scope: objects, records: [theirs], claimant: me, previouslyOwned: false, adopt: false });
+    assert.match(
+        refused.kind === "refuse" ? refused.problem : "",
+        /^the object audit of role "auditor" in database "shop" is owned by PgAuditObjectAudit "y" of stack shop\/prod/,
+    );
+    const renamed = { ...theirs, ownerId: "old", stack: "shop/dev" };
+    assert.deepEqual(decideClaim({ scope: objects, records: [renamed], claimant: me, previouslyOwned: false, adopt: false }), {
+        kind: "claim",
+        evict: ["old"],
+        handover: true,
+    });
+});

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { declaredGrants, entriesOf, planGrants, planStatements, type Grant } from "../../../provider/objectAudit/plan";
 import { checkObjectAuditInputs } from "../../../provider/objectAudit/lifecycle";
-import { diffObjectAudit } from "../../../provider/objectAudit/provider";
+import { diffObjectAudit, objectAuditScopeKey } from "../../../provider/objectAudit/provider";
 import { formatTableName, parseTableName } from "../../../provider/objectAudit/schema";
 import { UNKNOWN } from "../../../provider/core/dynamicInputs";
 
@@ -144,4 +144,28 @@ test("diff: objects compare as privileges, not as text; a new database or audit 
     assert.deepEqual(diffObjectAudit(olds, { ...olds, database: "depot" }).replaces, ["database"]);
     assert.deepEqual(diffObjectAudit(olds, { ...olds, objects: UNKNOWN }).changed, ["objects"]);
     assert.deepEqual(diffObjectAudit(olds, { ...olds, connection: { host: "other" } }).changed, ["connection"]);
+});
+
+test("diff and ownership: an owner label change is an update; a connection to another server replaces; the record key names database and role", () => {
+    const olds = {
+        connection: { host: "h", port: 5432 },
+        database: "shop",
+        auditRole: "auditor",
+        objects: [{ table: "public.cards", privileges: ["select"] }],
+        owner: { stack: "shop/dev", resource: 'PgAuditObjectAudit "a"' },
+    };
+    assert.deepEqual(diffObjectAudit(olds, { ...olds, owner: { stack: "shop/dev", resource: 'PgAuditObjectAudit "b"' } }), {
+        changes: true,
+        replaces: [],
+        changed: ["owner"],
+    });
+    assert.deepEqual(diffObjectAudit(olds, { ...olds, connection: { host: "h2", port: 5432 } }), {
+        changes: true,
+        replaces: ["connection"],
+        changed: ["connection"],
+    });
+    assert.deepEqual(diffObjectAudit(olds, { ...olds, connection: { host: "H", port: 5432, password: "rotated" } }).replaces, [], "same server: an update");
+    const { owner: _label, ...previous } = olds;
+    assert.deepEqual(diffObjectAudit(previous, olds).changed, ["owner"], "state before owner labels: the first up records it");
+    assert.equal(objectAuditScopeKey({ database: "a/b", auditRole: "r" }), "objects/database/a%2Fb/role/r");
 });
