@@ -1,6 +1,6 @@
 /** pulumi-aiven-pgaudit: declarative pgaudit on Aiven for PostgreSQL with Pulumi. */
 export { PgAuditSetting, type PgAuditSettingArgs, pgAuditSettingProvider, PgAuditSettingError, PgAuditInputError, closeAllPools } from "./provider";
-export * from "./provider/core/pgauditLog";
+export * from "./model/pgauditLog";
 export { settingsSchema, type PgAuditSettings, type PgAuditSettingsInput, type ConnectionInput } from "./provider";
 export {
     PgAuditLogging,
@@ -68,5 +68,5 @@ export {
     type AuditRouting,
     type AuditRoutingInput,
     type MessageLevel,
-} from "./provider/core/auditRouting";
+} from "./model/auditRouting";
 export { type AuditLines, type FunctionSetting, type FunctionSettings, type FunctionViolation, type ParameterGrant } from "./posture";

@@ -5,9 +5,9 @@
  * policy pack (at `pulumi preview`).
  */
 import { z } from "zod";
-import { PGAUDIT_LOG_CLASSES, type PgAuditLogClass } from "../provider/core/pgauditLog";
-import { settingsSchema } from "../provider/core/schema";
-import { SETTING_KEYS, type SettingKey } from "../provider/core/settings";
+import { PGAUDIT_LOG_CLASSES, type PgAuditLogClass } from "../model/pgauditLog";
+import { settingsSchema } from "../model/settingsSchema";
+import { SETTING_KEYS, type SettingKey } from "../model/settings";
 
 /** Classes a rule can require: every class but `none`, and `all` spelled out, so each is checked and named on its own. */
 export const BASELINE_CLASSES = PGAUDIT_LOG_CLASSES.filter((c) => c !== "all" && c !== "none") as Exclude<PgAuditLogClass, "all" | "none">[];

@@ -4,9 +4,9 @@
  * gets). Classes are read as pgaudit builds its bitmap: left to right, `-class` subtracts, `misc`
  * includes `misc_set`.
  */
-import { auditLossText, auditRouting, LOG_MIN_MESSAGES_DEFAULT } from "../provider/core/auditRouting";
-import { pgAuditLogCovers } from "../provider/core/pgauditLog";
-import { encodeSetting, settingValueEquals, type SettingKey, type SettingValue } from "../provider/core/settings";
+import { auditLossText, auditRouting, LOG_MIN_MESSAGES_DEFAULT } from "../model/auditRouting";
+import { pgAuditLogCovers } from "../model/pgauditLog";
+import { encodeSetting, settingValueEquals, type SettingKey, type SettingValue } from "../model/settings";
 import type { Baseline, BaselineClass, BaselineRule } from "./baseline";
 
 /** pgaudit's own defaults (pgaudit 1.7; Aiven documents the same), for settings a service leaves unset. */

@@ -9,6 +9,7 @@
 import type * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { NAME_MAX_BYTES, SHARED_SETTING_FIELDS as f } from "../model/settingsSchema";
 import { describeIssues, PgAuditLoggingError, type KeyHelp } from "./errors";
 import { whenKnown } from "./known";
 
@@ -18,9 +19,6 @@ export const AIVEN_PGAUDIT_CLASSES = ["all", "ddl", "function", "misc", "misc_se
 export const AIVEN_PGAUDIT_LOG_LEVELS = ["debug1", "debug2", "debug3", "debug4", "debug5", "info", "log", "notice", "warning"] as const;
 /** Aiven's `role` pattern, as written in its schema. */
 const AIVEN_ROLE_PATTERN = /^[_A-Za-z0-9][-._A-Za-z0-9]{0,63}$/;
-/** PostgreSQL keeps 63 bytes of a name (NAMEDATALEN - 1). */
-const PG_NAME_MAX = 63;
-const INT_MAX = 2147483647;
 /** PgAuditLogging turns pgaudit on unless told otherwise; Aiven's own default is off. */
 export const DEFAULT_FEATURE_ENABLED = true;
 
@@ -44,15 +42,13 @@ function explainClass(input: unknown): string {
     return `${text} is not a pgaudit class Aiven accepts; expected one of ${AIVEN_PGAUDIT_CLASSES.join(", ")}`;
 }
 
-const bool = (meaning: string) => z.boolean({ error: `must be true or false (${meaning})` });
-
 /**
  * `pgUserConfig.pgaudit` as @pulumi/aiven names it. Every key is optional, as in Aiven's schema;
  * `featureEnabled` defaults to true in PgAuditLogging (see {@link aivenPgauditBlock}).
  */
 export const pgAuditConfigSchema = z.strictObject({
     /** Install pgaudit on the service (true) or uninstall it, keeping per-scope settings (false). */
-    featureEnabled: bool("true installs pgaudit on the service, false uninstalls it").optional(),
+    featureEnabled: z.boolean({ error: "must be true or false; true installs pgaudit on the service, false uninstalls it" }).optional(),
     /**
      * Classes of statements session audit logs, server-wide: `all`, `ddl`, `function`, `misc`,
      * `misc_set`, `read`, `role`, `write`. Aiven has no `none` and no `-class`; an empty list logs
@@ -67,41 +63,31 @@ export const pgAuditConfigSchema = z.strictObject({
         })
         .optional(),
     /** Log statements whose relations are all in pg_catalog. Aiven's default: true. */
-    logCatalog: bool("false keeps catalog queries out of the audit log").optional(),
+    logCatalog: f.logCatalog.optional(),
     /** Show audit messages to the client (psql) too. Aiven's default: false. */
-    logClient: bool("true shows audit lines to the client").optional(),
+    logClient: f.logClient.optional(),
     /** The log level of audit lines. Aiven's default: log. */
     logLevel: z.enum(AIVEN_PGAUDIT_LOG_LEVELS, { error: `must be one of ${AIVEN_PGAUDIT_LOG_LEVELS.join(", ")} (lowercase)` }).optional(),
     /** Crop statements and parameters longer than this many characters; -1 (default) never crops. */
-    logMaxStringLength: z
-        .number({ error: "must be a number of characters, or -1 for no cropping" })
-        .int("must be a whole number of characters")
-        .min(-1, "must be -1 (no cropping) or more")
-        .max(102400, "must be at most 102400 (Aiven's limit)")
-        .optional(),
+    logMaxStringLength: f.logMaxStringLength.optional(),
     /** Log statements run inside another statement's execution. Aiven's default: true. */
-    logNestedStatements: bool("false skips nested statements").optional(),
+    logNestedStatements: f.logNestedStatements.optional(),
     /** Include the statement's parameters. Aiven's default: false. */
-    logParameter: bool("true logs bind parameters").optional(),
+    logParameter: f.logParameter.optional(),
     /**
      * Parameters longer than this many bytes are replaced; 0 (default) keeps them all. Aiven's
      * schema sets no bounds, but pgaudit refuses a negative value, and the service would then fail
      * to apply its configuration: we are stricter.
      */
-    logParameterMaxSize: z
-        .number({ error: "must be a number of bytes" })
-        .int("must be a whole number of bytes")
-        .min(0, "must be 0 (no limit) or more; pgaudit refuses negative sizes although Aiven's schema does not")
-        .max(INT_MAX, `must be at most ${INT_MAX}`)
-        .optional(),
+    logParameterMaxSize: f.logParameterMaxSize.optional(),
     /** One audit line per relation of a SELECT or DML statement. Aiven's default: false. */
-    logRelation: bool("true logs one line per relation").optional(),
+    logRelation: f.logRelation.optional(),
     /** Include the number of rows read or affected. Aiven's default: false. */
-    logRows: bool("true logs row counts").optional(),
+    logRows: f.logRows.optional(),
     /** Include the statement text. Aiven's default: true. */
-    logStatement: bool("false leaves statement text out").optional(),
+    logStatement: f.logStatement.optional(),
     /** Statement text only with the first line of a statement. Aiven's default: false. */
-    logStatementOnce: bool("true logs statement text once per statement").optional(),
+    logStatementOnce: f.logStatementOnce.optional(),
     /**
      * The master role for object audit logging. Aiven's pattern allows 64 characters; PostgreSQL
      * keeps 63 bytes of a name, so a 64th character could never name the role: we are stricter.
@@ -110,7 +96,7 @@ export const pgAuditConfigSchema = z.strictObject({
     role: z
         .string({ error: "must be a role name (a string)" })
         .regex(AIVEN_ROLE_PATTERN, "must consist of letters, digits, dots, underscores or dashes, and not start with a dash or dot (Aiven's rule)")
-        .max(PG_NAME_MAX, `must be at most ${PG_NAME_MAX} characters: PostgreSQL keeps ${PG_NAME_MAX} bytes of a role name`)
+        .max(NAME_MAX_BYTES, `must be at most ${NAME_MAX_BYTES} characters: PostgreSQL keeps ${NAME_MAX_BYTES} bytes of a role name`)
         .optional(),
 });
 

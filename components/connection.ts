@@ -4,7 +4,7 @@
  */
 import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
-import { connectionSchema, PROJECT_CA_AT_UP, type ConnectionInput } from "../provider/core/connectionSpec";
+import { connectionSchema, PROJECT_CA_AT_UP, type ConnectionInput } from "../model/connectionSpec";
 import { describeIssues, PgAuditLoggingError } from "./errors";
 import { isPlain } from "./known";
 

@@ -1,25 +1,20 @@
 /**
- * How PgAuditLogging reports bad input: one error naming every wrong field and its fix. Messages
- * are built from field paths and the schemas' own words, never from a connection, so no password
- * can reach them.
+ * How PgAuditLogging reports bad input: one error naming every wrong field and its fix, in the
+ * terms the program wrote (`databases["shop"].log[1]`). Messages are built from field paths and the
+ * schemas' own words, never from a connection, so no password can reach them.
  */
-import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { PgAuditInputError } from "../model/errors";
+import { failureLines, fieldPath, inputFailures } from "../model/inputFailures";
 
 /**
- * Bad input to PgAuditLogging or pgAuditUserConfig. A RunError, so the Pulumi CLI prints the
- * message alone, without a stack trace, and the preview fails.
+ * Bad input to PgAuditLogging or pgAuditUserConfig: the package's one input error, under the name
+ * this entry point has always exported.
+ * @deprecated Catch `PgAuditInputError`; this is the same class.
  */
-export class PgAuditLoggingError extends pulumi.RunError {
-    /** Each problem found: `<field>: <what is wrong and how to fix it>`. */
-    readonly problems: readonly string[];
-
-    constructor(subject: string, problems: readonly string[]) {
-        super(`${subject}: ${problems.join("; ")}`);
-        this.name = "PgAuditLoggingError";
-        this.problems = problems;
-    }
-}
+export const PgAuditLoggingError = PgAuditInputError;
+/** @deprecated The same type as `PgAuditInputError`. */
+export type PgAuditLoggingError = PgAuditInputError;
 
 /** What to say about a key the schema does not know. */
 export interface KeyHelp {
@@ -29,30 +24,9 @@ export interface KeyHelp {
     readonly hints?: Readonly<Record<string, string>>;
 }
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-/** `databases["shop"].log[1]`: the field as the user wrote it in TypeScript. */
-export function fieldPath(base: string, path: readonly PropertyKey[]): string {
-    return path.reduce<string>((acc, part) => {
-        if (typeof part === "number") return `${acc}[${part}]`;
-        const key = String(part);
-        if (acc === "") return key;
-        return IDENTIFIER.test(key) ? `${acc}.${key}` : `${acc}[${JSON.stringify(key)}]`;
-    }, base);
-}
-
-/** One line per zod issue: `<field>: <what is wrong and how to fix it>`. */
+/** One line per zod issue under `base`: `<field>: <what is wrong and how to fix it>`. */
 export function describeIssues(error: z.ZodError, base: string, keys: KeyHelp): string[] {
-    const lines: string[] = [];
-    for (const issue of error.issues) {
-        if (issue.code === "unrecognized_keys") {
-            for (const key of issue.keys) {
-                const hint = keys.hints?.[key] ?? `is not a known setting; expected one of ${keys.known.join(", ")}`;
-                lines.push(`${fieldPath(base, [...issue.path, key])}: ${hint}`);
-            }
-        } else {
-            lines.push(`${fieldPath(base, issue.path)}: ${issue.message}`);
-        }
-    }
-    return lines;
+    return failureLines(
+        inputFailures(error, { knownKeys: () => keys.known, keyNoun: "setting", keyHints: keys.hints, path: (path) => fieldPath(base, path) }),
+    );
 }

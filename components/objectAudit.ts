@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { objectEntrySchema, type ObjectEntryInput } from "../provider/objectAudit/schema";
-import { pgNameSchema, type PgAuditSettingsInput } from "../provider/core/schema";
+import { pgNameSchema, type PgAuditSettingsInput } from "../model/settingsSchema";
 import { pgAuditConfigSchema, type PgAuditConfig } from "./auditConfig";
 import { describeIssues, PgAuditLoggingError } from "./errors";
 import { isPlain, whenKnown } from "./known";

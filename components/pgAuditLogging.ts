@@ -7,13 +7,13 @@
  */
 import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "../provider/core/connectionSpec";
+import type { ConnectionInput } from "../model/connectionSpec";
 import { PgAuditExclusive } from "../provider/exclusive/resource";
-import type { OnUnresettable } from "../provider/core/undeclared";
+import type { OnUnresettable } from "../model/undeclared";
 import { PgAuditSetting } from "../provider/setting/resource";
 import { PgAuditScopes } from "../provider/scopes/resource";
 import { PgAuditObjectAudit } from "../provider/objectAudit/resource";
-import type { PgAuditSettingsInput } from "../provider/core/schema";
+import type { PgAuditSettingsInput } from "../model/settingsSchema";
 import type { PgAuditConfig, PgAuditConfigInput } from "./auditConfig";
 import { checkKeptServiceBaseline, planBaseline, type BaselineException, type BaselinePlan, type BaselineRecord } from "./baselineConfig";
 import type { BaselineInput } from "../baselines";

@@ -4,8 +4,8 @@
  * reordering entries leaves the others' resources in place.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { pgNameSchema, settingsSchema, type PgAuditSettingsInput } from "../provider/core/schema";
-import { SETTING_KEYS } from "../provider/core/settings";
+import { pgNameSchema, settingsSchema, type PgAuditSettingsInput } from "../model/settingsSchema";
+import { SETTING_KEYS } from "../model/settings";
 import { describeIssues, type KeyHelp } from "./errors";
 import { isPlain } from "./known";
 

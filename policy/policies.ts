@@ -16,8 +16,8 @@ import type {
 import { z } from "zod";
 import { resolveBaseline, ruleLabel, type Baseline, type BaselineInput } from "../baselines";
 import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding } from "../baselines/evaluate";
-import { pgNameSchema } from "../provider/core/schema";
-import { firstUnreadable, readProperty, UNKNOWN_AT_PREVIEW, scopesScopes, scopeWords, settingScopes, Unreadable, type DeclaredScope } from "../provider/core/checkedInputs";
+import { pgNameSchema } from "../model/settingsSchema";
+import { firstUnreadable, readProperty, UNKNOWN_AT_PREVIEW, scopesScopes, scopeWords, settingScopes, Unreadable, type DeclaredScope } from "../model/checkedInputs";
 import { serviceValues } from "../components/baselineConfig";
 import { MIN_SCOPED_PG_VERSION } from "../components/pgVersion";
 

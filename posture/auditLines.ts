@@ -3,8 +3,8 @@
  * provider/core/auditRouting.ts; this only picks the three values a session gets and says, when
  * one is hidden or unreadable, that nobody can tell (a gate then fails closed).
  */
-import { auditLossText, auditRouting, LOG_MIN_MESSAGES } from "../provider/core/auditRouting";
-import { SETTING_DEFINITIONS } from "../provider/core/settings";
+import { auditLossText, auditRouting, LOG_MIN_MESSAGES } from "../model/auditRouting";
+import { SETTING_DEFINITIONS } from "../model/settings";
 import type { AuditLines, EffectiveSetting } from "./model";
 
 /** The settings that route an AUDIT line, by server name. */

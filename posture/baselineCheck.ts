@@ -5,7 +5,7 @@
  */
 import { ruleLabel, type Baseline, type BaselineRule } from "../baselines/baseline";
 import { evaluateBaseline } from "../baselines/evaluate";
-import { decodeSetting, encodeSetting, SETTING_DEFINITIONS, type SettingKey } from "../provider/core/settings";
+import { decodeSetting, encodeSetting, SETTING_DEFINITIONS, type SettingKey } from "../model/settings";
 import { quoteName, quoteValue } from "./displayText";
 import type { AuditPosture, BaselineResult, BaselineViolation, EffectivePosture, EffectiveSetting, SettingOrigin } from "./model";
 import { describeOrigin, resetStatementText, setStatementText } from "./scopeText";

@@ -3,8 +3,8 @@
  * missing from the URI is taken from PGPASSWORD (as libpq does), so it need not appear on a
  * command line. No message repeats a value: a URI carries the password.
  */
-import { connectionSchema, parseConnectionUri, type ResolvedConnection } from "../provider/core/connectionSpec";
-import { propertyPath } from "../provider/core/schema";
+import { connectionSchema, parseConnectionUri, type ResolvedConnection } from "../model/connectionSpec";
+import { propertyPath } from "../model/inputFailures";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 

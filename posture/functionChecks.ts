@@ -8,8 +8,8 @@
 import { escapeIdentifier } from "pg";
 import { defineBaseline, ruleLabel, type Baseline } from "../baselines/baseline";
 import { evaluateBaseline } from "../baselines/evaluate";
-import { LOG_MIN_MESSAGES } from "../provider/core/auditRouting";
-import { decodeSetting, SETTING_DEFINITIONS, settingKeyForName, type SettingKey, type SettingValues } from "../provider/core/settings";
+import { LOG_MIN_MESSAGES } from "../model/auditRouting";
+import { decodeSetting, SETTING_DEFINITIONS, settingKeyForName, type SettingKey, type SettingValues } from "../model/settings";
 import { quoteName, quoteValue, safeText } from "./displayText";
 import type { AuditPosture, FunctionSetting, FunctionViolation } from "./model";
 import type { RequiredClass } from "./requirements";

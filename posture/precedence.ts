@@ -5,7 +5,7 @@
  * while its pgaudit.log_level comes from the database. Overrides are not inherited through role
  * membership, and SET ROLE does not apply them, so only the logged-in role counts.
  */
-import { splitSetconfigEntry } from "../provider/core/sql";
+import { splitSetconfigEntry } from "../model/sql";
 import type { OverrideRow } from "./catalog";
 import type { EffectiveSetting, Override, OverrideScope, ServerSetting } from "./model";
 

@@ -1,7 +1,7 @@
 /** `readAuditPosture(connection)`: every effective pgaudit setting of a server, and where it comes from. */
-import { connectionSchema, type ConnectionInput } from "../provider/core/connectionSpec";
-import { PgAuditSettingError } from "../provider/core/errors";
-import { propertyPath } from "../provider/core/schema";
+import { connectionSchema, type ConnectionInput } from "../model/connectionSpec";
+import { PgAuditSettingError } from "../model/errors";
+import { propertyPath } from "../model/inputFailures";
 import { buildAuditPosture } from "./buildPosture";
 import type { AuditPosture } from "./model";
 import { readCatalog, type ReadCatalogOptions } from "./readCatalog";

@@ -5,8 +5,8 @@
  * queries takes user input; names travel only as result data.
  */
 import { withSession } from "../provider/connection";
-import type { ResolvedConnection } from "../provider/core/connectionSpec";
-import { explainPgError } from "../provider/core/errors";
+import type { ResolvedConnection } from "../model/connectionSpec";
+import { explainPgError } from "../model/errors";
 import {
     databaseRowSchema,
     noConnectRowSchema,

@@ -4,8 +4,8 @@
  * query each. What cannot be read is returned as such, for the gate to fail on.
  */
 import { withSession } from "../provider/connection";
-import type { ResolvedConnection } from "../provider/core/connectionSpec";
-import { splitSetconfigEntry } from "../provider/core/sql";
+import type { ResolvedConnection } from "../model/connectionSpec";
+import { splitSetconfigEntry } from "../model/sql";
 import type { AuditPosture, FunctionSetting, FunctionSettings } from "./model";
 
 /** Schema-qualified throughout (operators too): a database's owner may plant objects on its search_path. */

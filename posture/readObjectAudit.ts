@@ -6,7 +6,7 @@
  * pgaudit.role is set anywhere and no table is required. Names travel only as bind parameters.
  */
 import { withSession } from "../provider/connection";
-import type { ResolvedConnection } from "../provider/core/connectionSpec";
+import type { ResolvedConnection } from "../model/connectionSpec";
 import { AUDITABLE_RELKINDS } from "../provider/objectAudit/plan";
 import type { TableName } from "../provider/objectAudit/schema";
 import type { AuditPosture, DatabaseObjectAudit, ObjectGrant } from "./model";

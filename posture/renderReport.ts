@@ -3,7 +3,7 @@
  * scope, what each role gets at login in each database and from where, and the requirement's
  * verdict. Every name goes through displayText, so hostile names cannot forge lines or colours.
  */
-import { pgAuditLogClasses } from "../provider/core/pgauditLog";
+import { pgAuditLogClasses } from "../model/pgauditLog";
 import { displayName, quoteName, safeText } from "./displayText";
 import type { AuditPosture, BaselineResult, EffectivePosture, EffectiveSetting, ObjectRequirementResult, Override, RequirementResult } from "./model";
 import { functionSignature } from "./functionChecks";

@@ -3,7 +3,7 @@
  * connect to. A role without LOGIN, or without CONNECT on a database, is reported but not
  * required there: no session of it can run there.
  */
-import { isPgAuditLogClass, pgAuditLogCovers, type PgAuditLogClass } from "../provider/core/pgauditLog";
+import { isPgAuditLogClass, pgAuditLogCovers, type PgAuditLogClass } from "../model/pgauditLog";
 import { quoteName, quoteValue } from "./displayText";
 import type { AuditPosture, EffectivePosture, EffectiveSetting, RequirementResult, Violation } from "./model";
 import { describeOrigin, resetStatementText, setStatementText } from "./scopeText";

@@ -3,7 +3,7 @@
  * it): lines that miss the server log fail `--require` and every baseline, naming the settings,
  * the scopes that set them and the statements that undo them. Unknowable routing fails too.
  */
-import { auditRouting, LOG_MIN_MESSAGES, LOG_MIN_MESSAGES_DEFAULT } from "../provider/core/auditRouting";
+import { auditRouting, LOG_MIN_MESSAGES, LOG_MIN_MESSAGES_DEFAULT } from "../model/auditRouting";
 import { quoteName } from "./displayText";
 import { ROUTING_SETTINGS } from "./auditLines";
 import type { EffectivePosture, EffectiveSetting, SettingOrigin } from "./model";

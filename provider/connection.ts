@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import { isIP } from "node:net";
 import { checkServerIdentity, type ConnectionOptions } from "node:tls";
 import pg from "pg";
-import { describeConnection, PROJECT_CA_AT_UP, type ResolvedConnection } from "./core/connectionSpec";
-import { isTransientConnectError, PgAuditSettingError, SESSION_BOUNDS } from "./core/errors";
+import { describeConnection, PROJECT_CA_AT_UP, type ResolvedConnection } from "../model/connectionSpec";
+import { isTransientConnectError, PgAuditSettingError, SESSION_BOUNDS } from "../model/errors";
 
 /** Two connections per database serve the engine's ten operations in flight well (see bench). */
 const POOL_SIZE = 2;

@@ -11,12 +11,12 @@ import { z } from "zod";
 import { evaluateBaseline, PGAUDIT_DEFAULTS } from "../baselines/evaluate";
 import type { Baseline } from "../baselines/baseline";
 import { ruleLabel } from "../baselines/baseline";
-import { firstUnreadable, plainCopy, scopesScopes, settingScopes, Unreadable, type DeclaredScope } from "../provider/core/checkedInputs";
-import { auditLossText, auditRouting, LOG_MIN_MESSAGES_DEFAULT } from "../provider/core/auditRouting";
-import { pgAuditLogClasses } from "../provider/core/pgauditLog";
-import { describeScope, scopeId } from "../provider/core/scopeKey";
-import { changedSettingKeys, SETTING_KEYS, type SettingValue, type SettingValues } from "../provider/core/settings";
-import { encodeSettingsText } from "../provider/core/settingsText";
+import { firstUnreadable, plainCopy, scopesScopes, settingScopes, Unreadable, type DeclaredScope } from "../model/checkedInputs";
+import { auditLossText, auditRouting, LOG_MIN_MESSAGES_DEFAULT } from "../model/auditRouting";
+import { pgAuditLogClasses } from "../model/pgauditLog";
+import { describeScope, scopeId } from "../model/scope";
+import { changedSettingKeys, SETTING_KEYS, type SettingValue, type SettingValues } from "../model/settings";
+import { encodeSettingsText } from "../model/settingsText";
 
 const SETTING_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting";
 const SCOPES_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes";

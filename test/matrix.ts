@@ -20,7 +20,7 @@ const CORE = [
     "sandbox/cluster.test.js",
     "provider/setting/provider.lifecycle.test.js",
     "provider/setting/host.lifecycle.test.js",
-    "provider/core/pgauditLog.semantics.test.js",
+    "model/pgauditLog.semantics.test.js",
     "provider/setting/provider.permissions.test.js",
     "provider/setting/adminOption.test.js",
     "posture/cluster.test.js",

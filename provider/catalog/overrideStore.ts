@@ -6,11 +6,11 @@
 import type pg from "pg";
 import { withSession } from "../connection";
 import { beginOwned, ensureOwnerTable, type OwnerRecords } from "./ownerStore";
-import { scopeId } from "../core/scopeKey";
-import type { ResolvedConnection } from "../core/connectionSpec";
-import { explainPgError } from "../core/errors";
+import { scopeId } from "../../model/scope";
+import type { ResolvedConnection } from "../../model/connectionSpec";
+import { explainPgError } from "../../model/errors";
 import { describeUndeclared, findUndeclared, resetStatement, unresettableError, type ExclusiveFacts, type PgAuditOverrideRow } from "../core/exclusiveMode";
-import type { DeclaredScope, OnUnresettable, UndeclaredOverride } from "../core/undeclared";
+import type { DeclaredScope, OnUnresettable, UndeclaredOverride } from "../../model/undeclared";
 
 const FACTS_SQL = `
 SELECT current_user::text AS current_user, r.rolsuper AS superuser, r.rolcreaterole AS createrole,

@@ -10,8 +10,8 @@
 import type pg from "pg";
 import { escapeLiteral } from "pg";
 import type { Session } from "../connection";
-import { PgAuditSettingError } from "../core/errors";
-import { UNKNOWN_STACK, type OwnerLabel, type OwnerRecord } from "../core/ownership";
+import { PgAuditSettingError } from "../../model/errors";
+import { UNKNOWN_STACK, type OwnerLabel, type OwnerRecord } from "../../model/ownership";
 
 export type { OwnerRecord };
 

@@ -4,23 +4,9 @@
  * fails on bad input as a preview would. Values that are Outputs are checked when they resolve.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { UNKNOWN, type CheckOutcome } from "./dynamicInputs";
-
-/**
- * Bad input to a resource of this package, found before anything reached a server. A RunError, so
- * the Pulumi CLI prints the message alone. Messages name properties and fixes, never values of
- * `connection`.
- */
-export class PgAuditInputError extends pulumi.RunError {
-    /** Each problem found: `<property>: <what is wrong and how to fix it>`. */
-    readonly problems: readonly string[];
-
-    constructor(subject: string, problems: readonly string[]) {
-        super(`${subject}: ${problems.join("; ")}`);
-        this.name = "PgAuditInputError";
-        this.problems = problems;
-    }
-}
+import { PgAuditInputError } from "../../model/errors";
+import { failureLines, UNKNOWN } from "../../model/inputFailures";
+import type { CheckOutcome } from "./dynamicInputs";
 
 /** True when the value holds no Output or promise at any depth. */
 export function isPlain(value: unknown): boolean {
@@ -60,10 +46,7 @@ export function checkedAtConstruction<T extends Record<string, unknown>>(
     const assertValid = (candidate: Record<string, unknown>) => {
         const { failures } = check(candidate);
         if (failures.length > 0)
-            throw new PgAuditInputError(
-                subject,
-                failures.map((f) => `${f.property}: ${f.reason}`),
-            );
+            throw new PgAuditInputError(subject, failureLines(failures));
     };
     assertValid(known);
     const out: Record<string, unknown> = { ...props };

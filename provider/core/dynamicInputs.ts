@@ -4,10 +4,7 @@
  * report failures that name the property.
  */
 import type { z } from "zod";
-import { propertyPath, type InputFailure } from "./schema";
-
-/** The engine's placeholder for a value not known at preview (`runtime/rpc.ts` unknownValue). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { failureLines, propertyPath, UNKNOWN, type InputFailure } from "../../model/inputFailures";
 
 /** Our own properties: not the host's `__provider`, not values the engine left undefined. */
 export function ownProperties(props: Record<string, unknown>): Record<string, unknown> {
@@ -50,8 +47,7 @@ export function parseOrThrow<S extends z.ZodType>(
 ): z.output<S> {
     const parsed = schema.safeParse(ownProperties(props));
     if (!parsed.success) {
-        const failures = toFailures(parsed.error).map((f) => `${f.property}: ${f.reason}`);
-        throw new Error(`invalid ${resource} properties: ${failures.join("; ")}`);
+        throw new Error(`invalid ${resource} properties: ${failureLines(toFailures(parsed.error)).join("; ")}`);
     }
     return parsed.data;
 }

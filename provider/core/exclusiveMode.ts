@@ -5,9 +5,10 @@
  * statements. Only pgaudit.* parameters ever reach this file.
  */
 import { escapeIdentifier } from "pg";
-import { PgAuditSettingError } from "./errors";
-import { describeScope, parameterIdentifier, resetParameterSql, splitSetconfigEntry } from "./sql";
-import type { DeclaredScope, UndeclaredOverride } from "./undeclared";
+import { PgAuditSettingError } from "../../model/errors";
+import { describeScope } from "../../model/scope";
+import { parameterIdentifier, resetParameterSql, splitSetconfigEntry } from "../../model/sql";
+import type { DeclaredScope, UndeclaredOverride } from "../../model/undeclared";
 
 /** A pg_db_role_setting row with its pgaudit entries and what decides who may reset them. */
 export interface PgAuditOverrideRow {

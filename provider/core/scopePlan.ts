@@ -3,7 +3,7 @@
  * Planning against what the server holds (not against the last state) makes every apply
  * idempotent, and lets a rerun after a fault converge.
  */
-import { PgAuditSettingError } from "./errors";
+import { PgAuditSettingError } from "../../model/errors";
 import {
     decodeSetting,
     encodeSetting,
@@ -13,8 +13,9 @@ import {
     SETTING_KEYS,
     type SettingKey,
     type SettingValues,
-} from "./settings";
-import { describeScope, resetParameterSql, setParameterSql, type Scope } from "./sql";
+} from "../../model/settings";
+import { describeScope, type Scope } from "../../model/scope";
+import { resetParameterSql, setParameterSql } from "../../model/sql";
 
 /** The pgaudit entries a scope holds, by parameter name, as PostgreSQL stored them. */
 export type StoredEntries = ReadonlyMap<string, string>;

@@ -2,9 +2,9 @@
  * PgAuditExclusive's check and diff: pure, so that `pulumi preview` never touches a database.
  * Values unknown at preview (the engine's sentinel) are neither validated nor compared.
  */
-import { sameConnection } from "../core/connectionSpec";
+import { sameConnection } from "../../model/connectionSpec";
 import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
-import { pendingUndeclared } from "../core/undeclared";
+import { pendingUndeclared } from "../../model/undeclared";
 import { exclusiveInputFailures, exclusiveInputsSchema, exclusiveStateSchema, type ExclusiveInputs, type ExclusiveState } from "./schema";
 
 /** Validates and normalizes the inputs; all failures at once. `undeclared` is an output, not an input. */

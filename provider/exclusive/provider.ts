@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { checkExclusiveInputs, diffExclusive, parseExclusiveInputs, parseExclusiveState } from "./lifecycle";
-import type { UndeclaredOverride } from "../core/undeclared";
+import type { UndeclaredOverride } from "../../model/undeclared";
 import type { ExclusiveInputs } from "./schema";
 import { readUndeclared, resetUndeclared } from "../catalog/overrideStore";
 

@@ -5,11 +5,11 @@
  * Parameters other than pgaudit.* are never touched. Deleting it changes nothing on the server.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "../core/connectionSpec";
+import type { ConnectionInput } from "../../model/connectionSpec";
 import { checkedAtConstruction } from "../core/constructionCheck";
 import { checkExclusiveInputs } from "./lifecycle";
 import { lazyProvider } from "../core/lazyProvider";
-import type { OnUnresettable, UndeclaredOverride } from "../core/undeclared";
+import type { OnUnresettable, UndeclaredOverride } from "../../model/undeclared";
 
 /** A scope the stack declares: a database, a role, or a role in a database. */
 export interface DeclaredScopeArgs {

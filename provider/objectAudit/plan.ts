@@ -4,7 +4,7 @@
  * against what the server holds (not against the last state) makes every apply idempotent.
  */
 import { escapeIdentifier } from "pg";
-import { PgAuditSettingError } from "../core/errors";
+import { PgAuditSettingError } from "../../model/errors";
 import { formatTableName, parseTableName, OBJECT_PRIVILEGES, type ObjectEntry, type ObjectPrivilege, type TableName } from "./schema";
 
 /** One privilege of the audit role: on a whole table (column null) or on one column. */

@@ -11,12 +11,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "../connection";
-import { sameConnection } from "../core/connectionSpec";
+import { sameConnection } from "../../model/connectionSpec";
 import { ownProperties, parseOrThrow, sameJson, unknownPaths } from "../core/dynamicInputs";
-import { explainPgError, PgAuditSettingError } from "../core/errors";
+import { explainPgError, PgAuditSettingError } from "../../model/errors";
 import { readServerFacts, runStatements } from "../catalog/scopeStore";
 import { beginOwned, claimSql, ensureOwnerTable, evictSql, releaseSql } from "../catalog/ownerStore";
-import { decideClaim, mayRelease, newOwnerId, ownedElsewhere, serverChanged } from "../core/ownership";
+import { decideClaim, mayRelease, newOwnerId, ownedElsewhere, serverChanged } from "../../model/ownership";
 import {
     assertDeclaredExist,
     assertMayGrant,

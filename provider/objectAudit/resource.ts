@@ -3,7 +3,7 @@
  * the privileges of the audit role (the role `pgaudit.role` names) in one database.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "../core/connectionSpec";
+import type { ConnectionInput } from "../../model/connectionSpec";
 import { checkedAtConstruction } from "../core/constructionCheck";
 import { lazyProvider } from "../core/lazyProvider";
 import { ownerLabel } from "../core/ownerLabel";

@@ -3,9 +3,10 @@
  * of the messages `pulumi preview` shows. Validation never touches a database.
  */
 import { z } from "zod";
-import { connectionSchema } from "../core/connectionSpec";
-import { ownerIdSchema, ownerLabelSchema } from "../core/ownership";
-import { pgNameSchema, propertyPath, type InputFailure } from "../core/schema";
+import { connectDeadlineSchema, connectionSchema } from "../../model/connectionSpec";
+import { inputFailures, resourceKeys, type InputFailure } from "../../model/inputFailures";
+import { adoptSchema, ownerIdSchema, ownerLabelSchema } from "../../model/ownership";
+import { pgNameSchema } from "../../model/settingsSchema";
 
 /** The privileges pgaudit's object audit looks at (pgaudit.c: SELECT, INSERT, UPDATE, DELETE). */
 export const OBJECT_PRIVILEGES = ["select", "insert", "update", "delete"] as const;
@@ -121,7 +122,6 @@ const objectsSchema = z
     .array(objectEntrySchema, { error: 'must be a list of { table: "schema.table", privileges: [...], columns?: [...] }' })
     .transform((entries) => [...entries].sort(compareEntries));
 
-const deadlineSchema = z.number({ error: "must be a number of seconds" }).positive("must be more than 0 seconds").max(3600, "must be at most 3600 seconds");
 
 const inputsShape = {
     /** Where to connect: a PostgreSQL URI or connection object. Secret. Its database is replaced by `database`. */
@@ -135,9 +135,9 @@ const inputsShape = {
     /** Every audited table; the resource owns all select/insert/update/delete privileges of the audit role in the database. */
     objects: objectsSchema,
     /** Take over privileges the audit role already holds instead of failing at create. */
-    adopt: z.boolean({ error: "must be true or false" }).default(false),
+    adopt: adoptSchema,
     /** How long to keep retrying a server that is still starting, in seconds. */
-    connectDeadlineSeconds: deadlineSchema.default(60),
+    connectDeadlineSeconds: connectDeadlineSchema,
     /** Which stack and resource this is, for the owner record (set by the resource class). */
     owner: ownerLabelSchema.optional(),
 };
@@ -157,27 +157,9 @@ export type ObjectEntry = z.output<typeof objectEntrySchema>;
 export type ObjectAuditInputs = z.output<typeof objectAuditInputsSchema>;
 export type ObjectAuditState = z.output<typeof objectAuditStateSchema>;
 
-const KNOWN_KEYS: Record<string, readonly string[]> = {
-    "": Object.keys(inputsShape),
-    connection: ["host", "port", "user", "password", "database", "sslMode", "caCert"],
-};
+const knownKeys = resourceKeys(Object.keys(inputsShape), (at) => (/^objects\[\d+\]$/.test(at) ? ["table", "privileges", "columns"] : undefined));
 
 /** zod issues as Pulumi check failures: the property and the fix, never the value. */
 export function objectAuditInputFailures(error: z.ZodError): InputFailure[] {
-    return error.issues.flatMap((issue) => {
-        const at = propertyPath(issue.path);
-        if (issue.code === "unrecognized_keys") {
-            const known = KNOWN_KEYS[at] ?? (/^objects\[\d+\]$/.test(at) ? ["table", "privileges", "columns"] : []);
-            return issue.keys.map((key) => ({ property: at ? `${at}.${key}` : key, reason: `is not a known property; expected one of ${known.join(", ")}` }));
-        }
-        if (issue.code === "invalid_type" && at === "connection") {
-            return [
-                {
-                    property: at,
-                    reason: "is required: a PostgreSQL URI (postgresql://user:password@host:port/db?sslmode=require) or { host, port, user, password, database, sslMode, caCert }",
-                },
-            ];
-        }
-        return [{ property: at, reason: issue.message }];
-    });
+    return inputFailures(error, { knownKeys });
 }

@@ -4,13 +4,13 @@
  * preview must not turn the scopes back into a list, or every preview would show all of them).
  */
 import type { z } from "zod";
-import { sameConnection } from "../core/connectionSpec";
+import { sameConnection } from "../../model/connectionSpec";
 import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
-import { pendingUndeclared } from "../core/undeclared";
+import { pendingUndeclared } from "../../model/undeclared";
 import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchemaFor, scopesStateSchema, type ScopesState } from "./schema";
-import { changedSettingKeys } from "../core/settings";
-import { decodeSettingsText } from "../core/settingsText";
-import { serverChanged } from "../core/ownership";
+import { changedSettingKeys } from "../../model/settings";
+import { decodeSettingsText } from "../../model/settingsText";
+import { serverChanged } from "../../model/ownership";
 
 /** Validates and normalizes the inputs; all failures at once. `undeclared` is an output, not an input. */
 export function checkScopesInputs(news: Record<string, unknown>): CheckOutcome {

@@ -3,12 +3,12 @@
  * transaction), the statements of one batch and the problems that stop it before anything is
  * written, each naming its scope and the fix. The per-scope planning is PgAuditSetting's (core/scopePlan.ts).
  */
-import { PgAuditSettingError } from "../core/errors";
+import { PgAuditSettingError } from "../../model/errors";
 import { assertNoForeignSettings, planScopeReset, planScopeStatements, type ServerFacts } from "../core/scopePlan";
 import type { ScopeSnapshot } from "../catalog/scopeStore";
 import type { OwnedScope } from "./schema";
-import { SETTING_DEFINITIONS, SETTING_KEYS } from "../core/settings";
-import { describeScope } from "../core/sql";
+import { SETTING_DEFINITIONS, SETTING_KEYS } from "../../model/settings";
+import { describeScope } from "../../model/scope";
 
 /** A statement of the batch and what it works on, for the message if it fails. */
 export interface BatchStatement {

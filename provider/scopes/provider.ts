@@ -7,18 +7,18 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "../connection";
-import { explainPgError, PgAuditSettingError } from "../core/errors";
+import { explainPgError, PgAuditSettingError } from "../../model/errors";
 import { describeUndeclared, findUndeclared, resetStatement, unresettableError } from "../core/exclusiveMode";
-import type { UndeclaredOverride } from "../core/undeclared";
+import type { UndeclaredOverride } from "../../model/undeclared";
 import { readFacts, readOverrideRows } from "../catalog/overrideStore";
 import { assertServerSupports, decodeStoredSettings } from "../core/scopePlan";
 import { BatchFailure, readScopes, readServerFacts, runBatch } from "../catalog/scopeStore";
 import { checkScopesInputs, diffScopes, parseScopesState } from "./lifecycle";
 import { planScopesApply, problemsError, unknownSettingProblems, type BatchStatement } from "./plan";
 import type { OwnedScope, ScopesState } from "./schema";
-import { encodeSettingsText } from "../core/settingsText";
-import { decideClaim, mayRelease, newOwnerId, ownedElsewhere } from "../core/ownership";
-import { scopeId } from "../core/scopeKey";
+import { encodeSettingsText } from "../../model/settingsText";
+import { decideClaim, mayRelease, newOwnerId, ownedElsewhere } from "../../model/ownership";
+import { scopeId } from "../../model/scope";
 import { beginOwned, claimSql, ensureOwnerTable, evictSql, releaseSql, type OwnerRecords } from "../catalog/ownerStore";
 
 /** One resource is one server's declaration; the id only has to be stable. */

@@ -5,12 +5,12 @@
  * costs the engine one step.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "../core/connectionSpec";
+import type { ConnectionInput } from "../../model/connectionSpec";
 import { checkedAtConstruction } from "../core/constructionCheck";
-import type { OnUnresettable, UndeclaredOverride } from "../core/undeclared";
+import type { OnUnresettable, UndeclaredOverride } from "../../model/undeclared";
 import { lazyProvider } from "../core/lazyProvider";
 import { ownerLabel } from "../core/ownerLabel";
-import type { PgAuditSettingsInput } from "../core/schema";
+import type { PgAuditSettingsInput } from "../../model/settingsSchema";
 import { checkScopesInputs } from "./lifecycle";
 import { wireScopes } from "./schema";
 

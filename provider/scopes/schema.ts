@@ -5,16 +5,16 @@
  * settings text (`log=ddl,role`): small, and one line a changed scope in `pulumi preview --diff`.
  */
 import { z } from "zod";
-import { connectionSchema } from "../core/connectionSpec";
+import { connectDeadlineSchema, connectionSchema } from "../../model/connectionSpec";
 import { isPlain } from "../core/constructionCheck";
-import { UNKNOWN } from "../core/dynamicInputs";
-import { ON_UNRESETTABLE, undeclaredOverrideSchema } from "../core/undeclared";
-import { pgNameSchema, propertyPath, settingsSchema, type InputFailure } from "../core/schema";
-import { describeScope, parseScopeId, scopeId } from "../core/scopeKey";
-import { SETTING_KEYS, type SettingValues } from "../core/settings";
-import { decodeSettingsText, encodeSettingsText } from "../core/settingsText";
-import type { Scope } from "../core/sql";
-import { ownerIdSchema, ownerLabelSchema } from "../core/ownership";
+import { ON_UNRESETTABLE, undeclaredOverrideSchema } from "../../model/undeclared";
+import { inputFailures, resourceKeys, UNKNOWN, type InputFailure } from "../../model/inputFailures";
+import { pgNameSchema, settingsSchema } from "../../model/settingsSchema";
+import { describeScope, parseScopeId, scopeId } from "../../model/scope";
+import { SETTING_KEYS, type SettingValues } from "../../model/settings";
+import { decodeSettingsText, encodeSettingsText } from "../../model/settingsText";
+import type { Scope } from "../../model/scope";
+import { adoptSchema, ownerIdSchema, ownerLabelSchema } from "../../model/ownership";
 
 /** One declared scope as the user writes it. */
 export const scopeEntrySchema = z
@@ -63,13 +63,9 @@ const optionsShape = {
     /** Where the settings live: a PostgreSQL URI or connection object. Secret. */
     connection: connectionSchema,
     /** Take over pgaudit settings that already exist at a scope this resource starts to own. */
-    adopt: z.boolean({ error: "must be true or false" }).default(false),
+    adopt: adoptSchema,
     /** How long to keep retrying a server that is still starting, in seconds. */
-    connectDeadlineSeconds: z
-        .number({ error: "must be a number of seconds" })
-        .positive("must be more than 0 seconds")
-        .max(3600, "must be at most 3600 seconds")
-        .default(60),
+    connectDeadlineSeconds: connectDeadlineSchema,
     /** Reset every pgaudit.* override at a scope not declared here, in the same transaction. */
     exclusive: z.boolean({ error: "must be true or false" }).default(false),
     /** With exclusive: what to do with an undeclared override the connecting role may not reset. */
@@ -155,43 +151,22 @@ export const scopesStateSchema = z.object({
 export type ScopeEntryInput = z.input<typeof scopeEntrySchema>;
 export type ScopesState = z.output<typeof scopesStateSchema>;
 
-const CONNECTION_KEYS = ["host", "port", "user", "password", "database", "sslMode", "caCert"];
+const SCOPE = /^scopes\[\d+\]$/;
+const SCOPE_SETTINGS = /^scopes\[\d+\]\.settings$/;
 
-function knownKeysAt(at: string): readonly string[] {
-    if (at === "") return ["connection", "scopes", "adopt", "connectDeadlineSeconds", "exclusive", "onUnresettable", "owner"];
-    if (at === "connection") return CONNECTION_KEYS;
-    if (/^scopes\[\d+\]$/.test(at)) return ["database", "role", "settings"];
-    if (/^scopes\[\d+\]\.settings$/.test(at)) return SETTING_KEYS;
-    return [];
+const knownKeys = resourceKeys(["connection", "scopes", ...Object.keys(optionsShape).slice(1)], (at) =>
+    SCOPE.test(at) ? ["database", "role", "settings"] : SCOPE_SETTINGS.test(at) ? SETTING_KEYS : undefined,
+);
+
+function scopeReason(issue: z.core.$ZodIssue, at: string): string | undefined {
+    if (issue.code === "custom" && SCOPE_SETTINGS.test(at))
+        return `declare at least one pgaudit setting, e.g. { log: ["ddl", "role"] }; to reset a scope, remove it from scopes`;
+    if (issue.code === "invalid_type" && SCOPE_SETTINGS.test(at)) return `is required: an object of pgaudit settings, e.g. { log: ["ddl", "role"] }`;
+    if (issue.code === "invalid_type" && SCOPE.test(at)) return `must be { database?, role?, settings }, e.g. { role: "app", settings: { log: ["ddl"] } }`;
+    return undefined;
 }
 
 /** zod issues as Pulumi check failures: the property (`scopes[3].settings.log[1]`) and the fix, never the value. */
 export function scopesInputFailures(error: z.ZodError): InputFailure[] {
-    return error.issues.flatMap((issue) => {
-        const at = propertyPath(issue.path);
-        if (issue.code === "unrecognized_keys") {
-            return issue.keys.map((key) => ({
-                property: at ? `${at}.${key}` : key,
-                reason: `is not a known property; expected one of ${knownKeysAt(at).join(", ")}`,
-            }));
-        }
-        if (issue.code === "invalid_type" && at === "connection") {
-            return [
-                {
-                    property: at,
-                    reason: "is required: a PostgreSQL URI (postgresql://user:password@host:port/db?sslmode=require) or { host, port, user, password, database, sslMode, caCert }",
-                },
-            ];
-        }
-        if (issue.code === "custom" && /^scopes\[\d+\]\.settings$/.test(at)) {
-            return [{ property: at, reason: `declare at least one pgaudit setting, e.g. { log: ["ddl", "role"] }; to reset a scope, remove it from scopes` }];
-        }
-        if (issue.code === "invalid_type" && /^scopes\[\d+\]\.settings$/.test(at)) {
-            return [{ property: at, reason: `is required: an object of pgaudit settings, e.g. { log: ["ddl", "role"] }` }];
-        }
-        if (issue.code === "invalid_type" && /^scopes\[\d+\]$/.test(at)) {
-            return [{ property: at, reason: `must be { database?, role?, settings }, e.g. { role: "app", settings: { log: ["ddl"] } }` }];
-        }
-        return [{ property: at, reason: issue.message }];
-    });
+    return inputFailures(error, { knownKeys, reason: scopeReason });
 }

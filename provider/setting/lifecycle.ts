@@ -3,27 +3,27 @@
  * database. During a preview, inputs that depend on resources not yet created arrive as the
  * engine's unknown sentinel; they are neither validated nor compared.
  */
-import { sameConnection } from "../core/connectionSpec";
+import { sameConnection } from "../../model/connectionSpec";
 import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
-import { pgAuditSettingInputsSchema, pgAuditSettingStateSchema, toInputFailures, type PgAuditSettingInputs, type PgAuditSettingState } from "../core/schema";
-import { serverChanged } from "../core/ownership";
-import { changedSettingKeys, type SettingValues } from "../core/settings";
+import { pgAuditSettingInputsSchema, pgAuditSettingStateSchema, settingInputFailures, type PgAuditSettingInputs, type PgAuditSettingState } from "./schema";
+import { serverChanged } from "../../model/ownership";
+import { changedSettingKeys, type SettingValues } from "../../model/settings";
 
-export { UNKNOWN } from "../core/dynamicInputs";
+export { UNKNOWN } from "../../model/inputFailures";
 
 /** Validates and normalizes a resource's inputs; all failures at once. */
 export function checkInputs(news: Record<string, unknown>): CheckOutcome {
-    return checkWith(pgAuditSettingInputsSchema, ownProperties(news), toInputFailures);
+    return checkWith(pgAuditSettingInputsSchema, ownProperties(news), settingInputFailures);
 }
 
 /** Parses inputs that check has already accepted (create, update). */
 export function parseInputs(props: Record<string, unknown>): PgAuditSettingInputs {
-    return parseOrThrow("PgAuditSetting", pgAuditSettingInputsSchema, props, toInputFailures);
+    return parseOrThrow("PgAuditSetting", pgAuditSettingInputsSchema, props, settingInputFailures);
 }
 
 /** Parses a resource's state (read, delete): a scope found empty by refresh is valid state. */
 export function parseState(props: Record<string, unknown>): PgAuditSettingState {
-    return parseOrThrow("PgAuditSetting", pgAuditSettingStateSchema, props, toInputFailures);
+    return parseOrThrow("PgAuditSetting", pgAuditSettingStateSchema, props, settingInputFailures);
 }
 
 export interface DiffOutcome {

@@ -5,18 +5,18 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { withSession } from "../connection";
-import { PgAuditSettingError } from "../core/errors";
+import { PgAuditSettingError } from "../../model/errors";
 import { checkInputs, diffInputs, parseInputs, parseState } from "./lifecycle";
 import { assertNoForeignSettings, assertServerSupports, decodeStoredSettings, planScopeReset, planScopeStatements } from "../core/scopePlan";
-import type { PgAuditSettingInputs } from "../core/schema";
-import { scopeId } from "../core/scopeKey";
+import type { PgAuditSettingInputs } from "./schema";
+import { scopeId } from "../../model/scope";
 import { explainedFor, readScope, readServerFacts, runStatements } from "../catalog/scopeStore";
-import { decideClaim, mayRelease, newOwnerId, ownedElsewhere } from "../core/ownership";
+import { decideClaim, mayRelease, newOwnerId, ownedElsewhere } from "../../model/ownership";
 import { beginOwned, claimSql, ensureOwnerTable, evictSql, releaseSql } from "../catalog/ownerStore";
-import { SETTING_KEYS, type SettingValues } from "../core/settings";
-import { describeScope, type Scope } from "../core/sql";
+import { SETTING_KEYS, type SettingValues } from "../../model/settings";
+import { describeScope, type Scope } from "../../model/scope";
 
-export { scopeId } from "../core/scopeKey";
+export { scopeId } from "../../model/scope";
 
 function scopeOf(inputs: PgAuditSettingInputs): Scope {
     return {

@@ -3,12 +3,12 @@
  * managed with `ALTER DATABASE/ROLE … SET pgaudit.*` through a dynamic provider.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionInput } from "../core/connectionSpec";
+import type { ConnectionInput } from "../../model/connectionSpec";
 import { checkedAtConstruction } from "../core/constructionCheck";
 import { lazyProvider } from "../core/lazyProvider";
 import { ownerLabel } from "../core/ownerLabel";
 import { checkInputs } from "./lifecycle";
-import type { PgAuditSettings, PgAuditSettingsInput } from "../core/schema";
+import type { PgAuditSettings, PgAuditSettingsInput } from "../../model/settingsSchema";
 
 /** The arguments of PgAuditSetting. */
 export interface PgAuditSettingArgs {

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { auditLossText, auditRouting } from "../../provider/core/auditRouting";
+import { auditLossText, auditRouting } from "../../model/auditRouting";
 import { cisBaseline, defineBaseline, evaluateBaseline, PGAUDIT_DEFAULTS, stigBaseline } from "../../baselines";
 import { PgAuditLogging, PgAuditLoggingError, type PgAuditLoggingArgs } from "../../components";
 

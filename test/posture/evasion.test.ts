@@ -6,7 +6,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { closeAllPools } from "../../provider/connection";
-import { auditRouting } from "../../provider/core/auditRouting";
+import { auditRouting } from "../../model/auditRouting";
 import { runPostureCli, EXIT_OK, EXIT_REQUIREMENT_VIOLATED } from "../../posture/cli";
 import { postureReportSchema } from "../../posture/model";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";

@@ -8,7 +8,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { closeAllPools, withSession } from "../../provider/connection";
-import { connectionSchema } from "../../provider/core/connectionSpec";
+import { connectionSchema } from "../../model/connectionSpec";
 import { pgAuditObjectAuditProvider } from "../../provider/objectAudit/provider";
 import { pgAuditSettingProvider } from "../../provider/setting/provider";
 import { EXIT_REQUIREMENT_VIOLATED, runPostureCli } from "../../posture/cli";

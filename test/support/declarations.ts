@@ -6,7 +6,7 @@
  * is the verdict of the sessions it governs.
  */
 import fc from "fast-check";
-import { PGAUDIT_LOG_LEVELS } from "../../provider/core/settings";
+import { PGAUDIT_LOG_LEVELS } from "../../model/settings";
 
 export type Settings = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PROJECT_CA_AT_UP, sameConnection } from "../../../provider/core/connectionSpec";
+import { PROJECT_CA_AT_UP, sameConnection } from "../../../model/connectionSpec";
 import { tlsOptions } from "../../../provider/connection";
 import { diffScopes } from "../../../provider/scopes/lifecycle";
 import { diffInputs } from "../../../provider/setting/lifecycle";

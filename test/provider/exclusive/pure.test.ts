@@ -13,7 +13,7 @@ import {
     type ExclusiveFacts,
     type PgAuditOverrideRow,
 } from "../../../provider/core/exclusiveMode";
-import type { UndeclaredOverride } from "../../../provider/core/undeclared";
+import type { UndeclaredOverride } from "../../../model/undeclared";
 import { UNKNOWN } from "../../../provider/setting/lifecycle";
 
 const CONNECTION = "postgresql://avnadmin:pw@pg.example:12345/defaultdb?sslmode=require";

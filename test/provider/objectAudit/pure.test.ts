@@ -6,7 +6,7 @@ import { declaredGrants, entriesOf, planGrants, planStatements, type Grant } fro
 import { checkObjectAuditInputs } from "../../../provider/objectAudit/lifecycle";
 import { diffObjectAudit, objectAuditScopeKey } from "../../../provider/objectAudit/provider";
 import { formatTableName, parseTableName } from "../../../provider/objectAudit/schema";
-import { UNKNOWN } from "../../../provider/core/dynamicInputs";
+import { UNKNOWN } from "../../../model/inputFailures";
 
 const connection = "postgresql://avnadmin:pw@db.example:5432/defaultdb?sslmode=require";
 

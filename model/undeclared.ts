@@ -6,7 +6,7 @@
  * PostgreSQL client (the rules that build SQL are in exclusiveMode.ts).
  */
 import { z } from "zod";
-import { pgNameSchema } from "./schema";
+import { pgNameSchema } from "./settingsSchema";
 
 /** A scope the stack declares (where one of its PgAuditSetting resources lives). */
 export const declaredScopeSchema = z

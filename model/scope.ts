@@ -4,7 +4,11 @@
  * the other keeps naming each scope the same way. Names are percent-encoded, so any name
  * (slashes, quotes, newlines) round-trips.
  */
-import type { Scope } from "./sql";
+/** A database, a role, or a role in a database: where `ALTER … SET` stores a setting. */
+export interface Scope {
+    readonly database?: string;
+    readonly role?: string;
+}
 
 /** The stable id of a scope, names percent-encoded: role/app/database/shop. */
 export function scopeId(scope: Scope): string {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decideClaim, mayRelease, ownedElsewhere, serverChanged, UNKNOWN_STACK, type OwnerRecord } from "../../../provider/core/ownership";
+import { decideClaim, mayRelease, ownedElsewhere, serverChanged, UNKNOWN_STACK, type OwnerRecord } from "../../model/ownership";
 
 const scope = { role: "app" };
 const record = (ownerId: string, stack: string, resource = `PgAuditSetting "${ownerId}"`): OwnerRecord => ({

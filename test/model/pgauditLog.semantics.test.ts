@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import pg from "pg";
-import { diffInputs, pgAuditLogEquals, pgAuditLogClasses, normalizePgAuditLog } from "../../../provider";
-import { startCluster, type TestCluster } from "../../../sandbox/cluster";
+import { diffInputs, pgAuditLogEquals, pgAuditLogClasses, normalizePgAuditLog } from "../../provider";
+import { startCluster, type TestCluster } from "../../sandbox/cluster";
 
 /** [a, b, equal for pgaudit?, why] */
 const PAIRS: [string, string, boolean, string][] = [

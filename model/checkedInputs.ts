@@ -7,12 +7,12 @@
  * or is the engine's sentinel (preview --json); a secret is `[secret]` in preview --json. Every
  * read here says what could not be read, so that its callers fail closed.
  */
-import { UNKNOWN } from "./dynamicInputs";
-import { settingsSchema } from "./schema";
-import { describeScope, parseScopeId } from "./scopeKey";
+import { UNKNOWN } from "./inputFailures";
+import { settingsSchema } from "./settingsSchema";
+import { describeScope, parseScopeId } from "./scope";
 import type { SettingValues } from "./settings";
 import { decodeSettingsText } from "./settingsText";
-import type { Scope } from "./sql";
+import type { Scope } from "./scope";
 
 /** Why a value the analyzer's proxy would not hand over is unreadable. */
 export const UNKNOWN_AT_PREVIEW = "is unknown at preview";

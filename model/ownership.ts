@@ -16,8 +16,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { describeScope } from "./scopeKey";
-import type { Scope } from "./sql";
+import { describeScope } from "./scope";
+import type { Scope } from "./scope";
 
 /** Which stack and resource a program's resource is: set by the resource classes, not by users. */
 export const ownerLabelSchema = z.strictObject({
@@ -130,3 +130,6 @@ export function serverChanged(olds: unknown, news: unknown): boolean {
     const [a, b] = [serverOf(olds), serverOf(news)];
     return a !== undefined && b !== undefined && a !== b;
 }
+
+/** Take over pgaudit settings that already exist at a scope this resource starts to own, instead of failing. */
+export const adoptSchema = z.boolean({ error: "must be true or false" }).default(false);

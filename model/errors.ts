@@ -3,7 +3,24 @@
  * sentence that says what to change, above all for Aiven's permission model, where the
  * connecting role (avnadmin) is not a superuser.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { escapeIdentifier } from "pg";
+
+/**
+ * Bad input to a resource or component of this package, found before anything reached a server.
+ * A RunError, so the Pulumi CLI prints the message alone and the preview fails. Messages name
+ * fields and fixes, never values of `connection`.
+ */
+export class PgAuditInputError extends pulumi.RunError {
+    /** Each problem found: `<field>: <what is wrong and how to fix it>`. */
+    readonly problems: readonly string[];
+
+    constructor(subject: string, problems: readonly string[]) {
+        super(`${subject}: ${problems.join("; ")}`);
+        this.name = "PgAuditInputError";
+        this.problems = problems;
+    }
+}
 
 /** An error a user can act on, found by a resource of this package, with the server's SQLSTATE when it gave one. */
 export class PgAuditSettingError extends Error {

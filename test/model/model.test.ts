@@ -4,12 +4,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { UNKNOWN } from "../../../provider";
-import { connectionSchema, parseConnectionUri } from "../../../provider/core/connectionSpec";
-import { planScopeReset, planScopeStatements } from "../../../provider/core/scopePlan";
-import { decodeSetting, encodeSetting } from "../../../provider/core/settings";
-import { decodeSettingsText } from "../../../provider/core/settingsText";
-import { describeScope, resetParameterSql, setParameterSql } from "../../../provider/core/sql";
+import { UNKNOWN } from "../../provider";
+import { connectionSchema, parseConnectionUri } from "../../model/connectionSpec";
+import { planScopeReset, planScopeStatements } from "../../provider/core/scopePlan";
+import { decodeSetting, encodeSetting } from "../../model/settings";
+import { decodeSettingsText } from "../../model/settingsText";
+import { describeScope } from "../../model/scope";
+import { resetParameterSql, setParameterSql } from "../../model/sql";
 
 test("our unknown sentinel is the SDK's", () => {
     assert.equal(UNKNOWN, unknownValue);

@@ -38,6 +38,16 @@ export const connectionObjectSchema = z.strictObject({
     caCert: z.string({ error: "must be the PEM text of the CA certificate" }).optional(),
 });
 
+/** How long a resource keeps retrying a server that is still starting, in seconds. */
+export const connectDeadlineSchema = z
+    .number({ error: "must be a number of seconds" })
+    .positive("must be more than 0 seconds")
+    .max(3600, "must be at most 3600 seconds")
+    .default(60);
+
+/** The keys of the object form, as messages list them. */
+export const CONNECTION_KEYS: readonly string[] = Object.keys(connectionObjectSchema.shape);
+
 export type ConnectionObjectInput = z.input<typeof connectionObjectSchema>;
 /** A connection as users write it: `postgresql://user:pw@host:port/db?sslmode=…` or an object. */
 export type ConnectionInput = string | ConnectionObjectInput;
