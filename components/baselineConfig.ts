@@ -7,13 +7,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { resolveBaseline, ruleLabel, type Baseline, type BaselineInput } from "../baselines";
-import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding, type PgauditValues } from "../baselines/evaluate";
+import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding } from "../baselines/evaluate";
+import { serviceValues } from "../baselines/serviceValues";
 import { pgNameSchema, settingsSchema } from "../model/settingsSchema";
-import { SETTING_KEYS, type SettingValue, type SettingValues } from "../model/settings";
-import { DEFAULT_FEATURE_ENABLED, type PgAuditConfig } from "./auditConfig";
-import { describeIssues, PgAuditLoggingError } from "./errors";
+import { describeScope } from "../model/scope";
+import type { SettingValues } from "../model/settings";
+import type { PgAuditConfig } from "../model/serviceAudit";
+import { PgAuditInputError } from "../model/errors";
+import { describeIssues } from "../model/inputFailures";
 import { isPlain, whenKnown } from "./known";
-import type { Scope } from "./scopes";
+import type { ScopeDeclaration } from "./scopes";
 import type { ServiceAudit } from "./serviceConfig";
 
 /** A scope allowed to be weaker than the baseline, and why. */
@@ -50,7 +53,7 @@ export interface BaselinePlan {
     /** The service-level block, filled with what the baseline requires and checked. */
     readonly audit: pulumi.Input<PgAuditConfig>;
     /** The per-scope settings, checked (now when plain, else once known). */
-    readonly scopes: Scope[];
+    readonly scopes: ScopeDeclaration[];
     readonly record: pulumi.Output<BaselineRecord>;
 }
 
@@ -59,25 +62,9 @@ interface ComponentBaselineArgs {
     readonly exceptions?: BaselineException[];
 }
 
-const scopeWords = (s: { role?: string; database?: string }) =>
-    s.role !== undefined && s.database !== undefined
-        ? `role "${s.role}" in database "${s.database}"`
-        : s.role !== undefined
-          ? `role "${s.role}"`
-          : `database "${s.database}"`;
-
 const exceptionLiteral = (s: { role?: string; database?: string }) =>
     `{ ${[s.role !== undefined ? `role: ${JSON.stringify(s.role)}` : "", s.database !== undefined ? `database: ${JSON.stringify(s.database)}` : ""].filter(Boolean).join(", ")}, reason: "…" }`;
 
-/** The values of a service-level block, in per-scope setting names (Aiven's `logs` is pgaudit's `log`). */
-export function serviceValues(block: PgAuditConfig): PgauditValues {
-    const settings: SettingValues = {};
-    for (const key of SETTING_KEYS) {
-        const value = key === "log" ? block.logs : (block as Record<string, unknown>)[key];
-        if (value !== undefined && value !== null) settings[key] = value as SettingValue;
-    }
-    return { enabled: block.featureEnabled ?? DEFAULT_FEATURE_ENABLED, settings };
-}
 
 /** `audit.logs = ["ddl"] lacks role, read, write` / `audit.featureEnabled is false`. */
 function serviceProblem(at: string, finding: Finding): string {
@@ -108,7 +95,7 @@ function fillAndCheck(subject: string, baseline: Baseline, audit: PgAuditConfig,
     // (checkKeptServiceBaseline), so here only the keys `audit` declares.
     const findings = evaluateBaseline(baseline, serviceValues(merged), filled ? { defaults: PGAUDIT_DEFAULTS } : {});
     if (findings.length > 0) {
-        throw new PgAuditLoggingError(
+        throw new PgAuditInputError(
             subject,
             findings.map((f) => `${serviceProblem("audit", f)}: weaker than ${ruleLabel(baseline, f.rule)}. ${serviceFix(f)}`),
         );
@@ -131,7 +118,7 @@ export function checkKeptServiceBaseline(subject: string, plan: BaselinePlan | u
     if (!plan) return service;
     const findings = evaluateBaseline(plan.baseline, serviceValues(service.pgaudit), { defaults: PGAUDIT_DEFAULTS });
     if (findings.length > 0) {
-        throw new PgAuditLoggingError(
+        throw new PgAuditInputError(
             subject,
             findings.map(
                 (f) =>
@@ -147,18 +134,18 @@ export function planBaseline(
     subject: string,
     args: ComponentBaselineArgs,
     audit: pulumi.Input<PgAuditConfig> | undefined,
-    scopes: Scope[],
+    scopes: ScopeDeclaration[],
     kept: boolean,
 ): BaselinePlan | undefined {
     const problems: string[] = [];
     const raw = args.baseline as unknown;
     if (raw === undefined) {
         if (args.exceptions !== undefined) problems.push(`exceptions: excuse scopes from a baseline; set baseline too, e.g. baseline: "stig"`);
-        if (problems.length) throw new PgAuditLoggingError(subject, problems);
+        if (problems.length) throw new PgAuditInputError(subject, problems);
         return undefined;
     }
     if (typeof raw !== "string" && (raw === null || typeof raw !== "object" || !isPlain(raw))) {
-        throw new PgAuditLoggingError(subject, [
+        throw new PgAuditInputError(subject, [
             `baseline: must be a plain value: a shipped baseline's name ("stig", "cis") or a baseline object (defineBaseline)`,
         ]);
     }
@@ -166,7 +153,7 @@ export function planBaseline(
     try {
         baseline = resolveBaseline(raw as string | BaselineInput);
     } catch (err) {
-        throw new PgAuditLoggingError(subject, [`baseline: ${(err as Error).message}`]);
+        throw new PgAuditInputError(subject, [`baseline: ${(err as Error).message}`]);
     }
 
     const exceptions: z.output<typeof baselineExceptionSchema>[] = [];
@@ -182,16 +169,16 @@ export function planBaseline(
         const e = parsed.data;
         if (!scopes.some((s) => s.role === e.role && s.database === e.database)) {
             problems.push(
-                `exceptions[${index}]: ${scopeWords(e)} has no per-scope settings here; an exception names a scope of databases, roles or roleDatabases`,
+                `exceptions[${index}]: ${describeScope(e)} has no per-scope settings here; an exception names a scope of databases, roles or roleDatabases`,
             );
         }
         exceptions.push(e);
     });
     const excuses = exceptions.map(() => new Set<string>());
-    const exceptionFor = (scope: Scope) => exceptions.findIndex((e) => e.role === scope.role && e.database === scope.database);
+    const exceptionFor = (scope: ScopeDeclaration) => exceptions.findIndex((e) => e.role === scope.role && e.database === scope.database);
 
     // Scopes whose settings are plain are checked now; the others once they resolve, which still fails the preview.
-    const checkScope = (scope: Scope, settings: unknown) => {
+    const checkScope = (scope: ScopeDeclaration, settings: unknown) => {
         const parsed = settingsSchema.safeParse(settings);
         if (!parsed.success) return settings; // planScopes (or PgAuditSetting's check) reports it
         const findings = evaluateBaseline(baseline, { settings: parsed.data as SettingValues });
@@ -201,7 +188,7 @@ export function planBaseline(
             return settings;
         }
         if (findings.length > 0) {
-            throw new PgAuditLoggingError(
+            throw new PgAuditInputError(
                 subject,
                 findings.map((f) => {
                     const fix =
@@ -211,7 +198,7 @@ export function planBaseline(
                               ? `remove ${scope.field}.logClient (or set it to false), or set ${scope.field}.logLevel to "log"`
                               : `set ${scope.field}.${f.setting} to ${JSON.stringify(f.rule.kind === "setting" ? f.rule.value : undefined)}`;
                     return (
-                        `${scope.field}.${f.setting} = ${JSON.stringify(f.actual)} ${f.problem}: sessions of ${scopeWords(scope)} would be weaker than ${ruleLabel(baseline, f.rule)}. ` +
+                        `${scope.field}.${f.setting} = ${JSON.stringify(f.actual)} ${f.problem}: sessions of ${describeScope(scope)} would be weaker than ${ruleLabel(baseline, f.rule)}. ` +
                         `Fix: ${fix}, or list the scope in exceptions: [${exceptionLiteral(scope)}]`
                     );
                 }),
@@ -219,22 +206,22 @@ export function planBaseline(
         }
         return settings;
     };
-    const checked: Scope[] = [];
+    const checked: ScopeDeclaration[] = [];
     const pending: pulumi.Output<unknown>[] = [];
     for (const scope of scopes) {
         try {
             const settings = whenKnown(scope.settings, (plain) => checkScope(scope, plain));
             if (pulumi.Output.isInstance(settings)) pending.push(settings);
-            checked.push({ ...scope, settings: settings as Scope["settings"] });
+            checked.push({ ...scope, settings: settings as ScopeDeclaration["settings"] });
         } catch (err) {
-            if (err instanceof PgAuditLoggingError) problems.push(...err.problems);
+            if (err instanceof PgAuditInputError) problems.push(...err.problems);
             else throw err;
         }
     }
     exceptions.forEach((e, index) => {
         const scope = scopes.find((s) => s.role === e.role && s.database === e.database);
         if (scope && isPlain(scope.settings) && settingsSchema.safeParse(scope.settings).success && excuses[index].size === 0) {
-            problems.push(`exceptions[${index}]: ${scopeWords(e)} meets ${baseline.name}; remove the exception (one that excuses nothing misleads auditors)`);
+            problems.push(`exceptions[${index}]: ${describeScope(e)} meets ${baseline.name}; remove the exception (one that excuses nothing misleads auditors)`);
         }
     });
 
@@ -242,10 +229,10 @@ export function planBaseline(
     try {
         filled = audit === undefined ? undefined : whenKnown(audit, (plain) => fillAndCheck(subject, baseline, plain as PgAuditConfig, !kept));
     } catch (err) {
-        if (err instanceof PgAuditLoggingError) problems.push(...err.problems);
+        if (err instanceof PgAuditInputError) problems.push(...err.problems);
         else throw err;
     }
-    if (problems.length > 0) throw new PgAuditLoggingError(subject, problems);
+    if (problems.length > 0) throw new PgAuditInputError(subject, problems);
 
     const record = pulumi.all(pending).apply((): BaselineRecord => ({
         name: baseline.name,

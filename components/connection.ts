@@ -5,7 +5,8 @@
 import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
 import { connectionSchema, PROJECT_CA_AT_UP, type ConnectionInput } from "../model/connectionSpec";
-import { describeIssues, PgAuditLoggingError } from "./errors";
+import { PgAuditInputError } from "../model/errors";
+import { describeIssues } from "../model/inputFailures";
 import { isPlain } from "./known";
 
 /**
@@ -39,7 +40,7 @@ export function checkConnection(subject: string, connection: unknown): void {
     if (connection === undefined || !isPlain(connection)) return;
     const result = connectionSchema.safeParse(connection);
     if (!result.success) {
-        throw new PgAuditLoggingError(
+        throw new PgAuditInputError(
             subject,
             describeIssues(result.error, "connection", { known: ["host", "port", "user", "password", "database", "sslMode", "caCert"] }),
         );

@@ -1,7 +1,8 @@
 /** PgAuditLogging and the pieces users touch when they keep their own aiven.Pg. */
 export { PgAuditLogging, type PgAuditLoggingArgs, type PgAuditLoggingSettings, type ExistingOpenSearch, type OpenSearchServiceArgs } from "./pgAuditLogging";
 export { SETTINGS_RESOURCES, type SettingsResource } from "./pgAuditLogging";
-export { pgAuditUserConfig, pgAuditConfigSchema, type PgAuditConfig, type PgAuditConfigInput } from "./auditConfig";
+export { pgAuditUserConfig } from "./auditConfig";
+export { pgAuditConfigSchema, type PgAuditConfig, type PgAuditConfigInput } from "../model/serviceAudit";
 export { logsConfigSchema, AUDIT_DASHBOARDS_FILTER, type LogsConfig, type LogsConfigInput } from "./logsConfig";
 export { type PgServiceArgs, type PgauditBlock } from "./serviceConfig";
 export { type RoleDatabaseSettings } from "./scopes";

@@ -5,7 +5,8 @@
  */
 import type * as aiven from "@pulumi/aiven";
 import { z } from "zod";
-import { describeIssues, PgAuditLoggingError, type KeyHelp } from "./errors";
+import { PgAuditInputError } from "../model/errors";
+import { describeIssues, type KeyHelp } from "../model/inputFailures";
 
 /** Aiven's enum for `selected_log_fields`; MESSAGE and timestamp are always sent. */
 export const AIVEN_LOG_FIELDS = ["HOSTNAME", "PRIORITY", "REALTIME_TIMESTAMP", "SYSTEMD_UNIT", "service_name"] as const;
@@ -77,7 +78,7 @@ const LOGS_CONFIG_KEYS: KeyHelp = {
 export function parseLogsConfig(subject: string, value: unknown): LogsConfig {
     if (value === undefined || value === null) return {};
     const result = logsConfigSchema.safeParse(value);
-    if (!result.success) throw new PgAuditLoggingError(subject, describeIssues(result.error, "logs", LOGS_CONFIG_KEYS));
+    if (!result.success) throw new PgAuditInputError(subject, describeIssues(result.error, "logs", LOGS_CONFIG_KEYS));
     return result.data;
 }
 

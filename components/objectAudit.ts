@@ -7,10 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { objectEntrySchema, type ObjectEntryInput } from "../provider/objectAudit/schema";
 import { pgNameSchema, type PgAuditSettingsInput } from "../model/settingsSchema";
-import { pgAuditConfigSchema, type PgAuditConfig } from "./auditConfig";
-import { describeIssues, PgAuditLoggingError } from "./errors";
+import { pgAuditConfigSchema, type PgAuditConfig } from "../model/serviceAudit";
+import { PgAuditInputError } from "../model/errors";
+import { describeIssues } from "../model/inputFailures";
 import { isPlain, whenKnown } from "./known";
-import { encodeNamePart } from "./scopes";
+import { encodeNamePart } from "../model/scope";
 
 /** Where `pgaudit.role` is set: server-wide through Aiven's `audit.role`, or per database (ALTER DATABASE … SET pgaudit.role). */
 export const OBJECT_AUDIT_ROLE_SCOPES = ["service", "databases"] as const;
@@ -128,7 +129,7 @@ export function withServiceRole(subject: string, audit: pulumi.Input<PgAuditConf
     return whenKnown(audit, (plain) => {
         const config = (plain ?? {}) as PgAuditConfig;
         if (config.role !== undefined && config.role !== role) {
-            throw new PgAuditLoggingError(subject, [
+            throw new PgAuditInputError(subject, [
                 `audit.role is ${JSON.stringify(config.role)} but objectAudit.role is ${JSON.stringify(role)}: pgaudit.role names one audit role; set it once, in objectAudit.role`,
             ]);
         }
@@ -149,7 +150,7 @@ export function withDatabaseRoles(
         merged[database] = whenKnown(merged[database], (plain) => {
             const settings = (plain ?? {}) as PgAuditSettingsInput;
             if (settings.role !== undefined && settings.role !== plan.role) {
-                throw new PgAuditLoggingError(subject, [
+                throw new PgAuditInputError(subject, [
                     `${field} is ${JSON.stringify(settings.role)} but objectAudit.role is ${JSON.stringify(plan.role)}: set it once, in objectAudit.role`,
                 ]);
             }

@@ -14,16 +14,16 @@ import { PgAuditSetting } from "../provider/setting/resource";
 import { PgAuditScopes } from "../provider/scopes/resource";
 import { PgAuditObjectAudit } from "../provider/objectAudit/resource";
 import type { PgAuditSettingsInput } from "../model/settingsSchema";
-import type { PgAuditConfig, PgAuditConfigInput } from "./auditConfig";
+import type { PgAuditConfig, PgAuditConfigInput } from "../model/serviceAudit";
 import { checkKeptServiceBaseline, planBaseline, type BaselineException, type BaselinePlan, type BaselineRecord } from "./baselineConfig";
 import type { BaselineInput } from "../baselines";
 import { checkConnection, serviceAdminConnection } from "./connection";
-import { PgAuditLoggingError } from "./errors";
+import { PgAuditInputError } from "../model/errors";
 import { isPlain, whenKnown } from "./known";
 import { AUDIT_DASHBOARDS_FILTER, auditIndexPattern, logsUserConfig, parseLogsConfig, type LogsConfig, type LogsConfigInput } from "./logsConfig";
 import { planObjectAudit, withDatabaseRoles, withServiceRole, type ObjectAuditArgs, type ObjectAuditPlan } from "./objectAudit";
-import { scopedSettingsVersionProblem } from "./pgVersion";
-import { planScopes, type RoleDatabaseSettings, type Scope } from "./scopes";
+import { scopedSettingsVersionProblem } from "../model/pgVersion";
+import { planScopes, type RoleDatabaseSettings, type ScopeDeclaration } from "./scopes";
 import { checkKeptService, declareService, resolveAudit, type PgauditBlock, type PgServiceArgs, type ServiceAudit } from "./serviceConfig";
 
 /** An existing Aiven for OpenSearch service, by name, in the same project. */
@@ -171,7 +171,7 @@ interface Plan {
     readonly declared?: { args: aiven.PgArgs; audit: pulumi.Input<ServiceAudit> };
     readonly audit: pulumi.Input<PgAuditConfig>;
     readonly logs: pulumi.Input<LogsConfig>;
-    readonly scopes: Scope[];
+    readonly scopes: ScopeDeclaration[];
     readonly objectAudit?: ObjectAuditPlan;
     readonly baseline?: BaselinePlan;
 }
@@ -190,12 +190,12 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
         try {
             return step();
         } catch (err) {
-            if (err instanceof PgAuditLoggingError) problems.push(...err.problems);
+            if (err instanceof PgAuditInputError) problems.push(...err.problems);
             else throw err;
             return undefined;
         }
     };
-    if (args === null || typeof args !== "object") throw new PgAuditLoggingError(subject, ["args: pass { project, service, … }"]);
+    if (args === null || typeof args !== "object") throw new PgAuditInputError(subject, ["args: pass { project, service, … }"]);
     if (args.project === undefined || args.project === null || args.project === "") {
         problems.push(`project: is required: the Aiven project that holds the service`);
     }
@@ -273,7 +273,7 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
             if (problem) problems.push(problem);
         }
     }
-    if (problems.length > 0) throw new PgAuditLoggingError(subject, problems);
+    if (problems.length > 0) throw new PgAuditInputError(subject, problems);
     return { kept, declared, audit: audit!, logs: logs ?? {}, scopes, objectAudit: oa, baseline };
 }
 
@@ -405,7 +405,7 @@ export class PgAuditLogging extends pulumi.ComponentResource {
         const field = versionField(args.service);
         const ready = serviceAudit.apply((audit) => {
             const problem = scopedSettingsVersionProblem(field, audit.pgVersion);
-            if (problem) throw new PgAuditLoggingError(subject, [problem]);
+            if (problem) throw new PgAuditInputError(subject, [problem]);
             if (audit.pgaudit.featureEnabled === false) {
                 pulumi.log.warn(`audit.featureEnabled is false: pgaudit is uninstalled, so the per-scope settings are kept but audit nothing`, this);
             }
@@ -436,7 +436,7 @@ export class PgAuditLogging extends pulumi.ComponentResource {
 
     private declareScopes(
         args: PgAuditLoggingArgs,
-        scopes: Scope[],
+        scopes: ScopeDeclaration[],
         connection: pulumi.Output<ConnectionInput> | undefined,
         extra: pulumi.Input<pulumi.Resource>[],
     ): PgAuditLoggingSettings {

@@ -6,7 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { pgNameSchema, settingsSchema, type PgAuditSettingsInput } from "../model/settingsSchema";
 import { SETTING_KEYS } from "../model/settings";
-import { describeIssues, type KeyHelp } from "./errors";
+import { describeIssues, type KeyHelp } from "../model/inputFailures";
+import { scopeResourceName, type Scope } from "../model/scope";
 import { isPlain } from "./known";
 
 /** Settings for one role in one database (`ALTER ROLE … IN DATABASE …` scope). */
@@ -19,36 +20,14 @@ export interface RoleDatabaseSettings {
     readonly settings: pulumi.Input<PgAuditSettingsInput>;
 }
 
-/** One scope to declare: where, what, and under which child name. */
-export interface Scope {
+/** One scope the component declares: where, what, and under which child name. */
+export interface ScopeDeclaration extends Scope {
     readonly kind: "database" | "role" | "roleDatabase";
-    readonly database?: string;
-    readonly role?: string;
     readonly settings: pulumi.Input<PgAuditSettingsInput>;
     /** The child resource's name. */
     readonly childName: string;
     /** Where the scope was declared, for messages: `databases["shop"]`. */
     readonly field: string;
-}
-
-/**
- * Encodes a PostgreSQL name for a resource name: letters, digits, `_` and `.` stay, every other
- * byte becomes `%XX`. `-` is encoded too, so `role "a-db-b"` and `role "a" in database "b"` can
- * never share a name, and `::` (the URN separator) cannot appear.
- */
-export function encodeNamePart(name: string): string {
-    let out = "";
-    for (const byte of Buffer.from(name, "utf8")) {
-        const ch = String.fromCharCode(byte);
-        out += /[A-Za-z0-9_.]/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
-    }
-    return out;
-}
-
-export function scopeChildName(component: string, scope: { database?: string; role?: string }): string {
-    const role = scope.role !== undefined ? `-role-${encodeNamePart(scope.role)}` : "";
-    const database = scope.database !== undefined ? `-db-${encodeNamePart(scope.database)}` : "";
-    return `${component}${role}${database}`;
 }
 
 const PER_SCOPE_KEYS: KeyHelp = {
@@ -78,9 +57,9 @@ export interface ScopeArgs {
 }
 
 /** The scopes declared, in a stable order, or the problems found in them. */
-export function planScopes(component: string, args: ScopeArgs): { scopes: Scope[]; problems: string[] } {
+export function planScopes(component: string, args: ScopeArgs): { scopes: ScopeDeclaration[]; problems: string[] } {
     const problems: string[] = [];
-    const scopes: Scope[] = [];
+    const scopes: ScopeDeclaration[] = [];
     const maps: [string, Record<string, pulumi.Input<PgAuditSettingsInput>> | undefined, "database" | "role"][] = [
         ["databases", args.databases, "database"],
         ["roles", args.roles, "role"],
@@ -98,7 +77,7 @@ export function planScopes(component: string, args: ScopeArgs): { scopes: Scope[
             checkName(problems, field, key);
             checkSettings(problems, field, settings);
             const where = kind === "database" ? { database: key } : { role: key };
-            scopes.push({ kind, ...where, settings, childName: scopeChildName(component, where), field });
+            scopes.push({ kind, ...where, settings, childName: scopeResourceName(component, where), field });
         }
     }
     if (args.roleDatabases !== undefined) {
@@ -138,7 +117,7 @@ export function planScopes(component: string, args: ScopeArgs): { scopes: Scope[
                     return;
                 }
                 seen.set(pair, index);
-                scopes.push({ kind: "roleDatabase", role, database, settings, childName: scopeChildName(component, { role, database }), field });
+                scopes.push({ kind: "roleDatabase", role, database, settings, childName: scopeResourceName(component, { role, database }), field });
             });
         }
     }

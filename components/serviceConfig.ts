@@ -4,10 +4,11 @@
  */
 import type * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
-import { aivenPgauditBlock, parsePgAuditConfig, pgAuditConfigSchema, type PgAuditConfig, PGAUDIT_CONFIG_KEYS } from "./auditConfig";
-import { describeIssues, PgAuditLoggingError } from "./errors";
+import { aivenPgauditBlock, parsePgAuditConfig, pgAuditConfigSchema, type PgAuditConfig, PGAUDIT_CONFIG_KEYS } from "../model/serviceAudit";
+import { PgAuditInputError } from "../model/errors";
+import { describeIssues } from "../model/inputFailures";
 import { whenKnown } from "./known";
-import { pgVersionSchema } from "./pgVersion";
+import { pgVersionSchema } from "../model/pgVersion";
 
 /** The arguments of an `aiven.Pg` for PgAuditLogging to declare (its project comes from `project`). */
 export type PgServiceArgs = Omit<aiven.PgArgs, "project"> & {
@@ -75,7 +76,7 @@ function reconcileDeclared(subject: string, part: UserConfigPart, audit: PgAudit
                 `declare the service's pgaudit settings once, in audit, and remove service.pgUserConfig.pgaudit.${key}`,
         );
     }
-    if (problems.length > 0) throw new PgAuditLoggingError(subject, problems);
+    if (problems.length > 0) throw new PgAuditInputError(subject, problems);
     const pgVersion = (shorthand ?? part?.pgVersion ?? undefined) as string | undefined;
     return { pgaudit: { ...callers, ...expected }, ...(pgVersion !== undefined ? { pgVersion } : {}) };
 }
@@ -100,7 +101,7 @@ export function declareService(
     audit: pulumi.Input<PgAuditConfig>,
 ): { args: aiven.PgArgs; audit: pulumi.Input<ServiceAudit> } {
     if ("project" in service) {
-        throw new PgAuditLoggingError(subject, ["service.project: set the project once, in project"]);
+        throw new PgAuditInputError(subject, ["service.project: set the project once, in project"]);
     }
     const { pgVersion: shorthand, pgUserConfig, ...pgArgs } = service;
     const part: pulumi.Input<UserConfigPart> = isDeferred(pgUserConfig)
@@ -151,7 +152,7 @@ export function checkKeptService(subject: string, userConfig: unknown, audit: Pg
             problems.push(`service.pgUserConfig.pgaudit.${key} is ${show(have)} but audit.${key} is ${show(want)}: ${spread}, so that both say the same`);
         }
     }
-    if (problems.length > 0) throw new PgAuditLoggingError(subject, problems);
+    if (problems.length > 0) throw new PgAuditInputError(subject, problems);
     const pgVersion = typeof config.pgVersion === "string" ? config.pgVersion : undefined;
     return { pgaudit: { ...actual, ...expected }, ...(pgVersion !== undefined ? { pgVersion } : {}) };
 }

@@ -76,3 +76,18 @@ export function inputFailures(error: z.ZodError, rules: InputRules): InputFailur
 export function failureLines(failures: readonly InputFailure[]): string[] {
     return failures.map((f) => `${f.property}: ${f.reason}`);
 }
+
+/** What to say about a key the schema does not know. */
+export interface KeyHelp {
+    /** The keys the object takes, listed in the message. */
+    readonly known: readonly string[];
+    /** A better sentence for keys people often write by mistake (`log` for `logs`). */
+    readonly hints?: Readonly<Record<string, string>>;
+}
+
+/** One line per zod issue under `base`: `<field>: <what is wrong and how to fix it>`. */
+export function describeIssues(error: z.ZodError, base: string, keys: KeyHelp): string[] {
+    return failureLines(
+        inputFailures(error, { knownKeys: () => keys.known, keyNoun: "setting", keyHints: keys.hints, path: (path) => fieldPath(base, path) }),
+    );
+}

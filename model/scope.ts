@@ -41,3 +41,28 @@ export function describeScope(scope: Scope): string {
     const database = scope.database !== undefined ? `database ${JSON.stringify(scope.database)}` : undefined;
     return role && database ? `${role} in ${database}` : (role ?? database ?? "no scope");
 }
+
+/**
+ * Encodes a PostgreSQL name for a resource name: letters, digits, `_` and `.` stay, every other
+ * byte becomes `%XX`. `-` is encoded too, so `role "a-db-b"` and `role "a" in database "b"` can
+ * never share a name, and `::` (the URN separator) cannot appear.
+ */
+export function encodeNamePart(name: string): string {
+    let out = "";
+    for (const byte of Buffer.from(name, "utf8")) {
+        const ch = String.fromCharCode(byte);
+        out += /[A-Za-z0-9_.]/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+    }
+    return out;
+}
+
+/**
+ * A scope's part of a resource name, `<prefix>-role-<r>-db-<d>`: the component's children are named
+ * from their scope, never from a position. A second spelling of scopeId for a second contract
+ * (resource names in URNs take no `/`); both are in every state ever written, so neither changes.
+ */
+export function scopeResourceName(prefix: string, scope: Scope): string {
+    const role = scope.role !== undefined ? `-role-${encodeNamePart(scope.role)}` : "";
+    const database = scope.database !== undefined ? `-db-${encodeNamePart(scope.database)}` : "";
+    return `${prefix}${role}${database}`;
+}

@@ -18,8 +18,8 @@ import { resolveBaseline, ruleLabel, type Baseline, type BaselineInput } from ".
 import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding } from "../baselines/evaluate";
 import { pgNameSchema } from "../model/settingsSchema";
 import { firstUnreadable, readProperty, UNKNOWN_AT_PREVIEW, scopesScopes, scopeWords, settingScopes, Unreadable, type DeclaredScope } from "../model/checkedInputs";
-import { serviceValues } from "../components/baselineConfig";
-import { MIN_SCOPED_PG_VERSION } from "../components/pgVersion";
+import { serviceValues } from "../baselines/serviceValues";
+import { MIN_SCOPED_PG_VERSION } from "../model/pgVersion";
 
 /** The type token of an Aiven for PostgreSQL service, as the policy pack sees it. */
 export const PG_TYPE = "aiven:index/pg:Pg";

@@ -3,7 +3,7 @@
  * few queries and the precedence rules can be tested without a server.
  */
 import { auditLinesOf } from "./auditLines";
-import type { CatalogSnapshot } from "./catalog";
+import type { CatalogSnapshot } from "./catalogRows";
 import type { AuditPosture, EffectivePosture, Override } from "./model";
 import { listOverrides, OVERRIDE_PRECEDENCE, OverrideIndex, resolveEffective } from "./precedence";
 import { resolveServerSettings } from "./serverSettings";

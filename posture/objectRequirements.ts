@@ -4,7 +4,7 @@
  * (direct or inherited, as pgaudit counts them) cover those statements. Pure: it reads a posture.
  */
 import { escapeIdentifier } from "pg";
-import { formatTableName, OBJECT_PRIVILEGES, parseTableName, type ObjectPrivilege, type TableName } from "../provider/objectAudit/schema";
+import { formatTableName, OBJECT_PRIVILEGES, parseTableName, type ObjectPrivilege, type TableName } from "../model/objectAudit";
 import { quoteName, quoteValue } from "./displayText";
 import type { AuditPosture, DatabaseObjectAudit, EffectiveSetting, ObjectRequirementResult, ObjectViolation } from "./model";
 import { describeOrigin } from "./scopeText";

@@ -6,7 +6,7 @@
  * membership, and SET ROLE does not apply them, so only the logged-in role counts.
  */
 import { splitSetconfigEntry } from "../model/sql";
-import type { OverrideRow } from "./catalog";
+import type { OverrideRow } from "./catalogRows";
 import type { EffectiveSetting, Override, OverrideScope, ServerSetting } from "./model";
 
 /** Strongest first. */

@@ -7,7 +7,7 @@ import type { AuditPosture } from "./model";
 import { readCatalog, type ReadCatalogOptions } from "./readCatalog";
 import { readObjectAudit } from "./readObjectAudit";
 import { readFunctions } from "./readFunctions";
-import type { TableName } from "../provider/objectAudit/schema";
+import type { TableName } from "../model/objectAudit";
 
 export interface ReadAuditPostureOptions extends ReadCatalogOptions {
     /**

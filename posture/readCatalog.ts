@@ -6,7 +6,7 @@
  */
 import { withSession } from "../provider/connection";
 import type { ResolvedConnection } from "../model/connectionSpec";
-import { explainPgError } from "../model/errors";
+import { explainPgError } from "../provider/serverErrors";
 import {
     databaseRowSchema,
     noConnectRowSchema,
@@ -17,7 +17,7 @@ import {
     settingRowSchema,
     type CatalogSnapshot,
     type SettingsView,
-} from "./catalog";
+} from "./catalogRows";
 import { chooseFallbackDatabase } from "./serverSettings";
 import type { z } from "zod";
 

@@ -7,8 +7,7 @@
  */
 import { withSession } from "../provider/connection";
 import type { ResolvedConnection } from "../model/connectionSpec";
-import { AUDITABLE_RELKINDS } from "../provider/objectAudit/plan";
-import type { TableName } from "../provider/objectAudit/schema";
+import { AUDITABLE_RELKINDS, type TableName } from "../model/objectAudit";
 import type { AuditPosture, DatabaseObjectAudit, ObjectGrant } from "./model";
 
 /** Privileges pgaudit's object audit looks at, granted to each audit role or a role it inherits from (pgaudit skips PUBLIC). */

@@ -3,7 +3,7 @@
  * what each audit role's privileges log there, and `--require-object`'s verdict. Every name goes
  * through displayText / renderTable, so hostile names cannot forge lines.
  */
-import { formatTableName } from "../provider/objectAudit/schema";
+import { formatTableName } from "../model/objectAudit";
 import { displayName, safeText } from "./displayText";
 import type { AuditPosture, ObjectGrant, ObjectRequirementResult } from "./model";
 import { originCell } from "./scopeText";

@@ -2,7 +2,7 @@
  * How scopes read for people, and the statements that write and reset them. Names are quoted
  * with quoteName (terminal-safe) in sentences and with escapeIdentifier in SQL.
  */
-import { escapeIdentifier } from "pg";
+import { alterScope, parameterIdentifier } from "../model/sql";
 import { safeText, quoteName } from "./displayText";
 import type { SettingOrigin } from "./model";
 
@@ -38,24 +38,15 @@ export function originCell(origin: SettingOrigin): string {
     }
 }
 
+/** A parameter name as people type it (`pgaudit.log`), quoted as the provider quotes it only where it must be. */
 function parameter(name: string): string {
-    return /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/.test(name) ? name : name.split(".").map(escapeIdentifier).join(".");
+    return /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/.test(name) ? name : parameterIdentifier(name);
 }
 
-/** The `ALTER …` head that addresses an override scope, or undefined for the server-wide value. */
+/** The `ALTER …` head that addresses an override scope (the provider's own, model/sql.ts), or undefined for the server-wide value. */
 function alterHead(origin: SettingOrigin): string | undefined {
-    switch (origin.kind) {
-        case "role-in-database":
-            return `ALTER ROLE ${escapeIdentifier(origin.role)} IN DATABASE ${escapeIdentifier(origin.database)}`;
-        case "role":
-            return `ALTER ROLE ${escapeIdentifier(origin.role)}`;
-        case "database":
-            return `ALTER DATABASE ${escapeIdentifier(origin.database)}`;
-        case "all-roles":
-            return "ALTER ROLE ALL";
-        case "server":
-            return undefined;
-    }
+    if (origin.kind === "server") return undefined;
+    return origin.kind === "all-roles" ? "ALTER ROLE ALL" : alterScope(origin);
 }
 
 /** The statement that wrote the value, terminal-safe: `ALTER ROLE "app" SET pgaudit.log`. */

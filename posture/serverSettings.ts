@@ -9,7 +9,7 @@
  * connecting database can be stepped around by reading pg_settings from another database; a mask
  * on the connecting role (or ALTER ROLE ALL) applies in every session it can open.
  */
-import type { CatalogSnapshot, DatabaseRow, NoConnectRow, OverrideRow, SessionRow, SettingRow, SettingsView } from "./catalog";
+import type { CatalogSnapshot, DatabaseRow, NoConnectRow, OverrideRow, SessionRow, SettingRow, SettingsView } from "./catalogRows";
 import type { OverrideScope, ServerSetting } from "./model";
 
 /** pg_settings sources below every per-database/role override (guc.c GucSource_Names). */

@@ -8,7 +8,8 @@ import { isIP } from "node:net";
 import { checkServerIdentity, type ConnectionOptions } from "node:tls";
 import pg from "pg";
 import { describeConnection, PROJECT_CA_AT_UP, type ResolvedConnection } from "../model/connectionSpec";
-import { isTransientConnectError, PgAuditSettingError, SESSION_BOUNDS } from "../model/errors";
+import { PgAuditSettingError } from "../model/errors";
+import { isTransientConnectError, SESSION_BOUNDS } from "./serverErrors";
 
 /** Two connections per database serve the engine's ten operations in flight well (see bench). */
 const POOL_SIZE = 2;

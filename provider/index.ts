@@ -20,12 +20,5 @@ export { parseScopeId } from "../model/scope";
 // Object audit (pgaudit.role and the audit role's privileges).
 export { pgAuditObjectAuditProvider } from "./objectAudit/provider";
 export { PgAuditObjectAudit, type PgAuditObjectAuditArgs } from "./objectAudit/resource";
-export {
-    OBJECT_PRIVILEGES,
-    parseTableName,
-    formatTableName,
-    type ObjectPrivilege,
-    type ObjectEntry,
-    type ObjectEntryInput,
-    type TableName,
-} from "./objectAudit/schema";
+export { OBJECT_PRIVILEGES, parseTableName, formatTableName, type ObjectPrivilege, type TableName } from "../model/objectAudit";
+export { type ObjectEntry, type ObjectEntryInput } from "./objectAudit/schema";

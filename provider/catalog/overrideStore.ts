@@ -8,7 +8,7 @@ import { withSession } from "../connection";
 import { beginOwned, ensureOwnerTable, type OwnerRecords } from "./ownerStore";
 import { scopeId } from "../../model/scope";
 import type { ResolvedConnection } from "../../model/connectionSpec";
-import { explainPgError } from "../../model/errors";
+import { explainPgError } from "../serverErrors";
 import { describeUndeclared, findUndeclared, resetStatement, unresettableError, type ExclusiveFacts, type PgAuditOverrideRow } from "../core/exclusiveMode";
 import type { DeclaredScope, OnUnresettable, UndeclaredOverride } from "../../model/undeclared";
 

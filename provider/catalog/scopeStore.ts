@@ -5,7 +5,7 @@
  */
 import pg from "pg";
 import type { Session } from "../connection";
-import { explainPgError } from "../../model/errors";
+import { explainPgError } from "../serverErrors";
 import type { ServerFacts, StoredEntries } from "../core/scopePlan";
 import { describeScope, type Scope } from "../../model/scope";
 import { splitSetconfigEntry } from "../../model/sql";

@@ -5,7 +5,8 @@
  */
 import { escapeIdentifier } from "pg";
 import { PgAuditSettingError } from "../../model/errors";
-import { formatTableName, parseTableName, OBJECT_PRIVILEGES, type ObjectEntry, type ObjectPrivilege, type TableName } from "./schema";
+import { AUDITABLE_RELKINDS, formatTableName, parseTableName, OBJECT_PRIVILEGES, type ObjectPrivilege, type TableName } from "../../model/objectAudit";
+import type { ObjectEntry } from "./schema";
 
 /** One privilege of the audit role: on a whole table (column null) or on one column. */
 export interface Grant extends TableName {
@@ -141,9 +142,6 @@ export interface TableFacts extends TableName {
     readonly grantable: readonly ObjectPrivilege[];
     readonly columns: readonly string[];
 }
-
-/** Relation kinds whose statements pgaudit audits: tables, partitioned tables, views, materialized views, foreign tables. */
-export const AUDITABLE_RELKINDS = ["r", "p", "v", "m", "f"];
 
 const show = (t: TableName) => JSON.stringify(formatTableName(t));
 

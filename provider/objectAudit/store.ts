@@ -4,8 +4,8 @@
  * escaped identifiers only. Planning is pure (plan.ts); this file only reads and runs.
  */
 import type pg from "pg";
-import { AUDITABLE_RELKINDS, sortGrants, type Grant, type TableFacts } from "./plan";
-import { OBJECT_PRIVILEGES, type ObjectPrivilege, type TableName } from "./schema";
+import { AUDITABLE_RELKINDS, OBJECT_PRIVILEGES, type ObjectPrivilege, type TableName } from "../../model/objectAudit";
+import { sortGrants, type Grant, type TableFacts } from "./plan";
 
 const PRIVILEGE_TYPES = OBJECT_PRIVILEGES.map((p) => p.toUpperCase());
 

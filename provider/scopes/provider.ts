@@ -7,7 +7,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "../connection";
-import { explainPgError, PgAuditSettingError } from "../../model/errors";
+import { PgAuditSettingError } from "../../model/errors";
+import { explainPgError } from "../serverErrors";
 import { describeUndeclared, findUndeclared, resetStatement, unresettableError } from "../core/exclusiveMode";
 import type { UndeclaredOverride } from "../../model/undeclared";
 import { readFacts, readOverrideRows } from "../catalog/overrideStore";

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditLogging, pgAuditUserConfig, type PgAuditLoggingArgs } from "../../components";
-import { scopeChildName } from "../../components/scopes";
+import { scopeResourceName } from "../../model/scope";
 
 interface Registration {
     type: string;
@@ -402,12 +402,12 @@ test("child names come from the scope: reordering or adding entries keeps every 
 });
 
 test("child names are injective: dashes, URN separators and non-ASCII names are encoded", () => {
-    assert.notEqual(scopeChildName("x", { role: "a-db-b" }), scopeChildName("x", { role: "a", database: "b" }));
-    assert.equal(scopeChildName("x", { role: "a-db-b" }), "x-role-a%2Ddb%2Db");
-    assert.equal(scopeChildName("x", { database: "a::b" }), "x-db-a%3A%3Ab");
-    assert.equal(scopeChildName("x", { database: "%2D" }), "x-db-%252D");
-    assert.equal(scopeChildName("x", { role: "Ünïcode user" }), "x-role-%C3%9Cn%C3%AFcode%20user");
-    assert.equal(scopeChildName("x", { role: "app_1.v2", database: "Shop" }), "x-role-app_1.v2-db-Shop");
+    assert.notEqual(scopeResourceName("x", { role: "a-db-b" }), scopeResourceName("x", { role: "a", database: "b" }));
+    assert.equal(scopeResourceName("x", { role: "a-db-b" }), "x-role-a%2Ddb%2Db");
+    assert.equal(scopeResourceName("x", { database: "a::b" }), "x-db-a%3A%3Ab");
+    assert.equal(scopeResourceName("x", { database: "%2D" }), "x-db-%252D");
+    assert.equal(scopeResourceName("x", { role: "Ünïcode user" }), "x-role-%C3%9Cn%C3%AFcode%20user");
+    assert.equal(scopeResourceName("x", { role: "app_1.v2", database: "Shop" }), "x-role-app_1.v2-db-Shop");
 });
 
 test("no password in the component's own outputs; the service password stays a secret output", { timeout: 10000 }, async () => {

@@ -3,7 +3,7 @@
 // real login sessions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { CatalogSnapshot, OverrideRow, SettingRow } from "../../posture/catalog";
+import type { CatalogSnapshot, OverrideRow, SettingRow } from "../../posture/catalogRows";
 import { buildAuditPosture } from "../../posture/buildPosture";
 import { overrideScopeOf } from "../../posture/precedence";
 import { chooseFallbackDatabase, resolveServerSettings } from "../../posture/serverSettings";

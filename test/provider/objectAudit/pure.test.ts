@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { declaredGrants, entriesOf, planGrants, planStatements, type Grant } from "../../../provider/objectAudit/plan";
 import { checkObjectAuditInputs } from "../../../provider/objectAudit/lifecycle";
 import { diffObjectAudit, objectAuditScopeKey } from "../../../provider/objectAudit/provider";
-import { formatTableName, parseTableName } from "../../../provider/objectAudit/schema";
+import { formatTableName, parseTableName } from "../../../model/objectAudit";
 import { UNKNOWN } from "../../../model/inputFailures";
 
 const connection = "postgresql://avnadmin:pw@db.example:5432/defaultdb?sslmode=require";
