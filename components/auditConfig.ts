@@ -5,7 +5,7 @@
 import type * as aiven from "@pulumi/aiven";
 import type * as pulumi from "@pulumi/pulumi";
 import { aivenPgauditBlock, parsePgAuditConfig, type PgAuditConfigInput } from "../model/serviceAudit";
-import { whenKnown } from "./known";
+import { whenKnown } from "../model/known";
 
 /**
  * The pgaudit part of an `aiven.Pg`'s `pgUserConfig`, for a service you declare yourself and pass

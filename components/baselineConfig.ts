@@ -15,7 +15,7 @@ import type { SettingValues } from "../model/settings";
 import type { PgAuditConfig } from "../model/serviceAudit";
 import { PgAuditInputError } from "../model/errors";
 import { describeIssues } from "../model/inputFailures";
-import { isPlain, whenKnown } from "./known";
+import { isPlain, whenKnown } from "../model/known";
 import type { ScopeDeclaration } from "./scopes";
 import type { ServiceAudit } from "./serviceConfig";
 
@@ -48,7 +48,7 @@ export interface BaselineRecord {
 }
 
 /** What a baseline changes in the component's plan. */
-export interface BaselinePlan {
+export interface CheckedBaseline {
     readonly baseline: Baseline;
     /** The service-level block, filled with what the baseline requires and checked. */
     readonly audit: pulumi.Input<PgAuditConfig>;
@@ -114,7 +114,7 @@ function serviceFix(f: Finding): string {
  * Checks a kept service's pgaudit block (as the service reports it, Aiven's defaults where it is
  * silent) against the baseline; returns the service audit unchanged.
  */
-export function checkKeptServiceBaseline(subject: string, plan: BaselinePlan | undefined, service: ServiceAudit): ServiceAudit {
+export function checkKeptServiceBaseline(subject: string, plan: CheckedBaseline | undefined, service: ServiceAudit): ServiceAudit {
     if (!plan) return service;
     const findings = evaluateBaseline(plan.baseline, serviceValues(service.pgaudit), { defaults: PGAUDIT_DEFAULTS });
     if (findings.length > 0) {
@@ -130,13 +130,13 @@ export function checkKeptServiceBaseline(subject: string, plan: BaselinePlan | u
 }
 
 /** The baseline's plan, or undefined without `baseline`; throws naming every problem found now. */
-export function planBaseline(
+export function checkBaselineArgs(
     subject: string,
     args: ComponentBaselineArgs,
     audit: pulumi.Input<PgAuditConfig> | undefined,
     scopes: ScopeDeclaration[],
     kept: boolean,
-): BaselinePlan | undefined {
+): CheckedBaseline | undefined {
     const problems: string[] = [];
     const raw = args.baseline as unknown;
     if (raw === undefined) {
@@ -180,7 +180,7 @@ export function planBaseline(
     // Scopes whose settings are plain are checked now; the others once they resolve, which still fails the preview.
     const checkScope = (scope: ScopeDeclaration, settings: unknown) => {
         const parsed = settingsSchema.safeParse(settings);
-        if (!parsed.success) return settings; // planScopes (or PgAuditSetting's check) reports it
+        if (!parsed.success) return settings; // scopeDeclarations (or PgAuditSetting's check) reports it
         const findings = evaluateBaseline(baseline, { settings: parsed.data as SettingValues });
         const index = exceptionFor(scope);
         if (index >= 0) {

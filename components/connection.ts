@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { connectionSchema, PROJECT_CA_AT_UP, type ConnectionInput } from "../model/connectionSpec";
 import { PgAuditInputError } from "../model/errors";
 import { describeIssues } from "../model/inputFailures";
-import { isPlain } from "./known";
+import { isPlain } from "../model/known";
 
 /**
  * avnadmin on the service's `defaultdb` (every Aiven service has both); settings of the other

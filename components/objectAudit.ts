@@ -10,7 +10,7 @@ import { pgNameSchema, type PgAuditSettingsInput } from "../model/settingsSchema
 import { pgAuditConfigSchema, type PgAuditConfig } from "../model/serviceAudit";
 import { PgAuditInputError } from "../model/errors";
 import { describeIssues } from "../model/inputFailures";
-import { isPlain, whenKnown } from "./known";
+import { isPlain, whenKnown } from "../model/known";
 import { encodeNamePart } from "../model/scope";
 
 /** Where `pgaudit.role` is set: server-wide through Aiven's `audit.role`, or per database (ALTER DATABASE … SET pgaudit.role). */
@@ -50,7 +50,7 @@ export interface ObjectAuditDatabase {
     readonly childName: string;
 }
 
-export interface ObjectAuditPlan {
+export interface CheckedObjectAudit {
     readonly role: string;
     readonly roleScope: ObjectAuditRoleScope;
     readonly createRole: boolean;
@@ -63,7 +63,7 @@ const issues = (field: string, result: { success: boolean; error?: z.ZodError })
     result.success ? [] : result.error!.issues.map((i) => `${field}: ${i.message}`);
 
 /** Validates `objectAudit`, collecting every problem; undefined when it is not set. */
-export function planObjectAudit(component: string, value: unknown): { plan?: ObjectAuditPlan; problems: string[] } {
+export function checkObjectAuditArgs(component: string, value: unknown): { plan?: CheckedObjectAudit; problems: string[] } {
     if (value === undefined) return { problems: [] };
     if (value === null || typeof value !== "object" || pulumi.Output.isInstance(value)) {
         return { problems: [`objectAudit: must be a plain object { role, databases: { shop: [ { table, privileges, columns? } ] } }`] };
@@ -141,7 +141,7 @@ export function withServiceRole(subject: string, audit: pulumi.Input<PgAuditConf
 export function withDatabaseRoles(
     subject: string,
     databases: Record<string, pulumi.Input<PgAuditSettingsInput>> | undefined,
-    plan: ObjectAuditPlan,
+    plan: CheckedObjectAudit,
 ): Record<string, pulumi.Input<PgAuditSettingsInput>> | undefined {
     if (plan.roleScope !== "databases") return databases;
     const merged: Record<string, pulumi.Input<PgAuditSettingsInput>> = { ...(databases ?? {}) };

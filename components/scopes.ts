@@ -8,7 +8,7 @@ import { pgNameSchema, settingsSchema, type PgAuditSettingsInput } from "../mode
 import { SETTING_KEYS } from "../model/settings";
 import { describeIssues, type KeyHelp } from "../model/inputFailures";
 import { scopeResourceName, type Scope } from "../model/scope";
-import { isPlain } from "./known";
+import { isPlain } from "../model/known";
 
 /** Settings for one role in one database (`ALTER ROLE … IN DATABASE …` scope). */
 export interface RoleDatabaseSettings {
@@ -57,7 +57,7 @@ export interface ScopeArgs {
 }
 
 /** The scopes declared, in a stable order, or the problems found in them. */
-export function planScopes(component: string, args: ScopeArgs): { scopes: ScopeDeclaration[]; problems: string[] } {
+export function scopeDeclarations(component: string, args: ScopeArgs): { scopes: ScopeDeclaration[]; problems: string[] } {
     const problems: string[] = [];
     const scopes: ScopeDeclaration[] = [];
     const maps: [string, Record<string, pulumi.Input<PgAuditSettingsInput>> | undefined, "database" | "role"][] = [

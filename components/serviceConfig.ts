@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { aivenPgauditBlock, parsePgAuditConfig, pgAuditConfigSchema, type PgAuditConfig, PGAUDIT_CONFIG_KEYS } from "../model/serviceAudit";
 import { PgAuditInputError } from "../model/errors";
 import { describeIssues } from "../model/inputFailures";
-import { whenKnown } from "./known";
+import { whenKnown } from "../model/known";
 import { pgVersionSchema } from "../model/pgVersion";
 
 /** The arguments of an `aiven.Pg` for PgAuditLogging to declare (its project comes from `project`). */

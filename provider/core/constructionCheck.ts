@@ -5,24 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditInputError } from "../../model/errors";
+import { isPlain } from "../../model/known";
 import { failureLines, UNKNOWN } from "../../model/inputFailures";
 import type { CheckOutcome } from "./dynamicInputs";
-
-/** True when the value holds no Output or promise at any depth. */
-export function isPlain(value: unknown): boolean {
-    if (pulumi.Output.isInstance(value)) return false;
-    if (value === null || typeof value !== "object") return true;
-    if (typeof (value as { then?: unknown }).then === "function") return false;
-    if (pulumi.Resource.isInstance(value)) return true;
-    return Object.values(value).every(isPlain);
-}
-
-/** Runs `check` now on a plain value (so it throws now), or in an apply once the value is known. */
-export function whenKnown<R>(value: unknown, check: (plain: unknown) => R): pulumi.Input<R> {
-    if (isPlain(value)) return check(value);
-    const deferred: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<object>);
-    return deferred.apply((plain) => check(plain)) as pulumi.Output<R>;
-}
 
 /** The value with every Output or promise in it replaced by the engine's unknown sentinel. */
 function knownPart(value: unknown): unknown {

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { connectDeadlineSchema, connectionSchema } from "../../model/connectionSpec";
-import { isPlain } from "../core/constructionCheck";
+import { isPlain } from "../../model/known";
 import { ON_UNRESETTABLE, undeclaredOverrideSchema } from "../../model/undeclared";
 import { inputFailures, resourceKeys, UNKNOWN, type InputFailure } from "../../model/inputFailures";
 import { pgNameSchema, settingsSchema } from "../../model/settingsSchema";
