@@ -161,7 +161,7 @@ export function defineBaseline(input: BaselineInput): Baseline {
     if (result.data.rules.some((r) => r.id === SERVER_LOG_RULE.id)) {
         throw new Error(`invalid baseline: rule id "${SERVER_LOG_RULE.id}" is reserved for the built-in rule of kind "server-log"; rename that rule`);
     }
-    return { ...result.data, rules: [...result.data.rules, structuredClone(SERVER_LOG_RULE) as BaselineRule] };
+    return { ...result.data, rules: [...result.data.rules, structuredClone(SERVER_LOG_RULE)] };
 }
 
 /** `stig rule "log-classes" (V-233557, V-233563)`: how messages name a rule. */

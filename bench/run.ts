@@ -174,7 +174,7 @@ function report(n: number, mode: Mode, psql: Partial<Record<Command, number>>, o
             ],
             COMMANDS.map((c) => [
                 c,
-                psql[c] === undefined ? "" : seconds(psql[c]!),
+                psql[c] === undefined ? "" : seconds(psql[c]),
                 seconds(one.ms[c]),
                 seconds(m.floor.ms[c]),
                 seconds(m.setting.ms[c]),
@@ -289,11 +289,11 @@ function reportScopes(n: number, mode: Mode, psql: Partial<Record<Command, numbe
             ["command", "psql session", "1 do-nothing", `PgAuditScopes (${n})`, "vs 1 do-nothing", "limit: 1 do-nothing + psql + 1 s", "connections"],
             COMMANDS.map((c) => [
                 c,
-                psql[c] === undefined ? "" : seconds(psql[c]!),
+                psql[c] === undefined ? "" : seconds(psql[c]),
                 seconds(one.ms[c]),
                 seconds(m.ms[c]),
                 ratio(m.ms[c], one.ms[c]),
-                psql[c] === undefined ? "" : seconds(one.ms[c] + psql[c]! + 1000),
+                psql[c] === undefined ? "" : seconds(one.ms[c] + psql[c] + 1000),
                 String(m.connections[c]),
             ]),
         ),

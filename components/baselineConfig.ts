@@ -11,7 +11,6 @@ import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding } from "../baselines/e
 import { serviceValues } from "../baselines/serviceValues";
 import { pgNameSchema, settingsSchema } from "../model/settingsSchema";
 import { describeScope } from "../model/scope";
-import type { SettingValues } from "../model/settings";
 import type { PgAuditConfig } from "../model/serviceAudit";
 import { PgAuditInputError } from "../model/errors";
 import { describeIssues } from "../model/inputFailures";
@@ -85,7 +84,7 @@ function requiredBlock(baseline: Baseline): PgAuditConfig {
         // server-log: pgaudit's defaults (log_client off) already meet it; nothing to fill.
     }
     if (classes.length > 0) block.logs = classes;
-    return block as PgAuditConfig;
+    return block;
 }
 
 /** Fills what `audit` leaves unset with what the baseline requires, then refuses what is still weaker. */
@@ -181,7 +180,7 @@ export function checkBaselineArgs(
     const checkScope = (scope: ScopeDeclaration, settings: unknown) => {
         const parsed = settingsSchema.safeParse(settings);
         if (!parsed.success) return settings; // scopeDeclarations (or PgAuditSetting's check) reports it
-        const findings = evaluateBaseline(baseline, { settings: parsed.data as SettingValues });
+        const findings = evaluateBaseline(baseline, { settings: parsed.data });
         const index = exceptionFor(scope);
         if (index >= 0) {
             findings.forEach((f) => excuses[index].add(f.rule.id));

@@ -30,7 +30,7 @@ export interface CheckedArgs {
 
 /** The field that sets the service's major version, for messages. */
 export function versionField(service: PgAuditLoggingArgs["service"]): string {
-    return aiven.Pg.isInstance(service) || (service as PgServiceArgs).pgVersion === undefined ? "service.pgUserConfig.pgVersion" : "service.pgVersion";
+    return aiven.Pg.isInstance(service) || (service).pgVersion === undefined ? "service.pgUserConfig.pgVersion" : "service.pgVersion";
 }
 
 /** Validates every argument whose value is known now, collecting all problems into one error. */

@@ -116,7 +116,7 @@ export function checkObjectAuditArgs(component: string, value: unknown): { plan?
     return {
         plan: {
             role: args.role,
-            roleScope: roleScope as ObjectAuditRoleScope,
+            roleScope: roleScope,
             createRole: args.createRole === true || args.createRole === undefined,
             databases,
         },
@@ -155,7 +155,7 @@ export function withDatabaseRoles(
                 ]);
             }
             return { ...settings, role: plan.role };
-        }) as pulumi.Input<PgAuditSettingsInput>;
+        });
     }
     return merged;
 }

@@ -69,7 +69,7 @@ export class PgAuditLogging extends pulumi.ComponentResource {
             ? pulumi
                   .all([p.kept.pgUserConfig, p.audit])
                   .apply(([config, audit]) => checkKeptServiceBaseline(subject, p.baseline, checkKeptService(subject, config, audit as PgAuditConfig)))
-            : (pulumi.output(p.declared!.audit as pulumi.Input<ServiceAudit>) as pulumi.Output<ServiceAudit>);
+            : (pulumi.output(p.declared!.audit));
         this.pgaudit = serviceAudit.apply((a) => a.pgaudit);
         this.baseline = p.baseline?.record;
 

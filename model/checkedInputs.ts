@@ -84,7 +84,7 @@ function settingsAt(at: string, value: unknown): SettingValues | Unreadable {
     const unreadable = firstUnreadable(value);
     if (unreadable) return unreadable;
     const parsed = settingsSchema.safeParse(value);
-    return parsed.success ? (parsed.data as SettingValues) : new Unreadable(at, "is not a pgaudit settings object");
+    return parsed.success ? (parsed.data) : new Unreadable(at, "is not a pgaudit settings object");
 }
 
 function nameAt(at: string, value: unknown): string | undefined | Unreadable {

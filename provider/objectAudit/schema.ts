@@ -27,7 +27,7 @@ const tableSchema = z.string({ error: 'must be "schema.table", e.g. "public.card
     return formatTableName(parsed);
 });
 
-const sortedUnique = <T extends string>(items: readonly T[]) => [...new Set(items)].sort() as T[];
+const sortedUnique = <T extends string>(items: readonly T[]) => [...new Set(items)].sort();
 
 /** One entry of `objects`: which statements on a table (or some of its columns) are audited. */
 export const objectEntrySchema = z

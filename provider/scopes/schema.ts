@@ -95,7 +95,7 @@ const scopesWireMapSchema = z.record(z.string(), z.unknown()).transform((map, ct
         }
         const parsed = settingsSchema.safeParse(settings);
         if (!scope || !parsed.success) ctx.addIssue({ code: "custom", path: [key], message: "is not a scope key and settings line (role/app: log=ddl,role)" });
-        else out[scopeId(scope)] = encodeSettingsText(parsed.data as SettingValues);
+        else out[scopeId(scope)] = encodeSettingsText(parsed.data);
     }
     return out;
 });

@@ -22,7 +22,7 @@ pulumi.runtime.setMocks(
 
 const valueOf = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
 const service = { plan: "startup-4", serviceName: "db", pgVersion: "16" };
-const make = (name: string, args: Partial<PgAuditLoggingArgs>) => new PgAuditLogging(name, { project: "p", service, ...args } as PgAuditLoggingArgs);
+const make = (name: string, args: Partial<PgAuditLoggingArgs>) => new PgAuditLogging(name, { project: "p", service, ...args });
 
 function problemsOf(fn: () => unknown): readonly string[] {
     try {

@@ -133,7 +133,7 @@ function problemsOf(fn: () => unknown): readonly string[] {
 
 test("PgAuditLogging with a baseline refuses an evasive scope and an evasive service block at construction, naming the settings and the fix", () => {
     const service = { plan: "startup-4", serviceName: "db", pgVersion: "16" };
-    const make = (name: string, args: Partial<PgAuditLoggingArgs>) => new PgAuditLogging(name, { project: "p", service, ...args } as PgAuditLoggingArgs);
+    const make = (name: string, args: Partial<PgAuditLoggingArgs>) => new PgAuditLogging(name, { project: "p", service, ...args });
     assert.deepEqual(
         problemsOf(() =>
             make("evasive", { baseline: "stig", roles: { evasive: { log: ["ddl", "role", "read", "write"], logClient: true, logLevel: "notice" } } }),

@@ -68,8 +68,8 @@ test("npm run bench: a small run through the CLI completes, checks its own work,
         assert.match(stdout, new RegExp(`^  ${command} +`, "m"), command);
     }
     // Counts, not times: preview opens no connection; one PgAuditScopes opens one per command.
-    assert.match(stdout, /^  preview .* 0 \/ 0$/m);
-    assert.match(stdout, /^  up .* \d+ \/ 1$/m);
+    assert.match(stdout, /^ {2}preview .* 0 \/ 0$/m);
+    assert.match(stdout, /^ {2}up .* \d+ \/ 1$/m);
     assert.match(stdout, /state per resource: PgAuditSetting \d+ B, do-nothing \d+ B; PgAuditScopes \d+ B per scope/);
     // PgAuditScopes alone, with the one-change review: the changed scope is bench_0.
     assert.match(stdout, /N = 20 scopes, PgAuditScopes only, PULUMI_SKIP_CHECKPOINTS=true/);

@@ -90,7 +90,7 @@ function optionsRecorder(): { opts: Map<string, pulumi.CustomResourceOptions>; t
         opts,
         transformations: [
             (args) => {
-                opts.set(args.name, args.opts as pulumi.CustomResourceOptions);
+                opts.set(args.name, args.opts);
                 return undefined;
             },
         ],

@@ -46,7 +46,7 @@ function recorder() {
     const opts = new Map<string, pulumi.CustomResourceOptions>();
     const transformations: pulumi.ResourceTransformation[] = [
         (a) => {
-            opts.set(a.name, a.opts as pulumi.CustomResourceOptions);
+            opts.set(a.name, a.opts);
             return undefined;
         },
     ];

@@ -106,8 +106,8 @@ test("the providers write and read the real catalog in aaa; evil.lower never run
         },
     );
     assert.deepEqual(objectInputs.failures ?? [], []);
-    const audit = await pgAuditObjectAuditProvider.create(objectInputs.inputs!);
+    const audit = await pgAuditObjectAuditProvider.create(objectInputs.inputs);
     const back = await pgAuditObjectAuditProvider.read!(audit.id, audit.outs);
-    assert.equal((await pgAuditObjectAuditProvider.diff!(audit.id, back.props!, objectInputs.inputs!)).changes, false);
+    assert.equal((await pgAuditObjectAuditProvider.diff!(audit.id, back.props, objectInputs.inputs)).changes, false);
     assert.deepEqual(evilRuns(offset), []);
 });

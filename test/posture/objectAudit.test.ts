@@ -77,7 +77,7 @@ test("posture coverage and the --require-object gate agree with what pgaudit rea
                 ],
             },
         );
-        await pgAuditObjectAuditProvider.create(checked.inputs!);
+        await pgAuditObjectAuditProvider.create(checked.inputs);
         await cluster.sql("ALTER DATABASE shop SET pgaudit.role = 'auditor'");
         // By hand: one role escapes object audit in shop; the audit role inherits from readers.
         await cluster.sql("ALTER ROLE bypass IN DATABASE shop SET pgaudit.role = ''");
@@ -124,7 +124,7 @@ test("posture coverage and the --require-object gate agree with what pgaudit rea
         assert.equal(gate.code, EXIT_REQUIREMENT_VIOLATED, gate.err);
         const report = postureReportSchema.parse(JSON.parse(gate.out));
         assert.equal(report.objectRequirement?.violations.length, 1);
-        const [v] = report.objectRequirement!.violations;
+        const [v] = report.objectRequirement.violations;
         assert.deepEqual([v.database, v.auditRole, v.roles, v.reason], ["shop", "", ["bypass"], "no-audit-role"]);
         assert.match(v.message, /database "shop": pgaudit\.role is empty \(from role "bypass" in database "shop"\).*Fix: set pgaudit\.role/);
         assert.deepEqual(report.posture.objectAudit?.find((d) => d.database === "shop")?.tables, [

@@ -113,7 +113,7 @@ test("a URI password holding ? : # is parsed as libpq does and reaches the serve
     ]) {
         const result = connectionSchema.safeParse(bad);
         assert.equal(result.success, false, bad);
-        const text = JSON.stringify(result.error!.issues);
+        const text = JSON.stringify(result.error.issues);
         assert.ok(!text.includes("s3cret"), text);
         await assert.rejects(readAuditPosture(bad), (err: Error) => !err.message.includes("s3cret") && /invalid connection/.test(err.message));
     }
@@ -175,10 +175,10 @@ test("an object-audit GRANT behind another session's uncommitted GRANT fails wit
         },
     );
     assert.deepEqual(checkedAudit.failures ?? [], []);
-    const { error, seconds } = await whileHeld("BEGIN; GRANT INSERT ON public.ledger TO PUBLIC", () => pgAuditObjectAuditProvider.create(checkedAudit.inputs!));
+    const { error, seconds } = await whileHeld("BEGIN; GRANT INSERT ON public.ledger TO PUBLIC", () => pgAuditObjectAuditProvider.create(checkedAudit.inputs));
     assert.ok(seconds >= 9 && seconds < 20, `failed after ${seconds.toFixed(1)} s`);
     assert.match(error.message, /lock timeout: waited 10 s \(lock_timeout\) for a lock another session holds.*\[SQLSTATE 55P03\]/s);
-    const created = await pgAuditObjectAuditProvider.create(checkedAudit.inputs!);
+    const created = await pgAuditObjectAuditProvider.create(checkedAudit.inputs);
     assert.equal(created.outs.roleCreated, true);
     const grants = await cluster.sql(
         "SELECT a.privilege_type AS p FROM pg_class c, aclexplode(c.relacl) a WHERE c.relname = 'ledger' AND a.grantee = 'ledger_auditor'::regrole",

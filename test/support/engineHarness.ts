@@ -81,7 +81,7 @@ function toStruct(props: Props): Struct {
 }
 
 function fromStruct(s: Struct | undefined): Props {
-    return (s?.toJavaScript() ?? {}) as Props;
+    return (s?.toJavaScript() ?? {});
 }
 
 /** Directory of this package's package.json (works from test/support and dist/test/support). */
@@ -156,12 +156,12 @@ function spawnHost(root: string, engineAddress: string, opts: HostOptions): Prom
     liveHosts.add(child);
     child.once("exit", () => liveHosts.delete(child));
     const out: HostOutput = { stdout: "", stderr: "", closed: new Promise((resolve) => child.once("close", () => resolve())) };
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => (out.stderr += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (out.stderr += d));
     return new Promise((resolve, reject) => {
         const onExit = (code: number | null) => reject(new Error(`dynamic-provider host exited (${code}) before printing its port:\n${out.stderr}`));
         child.once("exit", onExit);
         child.once("error", reject);
-        child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+        child.stdout.setEncoding("utf8").on("data", (d: string) => {
             const hadLine = out.stdout.includes("\n");
             out.stdout += d;
             if (hadLine || !out.stdout.includes("\n")) return;

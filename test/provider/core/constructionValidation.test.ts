@@ -53,7 +53,7 @@ test("PgAuditSetting: every failure at once, and no message carries a value of c
     const err = thrownBy(
         () =>
             new PgAuditSetting("many", {
-                connection: { host: "pg.example", port: 99999, user: "avnadmin", password: PASSWORD, database: "defaultdb", sslMode: "prefer" as never },
+                connection: { host: "pg.example", port: 99999, user: "avnadmin", password: PASSWORD, database: "defaultdb", sslMode: "prefer" },
                 settings: { log: "ddl", logLevel: "loud" as never, bogus: true } as never,
             }),
     );

@@ -28,7 +28,7 @@ const sql = (strings: TemplateStringsArray, ...names: string[]) =>
 async function createExclusive(props: Record<string, unknown>) {
     const checked = await provider.check!({}, props);
     assert.deepEqual(checked.failures ?? [], []);
-    const created = await provider.create(checked.inputs!);
+    const created = await provider.create(checked.inputs);
     return { inputs: checked.inputs!, id: created.id, outs: created.outs! };
 }
 
@@ -80,8 +80,8 @@ test("a role set to none by hand shows at refresh and is reset at up; declared s
         assert.deepEqual(refreshed.inputs, inputs);
 
         // pulumi up: the diff shows a change and the update resets exactly the drift.
-        assert.equal((await provider.diff!(id, refreshed.props!, inputs)).changes, true);
-        const updated = await provider.update!(id, refreshed.props!, inputs);
+        assert.equal((await provider.diff!(id, refreshed.props, inputs)).changes, true);
+        const updated = await provider.update!(id, refreshed.props, inputs);
         assert.deepEqual(updated.outs?.undeclared, []);
         assert.deepEqual(await storedSettings(cluster), {
             "/app": ["work_mem=8MB"],
@@ -91,13 +91,13 @@ test("a role set to none by hand shows at refresh and is reset at up; declared s
         });
         assert.equal((await requireDdlRole(cluster)).code, EXIT_OK);
 
-        const again = await provider.read!(id, updated.outs!);
+        const again = await provider.read!(id, updated.outs);
         assert.deepEqual(again.props?.undeclared, []);
-        assert.equal((await provider.diff!(id, again.props!, inputs)).changes, false);
+        assert.equal((await provider.diff!(id, again.props, inputs)).changes, false);
 
         // Deleting exclusive mode changes nothing on the server.
         const before = await storedSettings(cluster);
-        await provider.delete!(id, again.props!);
+        await provider.delete!(id, again.props);
         assert.deepEqual(await storedSettings(cluster), before);
     });
 });

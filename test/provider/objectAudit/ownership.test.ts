@@ -76,14 +76,14 @@ test("a rename: create b, then delete a with a's old outputs: the grants stay, b
     assert.equal(await panAudited(), true);
     const bInputs = await inputs("b", "dev");
     const b = await provider.create(bInputs); // finds a's grants: this stack's, so no adopt needed
-    await provider.delete!(a.id, a.outs!);
+    await provider.delete!(a.id, a.outs);
     assert.deepEqual(await grants(), ["cards(pan).SELECT"], "a's delete revoked nothing");
     assert.equal(await roleExists(), true, "nor dropped the role b audits with");
     assert.equal(await panAudited(), true);
     assert.deepEqual(await records(), [{ scope: "objects/database/shop/role/auditor", stack: "shop/dev", resource: 'PgAuditObjectAudit "b"' }]);
-    const refreshed = await provider.read!(b.id, b.outs!);
-    assert.equal((await provider.diff!(b.id, refreshed.props!, bInputs)).changes, false, "preview after refresh: no changes");
-    await provider.delete!(b.id, b.outs!);
+    const refreshed = await provider.read!(b.id, b.outs);
+    assert.equal((await provider.diff!(b.id, refreshed.props, bInputs)).changes, false, "preview after refresh: no changes");
+    await provider.delete!(b.id, b.outs);
     assert.deepEqual(await grants(), []);
     assert.deepEqual(await records(), []);
 });
@@ -102,13 +102,13 @@ test("two stacks on one database's object audit: refused naming the holder; adop
     const prod = await provider.create(await inputs("y", "prod", { objects: [{ table: "public.cards", privileges: ["select"] }], adopt: true }));
     assert.deepEqual(await grants(), ["cards.SELECT"]);
     await assert.rejects(
-        provider.update!(dev.id, dev.outs!, await inputs("x", "dev")),
+        provider.update!(dev.id, dev.outs, await inputs("x", "dev")),
         /the object audit of role "auditor" in database "shop" is no longer held by this resource: PgAuditObjectAudit "y" of stack shop\/prod .*took it over/,
     );
-    assert.deepEqual(await provider.read!(dev.id, dev.outs!), {}, "dev's refresh lets it go");
-    await provider.delete!(dev.id, dev.outs!);
+    assert.deepEqual(await provider.read!(dev.id, dev.outs), {}, "dev's refresh lets it go");
+    await provider.delete!(dev.id, dev.outs);
     assert.deepEqual(await grants(), ["cards.SELECT"], "dev's delete revoked nothing");
-    await provider.delete!(prod.id, prod.outs!);
+    await provider.delete!(prod.id, prod.outs);
     assert.deepEqual(await grants(), []);
     assert.deepEqual(await records(), []);
 });
@@ -124,14 +124,14 @@ test("state of the previous version (no owner id, no label): refresh claims; a l
         { scope: "objects/database/shop/role/auditor", stack: "(unknown stack)", resource: "a resource created before owner records" },
     ]);
     // Its first up after upgrading: an update that writes the label.
-    const updated = await provider.update!(created.id, read.props!, await inputs("old", "dev"));
+    const updated = await provider.update!(created.id, read.props, await inputs("old", "dev"));
     assert.deepEqual(await records(), [{ scope: "objects/database/shop/role/auditor", stack: "shop/dev", resource: 'PgAuditObjectAudit "old"' }]);
     // Old state that never refreshed, deleted after another resource took the grants: nothing revoked.
     const renamed = await provider.create(await inputs("new", "dev"));
     await provider.delete!(created.id, previous);
     assert.deepEqual(await grants(), ["cards(pan).SELECT"]);
-    await provider.delete!(created.id, updated.outs!);
+    await provider.delete!(created.id, updated.outs);
     assert.deepEqual(await grants(), ["cards(pan).SELECT"]);
-    await provider.delete!(renamed.id, renamed.outs!);
+    await provider.delete!(renamed.id, renamed.outs);
     assert.deepEqual(await grants(), []);
 });

@@ -50,7 +50,7 @@ test("check: every problem at once, each naming the property and the fix; nothin
             { table: "public.cards", privilege: ["select"] },
         ],
     });
-    const byProperty = Object.fromEntries(result.failures!.map((f) => [f.property, f.reason]));
+    const byProperty = Object.fromEntries(result.failures.map((f) => [f.property, f.reason]));
     assert.match(byProperty.auditRole, /63-byte name limit/);
     assert.match(byProperty["objects[0].table"], /must name the schema too/);
     assert.match(byProperty["objects[1].privileges"], /delete on whole tables only/);
@@ -62,7 +62,7 @@ test("check: every problem at once, each naming the property and the fix; nothin
     assert.ok(!JSON.stringify(result.failures).includes("pw@"), "no failure repeats the connection");
 
     const missing = await checkObjectAuditInputs({ connection });
-    assert.deepEqual(missing.failures!.map((f) => f.property).sort(), ["auditRole", "database", "objects"]);
+    assert.deepEqual(missing.failures.map((f) => f.property).sort(), ["auditRole", "database", "objects"]);
 });
 
 test("check normalizes (sorted, deduplicated, canonical names) and leaves values unknown at preview unjudged", async () => {
@@ -76,12 +76,12 @@ test("check normalizes (sorted, deduplicated, canonical names) and leaves values
         ],
     });
     assert.deepEqual(ok.failures, []);
-    assert.deepEqual(ok.inputs!.objects, [
+    assert.deepEqual(ok.inputs.objects, [
         { table: "public.Cards", privileges: ["select"], columns: ["cvv", "pan"] },
         { table: "public.cards", privileges: ["select", "update"] },
     ]);
-    assert.equal(ok.inputs!.createRole, false);
-    assert.equal(ok.inputs!.adopt, false);
+    assert.equal(ok.inputs.createRole, false);
+    assert.equal(ok.inputs.adopt, false);
 
     const unknown = await checkObjectAuditInputs({
         connection: UNKNOWN,

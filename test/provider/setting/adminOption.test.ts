@@ -100,7 +100,7 @@ describe("ADMIN OPTION (PostgreSQL 16+)", () => {
         const create = async (extra: Record<string, unknown> = {}) => {
             const result = await exclusive.check!({}, { ...props, ...extra });
             assert.deepEqual(result.failures ?? [], []);
-            return exclusive.create(result.inputs!);
+            return exclusive.create(result.inputs);
         };
         if (from16) {
             await assert.rejects(create(), (err: Error) => {
