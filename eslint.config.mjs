@@ -14,6 +14,10 @@ export default tseslint.config(
         rules: {
             "@pulumi/no-output-in-template-literal": "error",
             "@pulumi/no-output-instance-in-template-literal": "error",
+            // Destructuring to leave properties out (`const { password: _, ...rest } = c`) is the idiom.
+            "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true, argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+            // Pulumi's dynamic providers, mocks and policies implement async interfaces: async by contract, whatever the body awaits.
+            "@typescript-eslint/require-await": "off",
             // node:test runs test() and describe() calls itself; their promises are its to await.
             "@typescript-eslint/no-floating-promises": [
                 "error",

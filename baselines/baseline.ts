@@ -10,11 +10,11 @@ import { settingsSchema } from "../model/settingsSchema";
 import { SETTING_KEYS, type SettingKey } from "../model/settings";
 
 /** Classes a rule can require: every class but `none`, and `all` spelled out, so each is checked and named on its own. */
-export const BASELINE_CLASSES = PGAUDIT_LOG_CLASSES.filter((c) => c !== "all" && c !== "none") as Exclude<PgAuditLogClass, "all" | "none">[];
+export const BASELINE_CLASSES = PGAUDIT_LOG_CLASSES.filter((c): c is Exclude<PgAuditLogClass, "all" | "none"> => c !== "all" && c !== "none");
 export type BaselineClass = (typeof BASELINE_CLASSES)[number];
 
 /** Settings a `setting` rule may pin: every per-scope pgaudit setting but `log`, which `classes` rules cover. */
-const PINNABLE_KEYS = SETTING_KEYS.filter((k) => k !== "log") as Exclude<SettingKey, "log">[];
+const PINNABLE_KEYS = SETTING_KEYS.filter((k): k is Exclude<SettingKey, "log"> => k !== "log");
 export type PinnableSetting = (typeof PINNABLE_KEYS)[number];
 
 /** One rule of the source document, by the document's own ids. */

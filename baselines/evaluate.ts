@@ -46,7 +46,7 @@ export interface Finding {
     /** "enabled", or the setting whose value fails the rule. */
     readonly setting: "enabled" | SettingKey;
     /** The value found; undefined when unset and no default applies. */
-    readonly actual: SettingValue | boolean | undefined;
+    readonly actual: SettingValue | undefined;
     /** True when the place leaves the setting unset and `actual` is the default. */
     readonly defaulted: boolean;
     /** For `classes` rules: the required classes the value does not audit. */

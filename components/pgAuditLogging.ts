@@ -158,7 +158,7 @@ export class PgAuditLogging extends pulumi.ComponentResource {
             const problem = scopedSettingsVersionProblem(field, audit.pgVersion);
             if (problem) throw new PgAuditInputError(subject, [problem]);
             if (audit.pgaudit.featureEnabled === false) {
-                pulumi.log.warn(`audit.featureEnabled is false: pgaudit is uninstalled, so the per-scope settings are kept but audit nothing`, this);
+                void pulumi.log.warn(`audit.featureEnabled is false: pgaudit is uninstalled, so the per-scope settings are kept but audit nothing`, this);
             }
             return true;
         });

@@ -18,5 +18,5 @@ export function isPlain(value: unknown): boolean {
 export function whenKnown<R>(value: unknown, check: (plain: unknown) => R): pulumi.Input<R> {
     if (isPlain(value)) return check(value);
     const deferred: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<object>);
-    return deferred.apply((plain) => check(plain)) as pulumi.Output<R>;
+    return deferred.apply((plain) => check(plain));
 }

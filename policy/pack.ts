@@ -8,10 +8,12 @@ import { pgAuditPolicies } from "./policies";
 
 function loadPolicySdk(): typeof policy {
     try {
+        // Loaded on demand so that a project without @pulumi/policy gets this message, not a stack trace.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         return require("@pulumi/policy") as typeof policy;
     } catch (err) {
         if ((err as { code?: string }).code !== "MODULE_NOT_FOUND") throw err;
-        throw new Error("the pgaudit policy pack needs @pulumi/policy in your project: npm install --save-dev @pulumi/policy");
+        throw new Error("the pgaudit policy pack needs @pulumi/policy in your project: npm install --save-dev @pulumi/policy", { cause: err });
     }
 }
 

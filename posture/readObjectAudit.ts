@@ -59,8 +59,8 @@ async function readDatabase(
         return await withSession({ ...connection, database }, deadlineSeconds, async ({ client }) => {
             const roles: DatabaseObjectAudit["auditRoles"] = [];
             if (auditRoles.length > 0) {
-                const existing = new Set((await client.query(EXISTING_ROLES_SQL, [auditRoles])).rows.map((r) => r.name as string));
-                const { rows } = await client.query(GRANTS_SQL, [auditRoles, AUDITABLE_RELKINDS]);
+                const existing = new Set((await client.query<{ name: string }>(EXISTING_ROLES_SQL, [auditRoles])).rows.map((r) => r.name));
+                const { rows } = await client.query<ObjectGrant & { audit_role: string }>(GRANTS_SQL, [auditRoles, AUDITABLE_RELKINDS]);
                 for (const name of auditRoles) {
                     const grants: ObjectGrant[] = rows
                         .filter((r) => r.audit_role === name)
@@ -70,7 +70,7 @@ async function readDatabase(
             }
             let found: DatabaseObjectAudit["tables"] = [];
             if (tables.length > 0) {
-                const { rows } = await client.query(TABLES_SQL, [tables.map((t) => t.schema), tables.map((t) => t.table), AUDITABLE_RELKINDS]);
+                const { rows } = await client.query<DatabaseObjectAudit["tables"][number]>(TABLES_SQL, [tables.map((t) => t.schema), tables.map((t) => t.table), AUDITABLE_RELKINDS]);
                 found = rows.map((r) => ({ schema: r.schema, table: r.table, columns: r.columns }));
             }
             return { database, readable: true, auditRoles: roles, tables: found };

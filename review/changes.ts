@@ -159,7 +159,7 @@ export function reviewPreview(preview: PreviewJson, baseline?: Baseline): Review
         }
         const from = b?.settings as SettingValues | undefined;
         const to = a?.settings as SettingValues | undefined;
-        let same = false;
+        let same: boolean;
         try {
             same = from !== undefined && to !== undefined && changedSettingKeys(from, to).length === 0;
         } catch {

@@ -97,7 +97,7 @@ export async function runReviewCli(argv: readonly string[], io: ReviewIo): Promi
     let baseline: Baseline | undefined;
     if (values.baseline !== undefined) {
         try {
-            baseline = Object.hasOwn(BASELINES, values.baseline) ? BASELINES[values.baseline] : resolveBaseline(JSON.parse(io.readFile(values.baseline)));
+            baseline = Object.hasOwn(BASELINES, values.baseline) ? BASELINES[values.baseline] : resolveBaseline(JSON.parse(io.readFile(values.baseline)) as Parameters<typeof resolveBaseline>[0]);
         } catch (err) {
             io.stderr(`pgaudit-review: --baseline ${values.baseline}: ${(err as Error).message}\n`);
             return 2;

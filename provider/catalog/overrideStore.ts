@@ -37,22 +37,22 @@ SELECT s.setdatabase, s.setrole, d.datname::text AS datname, r.rolname::text AS 
    AND (s.setrole = 0 OR r.oid IS NOT NULL)`;
 
 export async function readFacts(client: pg.ClientBase): Promise<ExclusiveFacts> {
-    const { rows } = await client.query(FACTS_SQL);
+    const { rows } = await client.query<{ current_user: string; superuser: boolean | null; createrole: boolean | null; version_num: number }>(FACTS_SQL);
     const row = rows[0];
     const facts = {
-        currentUser: row.current_user as string,
+        currentUser: row.current_user,
         superuser: row.superuser === true,
         createrole: row.createrole === true,
-        versionNum: row.version_num as number,
+        versionNum: row.version_num,
     };
     if (facts.superuser || facts.versionNum < 150000) return { ...facts, unsettableParameters: [] };
-    const unsettable = await client.query(UNSETTABLE_SQL);
-    return { ...facts, unsettableParameters: unsettable.rows[0].names as string[] };
+    const unsettable = await client.query<{ names: string[] }>(UNSETTABLE_SQL);
+    return { ...facts, unsettableParameters: unsettable.rows[0].names };
 }
 
 export async function readOverrideRows(client: pg.ClientBase): Promise<PgAuditOverrideRow[]> {
-    const { rows } = await client.query(OVERRIDES_SQL);
-    return rows as PgAuditOverrideRow[];
+    const { rows } = await client.query<PgAuditOverrideRow>(OVERRIDES_SQL);
+    return rows;
 }
 
 /**

@@ -34,6 +34,24 @@ SELECT c.oid IS NOT NULL AS table_exists,
   LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = 'pulumi_aiven_pgaudit'
   LEFT JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = 'scope_owner'`;
 
+interface TableStateRow {
+    readonly table_exists: boolean;
+    readonly ours: boolean;
+    readonly admin_owned: boolean;
+    readonly usable: boolean;
+    readonly owner: string | null;
+    readonly database: string;
+    readonly me: string;
+}
+
+interface OwnerRow {
+    readonly scope: string;
+    readonly owner_id: string;
+    readonly stack: string;
+    readonly resource: string;
+    readonly claimed_at: string;
+}
+
 const CREATE_SQL = `BEGIN;
 SELECT ${LOCK};
 CREATE SCHEMA IF NOT EXISTS pulumi_aiven_pgaudit;
@@ -63,11 +81,11 @@ export async function ensureOwnerTable(
     const known = await session.memo("owner-table-known", async () => ({ present: false }));
     if (known.present) return true;
     if (!create) {
-        const { rows } = await session.client.query(TABLE_STATE_SQL);
+        const { rows } = await session.client.query<TableStateRow>(TABLE_STATE_SQL);
         if (!rows[0].table_exists) return false;
     }
     await session.memo("owner-table", async () => {
-        const state = async () => (await session.client.query(TABLE_STATE_SQL)).rows[0];
+        const state = async () => (await session.client.query<TableStateRow>(TABLE_STATE_SQL)).rows[0];
         let found = await state();
         if (!found.table_exists) {
             try {
@@ -105,7 +123,7 @@ export async function ensureOwnerTable(
 
 const keysArray = (keys: readonly string[]) => `ARRAY[${keys.map((k) => escapeLiteral(k)).join(",")}]::text[]`;
 
-function toRecord(row: { scope: string; owner_id: string; stack: string; resource: string; claimed_at: string }): OwnerRecord {
+function toRecord(row: OwnerRow): OwnerRecord {
     return { scope: row.scope, ownerId: row.owner_id, stack: row.stack, resource: row.resource, claimedAt: row.claimed_at };
 }
 
@@ -122,7 +140,7 @@ export async function beginOwned(client: pg.ClientBase, keys: readonly string[] 
     const where = keys === "all" ? "" : ` WHERE scope = ANY(${keysArray(keys)})`;
     const results = (await client.query(
         `BEGIN; SELECT ${LOCK}; SELECT scope, owner_id, stack, resource, pg_catalog.to_char(claimed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS claimed_at FROM ${OWNER_TABLE}${where}`,
-    )) as unknown as pg.QueryResult[];
+    )) as unknown as pg.QueryResult<OwnerRow>[];
     const byScope = new Map<string, OwnerRecord[]>();
     for (const row of results[results.length - 1].rows) {
         const record = toRecord(row);

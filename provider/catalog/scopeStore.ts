@@ -49,10 +49,24 @@ export interface ScopeSnapshot {
     readonly entries: StoredEntries;
 }
 
+interface ServerFactsRow {
+    readonly version_num: number;
+    readonly version: string;
+    readonly current_user: string;
+    readonly superuser: boolean | null;
+    readonly pgaudit_parameters: string[];
+}
+
+interface ScopeRow {
+    readonly database_exists: boolean;
+    readonly role_exists: boolean;
+    readonly setconfig: string[];
+}
+
 /** The server's version, our role and its pgaudit parameters, once per pool. */
 export function readServerFacts(session: Session): Promise<ServerFacts> {
     return session.memo("server-facts", async () => {
-        const { rows } = await session.client.query(SERVER_FACTS_SQL);
+        const { rows } = await session.client.query<ServerFactsRow>(SERVER_FACTS_SQL);
         const row = rows[0];
         return {
             versionNum: row.version_num,
@@ -67,7 +81,7 @@ export function readServerFacts(session: Session): Promise<ServerFacts> {
 /** Every scope's snapshot in one query, in the order given. */
 export async function readScopes(client: pg.ClientBase, scopes: readonly Scope[]): Promise<ScopeSnapshot[]> {
     if (scopes.length === 0) return [];
-    const { rows } = await client.query(READ_SCOPES_SQL, [scopes.map((s) => s.database ?? null), scopes.map((s) => s.role ?? null)]);
+    const { rows } = await client.query<ScopeRow>(READ_SCOPES_SQL, [scopes.map((s) => s.database ?? null), scopes.map((s) => s.role ?? null)]);
     return rows.map((row, i) => {
         const scope = scopes[i];
         if (!row.database_exists || !row.role_exists) {
@@ -75,7 +89,7 @@ export async function readScopes(client: pg.ClientBase, scopes: readonly Scope[]
             return { exists: false, missing, entries: new Map() };
         }
         const entries = new Map<string, string>();
-        for (const entry of row.setconfig as string[]) {
+        for (const entry of row.setconfig) {
             const [name, value] = splitSetconfigEntry(entry);
             if (name.startsWith("pgaudit.")) entries.set(name, value);
         }

@@ -6,6 +6,9 @@
 import type { z } from "zod";
 import { failureLines, propertyPath, UNKNOWN, type InputFailure } from "../../model/inputFailures";
 
+/** Properties as the dynamic provider host hands them to a provider: plain JSON (`any` in Pulumi's interface). */
+export type EngineProps = Record<string, unknown>;
+
 /** Our own properties: not the host's `__provider`, not values the engine left undefined. */
 export function ownProperties(props: Record<string, unknown>): Record<string, unknown> {
     return Object.fromEntries(Object.entries(props).filter(([key, value]) => !key.startsWith("__") && value !== undefined));

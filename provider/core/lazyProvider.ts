@@ -25,7 +25,10 @@ export function lazyProvider(name: string): pulumi.dynamic.ResourceProvider {
 
 function forwardingProvider(name: string): pulumi.dynamic.ResourceProvider {
     // Resolved from the program's node_modules by the provider host (its cwd is the project).
-    const impl = (): pulumi.dynamic.ResourceProvider => require("pulumi-aiven-pgaudit/provider")[name];
+    const impl = (): pulumi.dynamic.ResourceProvider =>
+        // A require the serialized __provider runs in the host, by package name: an import would be captured.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require("pulumi-aiven-pgaudit/provider") as Record<string, pulumi.dynamic.ResourceProvider>)[name];
     return {
         check: (...a) => impl().check!(...a),
         diff: (...a) => impl().diff!(...a),

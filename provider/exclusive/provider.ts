@@ -3,6 +3,7 @@
  * declare show at refresh (in the `undeclared` output) and are reset at the next apply. Only
  * pgaudit.* parameters are ever read or reset.
  */
+import type { EngineProps } from "../core/dynamicInputs";
 import type * as pulumi from "@pulumi/pulumi";
 import { checkExclusiveInputs, diffExclusive, parseExclusiveInputs, parseExclusiveState } from "./lifecycle";
 import type { UndeclaredOverride } from "../../model/undeclared";
@@ -23,25 +24,25 @@ async function apply(inputs: ExclusiveInputs): Promise<Record<string, unknown>> 
 
 /** The dynamic provider of PgAuditExclusive (loaded by name from __provider). */
 export const pgAuditExclusiveProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds, news) {
+    async check(_olds: EngineProps, news: EngineProps) {
         return checkExclusiveInputs(news);
     },
 
-    async diff(_id, olds, news) {
+    async diff(_id: string, olds: EngineProps, news: EngineProps) {
         return { changes: diffExclusive(olds, news).changes, replaces: [] };
     },
 
-    async create(props) {
+    async create(props: EngineProps) {
         return { id: EXCLUSIVE_ID, outs: await apply(parseExclusiveInputs(props)) };
     },
 
-    async read(id, props) {
+    async read(id: string, props: EngineProps) {
         const { undeclared: _last, ...inputs } = parseExclusiveState(props);
         const undeclared = await readUndeclared(inputs.connection, inputs.connectDeadlineSeconds, inputs.declaredScopes);
         return { id, props: outputsOf(inputs, undeclared), inputs };
     },
 
-    async update(_id, _olds, news) {
+    async update(_id: string, _olds: EngineProps, news: EngineProps) {
         return { outs: await apply(parseExclusiveInputs(news)) };
     },
 

@@ -12,7 +12,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "../connection";
 import { sameConnection } from "../../model/connectionSpec";
-import { ownProperties, parseOrThrow, sameJson, unknownPaths } from "../core/dynamicInputs";
+import { ownProperties, parseOrThrow, sameJson, unknownPaths, type EngineProps } from "../core/dynamicInputs";
 import { PgAuditSettingError } from "../../model/errors";
 import { explainPgError } from "../serverErrors";
 import { readServerFacts, runStatements } from "../catalog/scopeStore";
@@ -182,16 +182,16 @@ const databaseGone = (err: unknown) => err instanceof PgAuditSettingError && err
 
 /** The dynamic provider of PgAuditObjectAudit (loaded by name from __provider). */
 export const pgAuditObjectAuditProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds, news) {
+    async check(_olds: EngineProps, news: EngineProps) {
         return checkObjectAuditInputs(news);
     },
 
-    async diff(_id, olds, news) {
+    async diff(_id: string, olds: EngineProps, news: EngineProps) {
         const { changes, replaces } = diffObjectAudit(olds, news);
         return { changes, replaces };
     },
 
-    async create(props) {
+    async create(props: EngineProps) {
         const inputs = parseInputs(props);
         const ownerId = newOwnerId();
         const created = await apply(inputs, ownerId, "creating", false);
@@ -203,7 +203,7 @@ export const pgAuditObjectAuditProvider: pulumi.dynamic.ResourceProvider = {
      * `objects`. Held by another resource: no longer this one's (the next up says who holds it).
      * State older than owner records claims the grants here when nobody else has.
      */
-    async read(id, props) {
+    async read(id: string, props: EngineProps) {
         const state = parseState(props);
         const key = objectAuditScopeKey(state);
         try {
@@ -237,7 +237,7 @@ export const pgAuditObjectAuditProvider: pulumi.dynamic.ResourceProvider = {
         }
     },
 
-    async update(_id, olds, news) {
+    async update(_id: string, olds: EngineProps, news: EngineProps) {
         const inputs = parseInputs(news);
         const previous = parseState(olds);
         // A connection to another server replaces (diff), so olds and news name one server here.
@@ -251,7 +251,7 @@ export const pgAuditObjectAuditProvider: pulumi.dynamic.ResourceProvider = {
      * resource created it and nothing else uses it. Only while no other resource holds them: a
      * rename's new resource has taken them by now, and this delete then only drops its record.
      */
-    async delete(_id, props) {
+    async delete(_id: string, props: EngineProps) {
         const state = parseState(props);
         const { database, auditRole } = state;
         try {

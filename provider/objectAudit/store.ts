@@ -52,32 +52,49 @@ SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_shdepend WHERE refclassid = 'pg_catal
                 WHERE (m.roleid = $1::oid OR m.member = $1::oid)
                   AND NOT (m.roleid = $1::oid AND m.member = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user))) AS in_use`;
 
+interface GrantRow {
+    readonly schema: string;
+    readonly table: string;
+    readonly column: string | null;
+    readonly privilege: string;
+}
+
+interface TableRow {
+    readonly schema: string;
+    readonly table: string;
+    readonly owner: string | null;
+    readonly relkind: string | null;
+    readonly acts_as_owner: boolean | null;
+    readonly grantable: string[];
+    readonly columns: string[];
+}
+
 /** The role's oid, or undefined when it does not exist. */
 export async function readRoleOid(client: pg.ClientBase, role: string): Promise<number | undefined> {
-    const { rows } = await client.query(ROLE_SQL, [role]);
+    const { rows } = await client.query<{ oid: number }>(ROLE_SQL, [role]);
     return rows[0]?.oid;
 }
 
 export async function readGrants(client: pg.ClientBase, role: string): Promise<Grant[]> {
-    const { rows } = await client.query(GRANTS_SQL, [role, AUDITABLE_RELKINDS, PRIVILEGE_TYPES]);
+    const { rows } = await client.query<GrantRow>(GRANTS_SQL, [role, AUDITABLE_RELKINDS, PRIVILEGE_TYPES]);
     return sortGrants(rows.map((r) => ({ schema: r.schema, table: r.table, column: r.column, privilege: r.privilege as ObjectPrivilege })));
 }
 
 export async function readTables(client: pg.ClientBase, tables: readonly TableName[]): Promise<TableFacts[]> {
     if (tables.length === 0) return [];
-    const { rows } = await client.query(TABLES_SQL, [tables.map((t) => t.schema), tables.map((t) => t.table), PRIVILEGE_TYPES]);
+    const { rows } = await client.query<TableRow>(TABLES_SQL, [tables.map((t) => t.schema), tables.map((t) => t.table), PRIVILEGE_TYPES]);
     return rows.map((r) => ({
         schema: r.schema,
         table: r.table,
         owner: r.owner,
         relkind: r.relkind,
         actsAsOwner: r.acts_as_owner === true,
-        grantable: (r.grantable as string[]).map((p) => p.toLowerCase() as ObjectPrivilege),
-        columns: r.columns as string[],
+        grantable: r.grantable.map((p) => p.toLowerCase() as ObjectPrivilege),
+        columns: r.columns,
     }));
 }
 
 export async function roleInUse(client: pg.ClientBase, oid: number): Promise<boolean> {
-    const { rows } = await client.query(ROLE_IN_USE_SQL, [oid]);
+    const { rows } = await client.query<{ in_use: boolean }>(ROLE_IN_USE_SQL, [oid]);
     return rows[0].in_use === true;
 }

@@ -4,6 +4,7 @@
  * the transaction that then writes, and send all statements with the COMMIT in one round trip:
  * all of the declaration lands, or none of it. check and diff are pure (lifecycle.ts).
  */
+import type { EngineProps } from "../core/dynamicInputs";
 import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "../connection";
@@ -173,16 +174,16 @@ async function apply(state: ScopesState, ownerId: string, olds?: ScopesState): P
 
 /** The dynamic provider of PgAuditScopes (loaded by name from __provider). */
 export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds, news) {
+    async check(_olds: EngineProps, news: EngineProps) {
         return checkScopesInputs(news);
     },
 
-    async diff(_id, olds, news) {
+    async diff(_id: string, olds: EngineProps, news: EngineProps) {
         const { changes, replaces } = diffScopes(olds, news);
         return { changes, replaces };
     },
 
-    async create(props) {
+    async create(props: EngineProps) {
         const ownerId = newOwnerId();
         return { id: SCOPES_ID, outs: await apply(parseScopesState(props), ownerId) };
     },
@@ -192,7 +193,7 @@ export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
      * went with it), and so does one whose owner record names another resource (the next up says
      * who). State older than owner records claims, here, the scopes nobody else has.
      */
-    async read(id, props) {
+    async read(id: string, props: EngineProps) {
         const state = parseScopesState(props);
         return withSession(state.connection, state.connectDeadlineSeconds, async (session) => {
             const present = await ensureOwnerTable(session, false);
@@ -235,7 +236,7 @@ export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
         });
     },
 
-    async update(_id, olds, news) {
+    async update(_id: string, olds: EngineProps, news: EngineProps) {
         const previous = parseScopesState(olds);
         // A connection to another server replaces (diff), so olds and news name one server here.
         return { outs: await apply(parseScopesState(news), previous.ownerId ?? newOwnerId(), previous) };
@@ -246,7 +247,7 @@ export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
      * has none): after a rename, a move or a shape switch the new resource has taken them by now.
      * Exclusive mode leaves nothing to undo (a reset is not restored).
      */
-    async delete(_id, props) {
+    async delete(_id: string, props: EngineProps) {
         const state = parseScopesState(props);
         await withSession(state.connection, state.connectDeadlineSeconds, async (session) => {
             const facts = await readServerFacts(session);

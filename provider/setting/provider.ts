@@ -3,6 +3,7 @@
  * settings. check and diff are pure (lifecycle.ts); the other methods open one pooled session
  * each and write in one transaction.
  */
+import type { EngineProps } from "../core/dynamicInputs";
 import type * as pulumi from "@pulumi/pulumi";
 import { withSession } from "../connection";
 import { PgAuditSettingError } from "../../model/errors";
@@ -79,16 +80,16 @@ async function apply(inputs: PgAuditSettingInputs, ownerId: string, action: "cre
 
 /** The dynamic provider of PgAuditSetting (loaded by name from __provider). */
 export const pgAuditSettingProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds, news) {
+    async check(_olds: EngineProps, news: EngineProps) {
         return checkInputs(news);
     },
 
-    async diff(_id, olds, news) {
+    async diff(_id: string, olds: EngineProps, news: EngineProps) {
         const { changes, replaces } = diffInputs(olds, news);
         return { changes, replaces };
     },
 
-    async create(props) {
+    async create(props: EngineProps) {
         const inputs = parseInputs(props);
         const ownerId = newOwnerId();
         await apply(inputs, ownerId, "creating", false);
@@ -100,7 +101,7 @@ export const pgAuditSettingProvider: pulumi.dynamic.ResourceProvider = {
      * one's: it is gone from this stack's point of view (the next up's create says who owns it).
      * State older than owner records claims the scope here when nobody else has.
      */
-    async read(id, props) {
+    async read(id: string, props: EngineProps) {
         const state = parseState(props);
         const scope = scopeOf(state);
         const key = scopeId(scope);
@@ -132,7 +133,7 @@ export const pgAuditSettingProvider: pulumi.dynamic.ResourceProvider = {
         });
     },
 
-    async update(_id, olds, news) {
+    async update(_id: string, olds: EngineProps, news: EngineProps) {
         const inputs = parseInputs(news);
         const previous = parseState(olds);
         // A connection to another server replaces (diff), so olds and news name one server here.
@@ -142,7 +143,7 @@ export const pgAuditSettingProvider: pulumi.dynamic.ResourceProvider = {
     },
 
     /** RESETs the scope only when no other resource holds it: a rename's new resource has joined it by now. */
-    async delete(_id, props) {
+    async delete(_id: string, props: EngineProps) {
         const state = parseState(props);
         const scope = scopeOf(state);
         const key = scopeId(scope);
