@@ -10,15 +10,14 @@ import { settingsSchema } from "../model/settingsSchema";
 import { SETTING_KEYS, type SettingKey } from "../model/settings";
 
 /** Classes a rule can require: every class but `none`, and `all` spelled out, so each is checked and named on its own. */
-export const BASELINE_CLASSES = PGAUDIT_LOG_CLASSES.filter((c): c is Exclude<PgAuditLogClass, "all" | "none"> => c !== "all" && c !== "none");
+const BASELINE_CLASSES = PGAUDIT_LOG_CLASSES.filter((c): c is Exclude<PgAuditLogClass, "all" | "none"> => c !== "all" && c !== "none");
 export type BaselineClass = (typeof BASELINE_CLASSES)[number];
 
 /** Settings a `setting` rule may pin: every per-scope pgaudit setting but `log`, which `classes` rules cover. */
 const PINNABLE_KEYS = SETTING_KEYS.filter((k): k is Exclude<SettingKey, "log"> => k !== "log");
-export type PinnableSetting = (typeof PINNABLE_KEYS)[number];
 
 /** One rule of the source document, by the document's own ids. */
-export const baselineReferenceSchema = z.strictObject({
+const baselineReferenceSchema = z.strictObject({
     /** The id a reader looks up in the document: a STIG Vuln ID ("V-233565"), a CIS recommendation number ("3.2"). */
     id: z.string({ error: "must be the source document's id for the rule" }).min(1, "must not be empty"),
     /** The rule's title in the document. */
@@ -40,7 +39,7 @@ const ruleBase = {
     references: z.array(baselineReferenceSchema).min(1, "name at least one rule of the source document"),
 };
 
-export const baselineRuleSchema = z.discriminatedUnion(
+const baselineRuleSchema = z.discriminatedUnion(
     "kind",
     [
         /** pgaudit is loaded (Aiven: `pgUserConfig.pgaudit.featureEnabled`). */
@@ -70,7 +69,7 @@ export const baselineRuleSchema = z.discriminatedUnion(
     { error: `must be a rule with kind "enabled", "classes", "server-log" or "setting"` },
 );
 
-export const baselineSchema = z
+const baselineSchema = z
     .strictObject({
         /** Short name: `--baseline NAME`, `baseline: "NAME"`. */
         name: z.string({ error: "must be a name (a string)" }).regex(/^[a-z0-9][a-z0-9-]*$/, "must be lowercase letters, digits and dashes, e.g. acme-prod"),
@@ -120,7 +119,6 @@ export type Baseline = z.output<typeof baselineSchema>;
 export type BaselineInput = z.input<typeof baselineSchema>;
 /** One rule of a baseline: what it requires, and the source's rule ids. */
 export type BaselineRule = Baseline["rules"][number];
-export type BaselineReference = z.output<typeof baselineReferenceSchema>;
 
 /**
  * The rule every baseline carries: audit lines that never reach the server log defeat every other

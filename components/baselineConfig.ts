@@ -19,7 +19,7 @@ import type { ScopeDeclaration } from "./scopes";
 import type { ServiceAudit } from "./serviceConfig";
 
 /** A scope allowed to be weaker than the baseline, and why. */
-export const baselineExceptionSchema = z
+const baselineExceptionSchema = z
     .strictObject({
         /** The role of the excused scope, as in `roles` or `roleDatabases`. */
         role: pgNameSchema.optional(),

@@ -9,9 +9,9 @@ import { PgAuditInputError } from "../model/errors";
 import { describeIssues, type KeyHelp } from "../model/inputFailures";
 
 /** Aiven's enum for `selected_log_fields`; MESSAGE and timestamp are always sent. */
-export const AIVEN_LOG_FIELDS = ["HOSTNAME", "PRIORITY", "REALTIME_TIMESTAMP", "SYSTEMD_UNIT", "service_name"] as const;
+const AIVEN_LOG_FIELDS = ["HOSTNAME", "PRIORITY", "REALTIME_TIMESTAMP", "SYSTEMD_UNIT", "service_name"] as const;
 /** Aiven's default index prefix. */
-export const DEFAULT_INDEX_PREFIX = "logs";
+const DEFAULT_INDEX_PREFIX = "logs";
 /**
  * Aiven writes one index a day, `<prefix>-YYYY-MM-DD` (the mapping Aiven creates is shown for
  * `logs-yyyy-mm-dd` in aiven/terraform-provider-aiven#2389): 11 characters after the prefix.

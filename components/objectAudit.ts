@@ -14,7 +14,7 @@ import { isPlain, whenKnown } from "../model/known";
 import { encodeNamePart } from "../model/scope";
 
 /** Where `pgaudit.role` is set: server-wide through Aiven's `audit.role`, or per database (ALTER DATABASE … SET pgaudit.role). */
-export const OBJECT_AUDIT_ROLE_SCOPES = ["service", "databases"] as const;
+const OBJECT_AUDIT_ROLE_SCOPES = ["service", "databases"] as const;
 /** Where pgaudit.role is set: server-wide through audit.role, or per database. */
 export type ObjectAuditRoleScope = (typeof OBJECT_AUDIT_ROLE_SCOPES)[number];
 
@@ -44,7 +44,7 @@ export interface ObjectAuditArgs {
 }
 
 /** One PgAuditObjectAudit to declare. */
-export interface ObjectAuditDatabase {
+interface ObjectAuditDatabase {
     readonly database: string;
     readonly objects: pulumi.Input<pulumi.Input<ObjectEntryInput>[]>;
     readonly childName: string;

@@ -37,7 +37,7 @@ export const LOG_MIN_MESSAGES_DEFAULT: MessageLevel = "warning";
 export const LOG_MIN_MESSAGES = "log_min_messages";
 
 /** A level name as PostgreSQL's enum parser reads it: any case, `debug` meaning debug2; undefined when it is none. */
-export function parseMessageLevel(text: string): MessageLevel | undefined {
+function parseMessageLevel(text: string): MessageLevel | undefined {
     const t = text.trim().toLowerCase();
     if (t === "debug") return "debug2";
     return Object.hasOwn(ELEVEL, t) ? (t as MessageLevel) : undefined;

@@ -6,11 +6,11 @@
 import { z } from "zod";
 
 /** libpq's sslmode values that node-postgres can honour; `allow`/`prefer` would need a plaintext fallback. */
-export const SSL_MODES = ["disable", "require", "verify-ca", "verify-full"] as const;
+const SSL_MODES = ["disable", "require", "verify-ca", "verify-full"] as const;
 
 const DEFAULT_PORT = 5432;
 
-export const connectionObjectSchema = z.strictObject({
+const connectionObjectSchema = z.strictObject({
     /** Host name or IP address of the server. */
     host: z
         .string({ error: 'the server\'s host name is required, e.g. "my-pg-myproject.aivencloud.com"' })
@@ -48,7 +48,7 @@ export const connectDeadlineSchema = z
 /** The keys of the object form, as messages list them. */
 export const CONNECTION_KEYS: readonly string[] = Object.keys(connectionObjectSchema.shape);
 
-export type ConnectionObjectInput = z.input<typeof connectionObjectSchema>;
+type ConnectionObjectInput = z.input<typeof connectionObjectSchema>;
 /** A connection as users write it: `postgresql://user:pw@host:port/db?sslmode=…` or an object. */
 export type ConnectionInput = string | ConnectionObjectInput;
 
@@ -242,7 +242,7 @@ function canonical(v: unknown): string {
 }
 
 /** Resolves defaults that depend on other fields, or says which field is wrong. */
-export function resolveConnection(c: z.output<typeof connectionObjectSchema>): ResolvedConnection | { property: string; error: string } {
+function resolveConnection(c: z.output<typeof connectionObjectSchema>): ResolvedConnection | { property: string; error: string } {
     const sslMode = (c.sslMode ?? (c.caCert ? "verify-full" : "require")) as ResolvedConnection["sslMode"];
     if (sslMode === "verify-ca" && !c.caCert) {
         return {

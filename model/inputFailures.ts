@@ -24,7 +24,7 @@ export function propertyPath(path: readonly PropertyKey[]): string {
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** `databases["shop"].log[1]` under `base`: the field as a user writes it in TypeScript. */
-export function fieldPath(base: string, path: readonly PropertyKey[]): string {
+function fieldPath(base: string, path: readonly PropertyKey[]): string {
     return path.reduce<string>((acc, part) => {
         if (typeof part === "number") return `${acc}[${part}]`;
         const key = String(part);
@@ -34,7 +34,7 @@ export function fieldPath(base: string, path: readonly PropertyKey[]): string {
 }
 
 /** The sentence for a missing or mistyped connection, the same on every resource. */
-export const CONNECTION_REQUIRED = `is required: a PostgreSQL URI (postgresql://user:password@host:port/db?sslmode=require) or { ${CONNECTION_KEYS.join(", ")} }`;
+const CONNECTION_REQUIRED = `is required: a PostgreSQL URI (postgresql://user:password@host:port/db?sslmode=require) or { ${CONNECTION_KEYS.join(", ")} }`;
 
 /** What a translator knows of the inputs it reads. */
 export interface InputRules {

@@ -7,8 +7,6 @@
 export const OBJECT_PRIVILEGES = ["select", "insert", "update", "delete"] as const;
 /** A privilege object audit can log: select, insert, update or delete. */
 export type ObjectPrivilege = (typeof OBJECT_PRIVILEGES)[number];
-/** PostgreSQL grants these per column too (DELETE is table-wide only). */
-export const COLUMN_PRIVILEGES: readonly ObjectPrivilege[] = ["select", "insert", "update"];
 
 /** A table's schema and name, exactly as stored. */
 export interface TableName {

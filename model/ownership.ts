@@ -118,7 +118,7 @@ export function ownedElsewhere(records: readonly OwnerRecord[], ownerId: string 
 }
 
 /** The server a connection addresses: a change of it replaces the resource (create there first, then delete here). */
-export function serverOf(connection: unknown): string | undefined {
+function serverOf(connection: unknown): string | undefined {
     if (connection === null || typeof connection !== "object") return undefined;
     const { host, port } = connection as { host?: unknown; port?: unknown };
     if (typeof host !== "string" || typeof port !== "number") return undefined;

@@ -6,9 +6,7 @@
  */
 import { z } from "zod";
 
-export const AIVEN_PG_VERSIONS = ["10", "11", "12", "13", "14", "15", "16", "17", "18"] as const;
-/** Versions Aiven still accepts but has deprecated. */
-export const DEPRECATED_PG_VERSIONS: readonly string[] = ["10", "11", "12", "13", "14"];
+const AIVEN_PG_VERSIONS = ["10", "11", "12", "13", "14", "15", "16", "17", "18"] as const;
 /** The first major version that takes per-database and per-role pgaudit settings on Aiven. */
 export const MIN_SCOPED_PG_VERSION = 15;
 

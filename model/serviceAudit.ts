@@ -12,9 +12,9 @@ import { PgAuditInputError } from "./errors";
 import { describeIssues, type KeyHelp } from "./inputFailures";
 
 /** Aiven's enum for `log`: lowercase, without pgaudit's `none` and without `-class` exclusions. */
-export const AIVEN_PGAUDIT_CLASSES = ["all", "ddl", "function", "misc", "misc_set", "read", "role", "write"] as const;
+const AIVEN_PGAUDIT_CLASSES = ["all", "ddl", "function", "misc", "misc_set", "read", "role", "write"] as const;
 /** Aiven's enum for `log_level`. */
-export const AIVEN_PGAUDIT_LOG_LEVELS = ["debug1", "debug2", "debug3", "debug4", "debug5", "info", "log", "notice", "warning"] as const;
+const AIVEN_PGAUDIT_LOG_LEVELS = ["debug1", "debug2", "debug3", "debug4", "debug5", "info", "log", "notice", "warning"] as const;
 /** Aiven's `role` pattern, as written in its schema. */
 const AIVEN_ROLE_PATTERN = /^[_A-Za-z0-9][-._A-Za-z0-9]{0,63}$/;
 /** PgAuditLogging turns pgaudit on unless told otherwise; Aiven's own default is off. */

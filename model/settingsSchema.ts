@@ -8,7 +8,7 @@ import { parsePgAuditLogToken, splitPgAuditLog } from "./pgauditLog";
 import { PGAUDIT_LOG_LEVELS, SETTING_KEYS } from "./settings";
 
 /** PostgreSQL's int4 maximum: the ceiling of every integer GUC pgaudit defines. */
-export const INT_MAX = 2147483647;
+const INT_MAX = 2147483647;
 /** PostgreSQL keeps 63 bytes of a name (NAMEDATALEN - 1) and would cut a longer one silently. */
 export const NAME_MAX_BYTES = 63;
 
@@ -26,7 +26,7 @@ export const pgNameSchema = z
  * pgaudit.log: a list of class tokens (or one comma string); order is kept, since pgaudit reads
  * it left to right. The result is the normalized list.
  */
-export const pgAuditLogSchema = z
+const pgAuditLogSchema = z
     .union([z.array(z.unknown()), z.string()], {
         error: `must be a list of pgaudit classes (e.g. ["ddl", "role"]) or one comma string ("ddl,role")`,
     })

@@ -35,7 +35,6 @@ export const undeclaredOverrideSchema = z.object({
 
 /** A declared scope, checked. */
 export type DeclaredScope = z.output<typeof declaredScopeSchema>;
-export type DeclaredScopeInput = z.input<typeof declaredScopeSchema>;
 /** A pgaudit override at a scope the stack does not declare. */
 export type UndeclaredOverride = z.output<typeof undeclaredOverrideSchema>;
 /** What to do with an override the connecting role cannot reset: fail, or report. */

@@ -41,10 +41,10 @@ export const noConnectRowSchema = z.object({ database_oid: oid, role_oid: oid })
 /** A privilege on pgaudit.* or log_min_messages, one row per grantee (pg_parameter_acl, aclexplode); grantee 0 = PUBLIC. */
 export const parameterGrantRowSchema = z.object({ parameter: z.string(), grantee: z.string(), privilege: z.string(), grantable: z.boolean() });
 
-export type ParameterGrantRow = z.infer<typeof parameterGrantRowSchema>;
+type ParameterGrantRow = z.infer<typeof parameterGrantRowSchema>;
 export type SessionRow = z.infer<typeof sessionRowSchema>;
 export type SettingRow = z.infer<typeof settingRowSchema>;
-export type RoleRow = z.infer<typeof roleRowSchema>;
+type RoleRow = z.infer<typeof roleRowSchema>;
 export type DatabaseRow = z.infer<typeof databaseRowSchema>;
 export type OverrideRow = z.infer<typeof overrideRowSchema>;
 export type NoConnectRow = z.infer<typeof noConnectRowSchema>;

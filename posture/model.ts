@@ -10,7 +10,7 @@ import { z } from "zod";
  * (setrole = 0), so they are one scope. `all-roles` is `ALTER ROLE ALL SET` (every role, every
  * database).
  */
-export const overrideScopeSchema = z.discriminatedUnion("kind", [
+const overrideScopeSchema = z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("role-in-database"), role: z.string(), database: z.string() }),
     z.object({ kind: z.literal("role"), role: z.string() }),
     z.object({ kind: z.literal("database"), database: z.string() }),
@@ -20,15 +20,15 @@ export const overrideScopeSchema = z.discriminatedUnion("kind", [
 export type OverrideScope = z.infer<typeof overrideScopeSchema>;
 
 /** The server's own value: pg_settings' `source` says which (default, configuration file, command line…). */
-export const serverOriginSchema = z.object({ kind: z.literal("server"), source: z.string().nullable() });
+const serverOriginSchema = z.object({ kind: z.literal("server"), source: z.string().nullable() });
 
 /** Where an effective value came from: an override scope, or the server-wide value. */
-export const settingOriginSchema = z.discriminatedUnion("kind", [...overrideScopeSchema.options, serverOriginSchema]);
+const settingOriginSchema = z.discriminatedUnion("kind", [...overrideScopeSchema.options, serverOriginSchema]);
 /** Where an effective value comes from: an override's scope, or the server. */
 export type SettingOrigin = z.infer<typeof settingOriginSchema>;
 
 /** A server-wide pgaudit setting, as far as the connecting role can see it. */
-export const serverSettingSchema = z.object({
+const serverSettingSchema = z.object({
     name: z.string(),
     /** The value a session gets where no override applies; null when it is hidden from us. */
     value: z.string().nullable(),
@@ -43,18 +43,16 @@ export const serverSettingSchema = z.object({
 export type ServerSetting = z.infer<typeof serverSettingSchema>;
 
 /** One pgaudit entry of pg_db_role_setting, exactly as stored. */
-export const overrideSchema = z.object({ scope: overrideScopeSchema, name: z.string(), value: z.string() });
+const overrideSchema = z.object({ scope: overrideScopeSchema, name: z.string(), value: z.string() });
 /** One pgaudit override in pg_db_role_setting. */
 export type Override = z.infer<typeof overrideSchema>;
 
-export const roleSchema = z.object({ name: z.string(), canLogin: z.boolean(), superuser: z.boolean() });
-export type PostureRole = z.infer<typeof roleSchema>;
+const roleSchema = z.object({ name: z.string(), canLogin: z.boolean(), superuser: z.boolean() });
 
-export const databaseSchema = z.object({ name: z.string(), owner: z.string(), allowsConnections: z.boolean() });
-export type PostureDatabase = z.infer<typeof databaseSchema>;
+const databaseSchema = z.object({ name: z.string(), owner: z.string(), allowsConnections: z.boolean() });
 
 /** One setting as a session of a role in a database gets it at login. */
-export const effectiveSettingSchema = z.object({
+const effectiveSettingSchema = z.object({
     name: z.string(),
     /** null when it falls through to a server-wide value we cannot see. */
     value: z.string().nullable(),
@@ -68,7 +66,7 @@ export type EffectiveSetting = z.infer<typeof effectiveSettingSchema>;
  * log_min_messages (provider/core/auditRouting.ts). null fields: a value is hidden or unreadable,
  * so nobody can say (`unknown` names which), and a gate counts that as a violation.
  */
-export const auditLinesSchema = z.object({
+const auditLinesSchema = z.object({
     /** The AUDIT lines reach the server log, which is what Aiven ships to OpenSearch. */
     toServerLog: z.boolean().nullable(),
     /** pgaudit also sends them to the client (pgaudit.log_client = on). */
@@ -84,7 +82,7 @@ export const auditLinesSchema = z.object({
 export type AuditLines = z.infer<typeof auditLinesSchema>;
 
 /** What a role's sessions in a database get at login, every pgaudit setting resolved on its own. */
-export const effectivePostureSchema = z.object({
+const effectivePostureSchema = z.object({
     role: z.string(),
     database: z.string(),
     canLogin: z.boolean(),
@@ -134,9 +132,9 @@ export const auditPostureSchema = z.object({
 export type AuditPosture = z.infer<typeof auditPostureSchema>;
 
 /** Why a role in a database fails a requirement. */
-export const violationReasonSchema = z.enum(["lacks-classes", "value-hidden", "value-unreadable", "pgaudit-not-loaded", "not-in-server-log"]);
+const violationReasonSchema = z.enum(["lacks-classes", "value-hidden", "value-unreadable", "pgaudit-not-loaded", "not-in-server-log"]);
 
-export const violationSchema = z.object({
+const violationSchema = z.object({
     role: z.string(),
     database: z.string(),
     /** pgaudit.log; or, when the lines miss the server log, the setting responsible (pgaudit.log_client, log_min_messages). */
@@ -153,7 +151,7 @@ export const violationSchema = z.object({
 /** A login role and database whose effective pgaudit.log lacks a required class. */
 export type Violation = z.infer<typeof violationSchema>;
 
-export const requirementResultSchema = z.object({
+const requirementResultSchema = z.object({
     classes: z.array(z.string()),
     /** Login role × database pairs the requirement applied to. */
     checked: z.number(),
@@ -169,7 +167,7 @@ export const requirementResultSchema = z.object({
 export type RequirementResult = z.infer<typeof requirementResultSchema>;
 
 /** Why a role in a database fails a baseline rule. */
-export const baselineViolationReasonSchema = z.enum([
+const baselineViolationReasonSchema = z.enum([
     "pgaudit-not-loaded",
     "lacks-classes",
     "wrong-value",
@@ -180,7 +178,7 @@ export const baselineViolationReasonSchema = z.enum([
 ]);
 
 /** One baseline rule a login role fails in one database. */
-export const baselineViolationSchema = z.object({
+const baselineViolationSchema = z.object({
     /** The baseline's rule id ("log-classes"). */
     rule: z.string(),
     /** The source document's ids for the rule ("V-233565", "3.2"). */
@@ -205,7 +203,7 @@ export const baselineViolationSchema = z.object({
 export type BaselineViolation = z.infer<typeof baselineViolationSchema>;
 
 /** `--baseline NAME`: every rule of a baseline checked on every login role × database it may connect to. */
-export const baselineResultSchema = z.object({
+const baselineResultSchema = z.object({
     baseline: z.object({ name: z.string(), title: z.string(), document: z.string(), version: z.string() }),
     rules: z.array(z.object({ id: z.string(), says: z.string(), references: z.array(z.string()) })),
     checked: z.number(),
@@ -236,7 +234,7 @@ export type PostureReport = z.infer<typeof postureReportSchema>;
 // ---- Object audit (pgaudit.role and the audit role's privileges, per database) ----
 
 /** A privilege that makes pgaudit's object audit log a statement: held by the audit role, or by a role it inherits from. */
-export const objectGrantSchema = z.object({
+const objectGrantSchema = z.object({
     schema: z.string(),
     table: z.string(),
     /** null: the whole table. */
@@ -248,7 +246,7 @@ export const objectGrantSchema = z.object({
 export type ObjectGrant = z.infer<typeof objectGrantSchema>;
 
 /** What object audit logs in one database, for each audit role some login role gets there. */
-export const databaseObjectAuditSchema = z.object({
+const databaseObjectAuditSchema = z.object({
     database: z.string(),
     /** False when the connecting role could not read the database (then `error` says why). */
     readable: z.boolean(),
@@ -259,7 +257,7 @@ export const databaseObjectAuditSchema = z.object({
 });
 export type DatabaseObjectAudit = z.infer<typeof databaseObjectAuditSchema>;
 
-export const objectViolationSchema = z.object({
+const objectViolationSchema = z.object({
     /** The requirement as given, e.g. `public.cards:select,update`. */
     requirement: z.string(),
     /** null: no database holds the table. */
@@ -274,7 +272,7 @@ export const objectViolationSchema = z.object({
 });
 export type ObjectViolation = z.infer<typeof objectViolationSchema>;
 
-export const objectRequirementResultSchema = z.object({
+const objectRequirementResultSchema = z.object({
     requirements: z.array(z.string()),
     /** Login role × database pairs checked, over all requirements. */
     checked: z.number(),
@@ -285,7 +283,7 @@ export type ObjectRequirementResult = z.infer<typeof objectRequirementResultSche
 // ---- Settings outside the login defaults: functions' SET clauses, parameter grants ----
 
 /** A function that sets pgaudit.* (or log_min_messages) for its body: `CREATE FUNCTION … SET pgaudit.log = 'none'`. */
-export const functionSettingSchema = z.object({
+const functionSettingSchema = z.object({
     database: z.string(),
     schema: z.string(),
     name: z.string(),
@@ -301,7 +299,7 @@ export const functionSettingSchema = z.object({
 export type FunctionSetting = z.infer<typeof functionSettingSchema>;
 
 /** The functions read, and the databases whose functions could not be read (a gate fails on those). */
-export const functionSettingsSchema = z.object({
+const functionSettingsSchema = z.object({
     functions: z.array(functionSettingSchema),
     unreadable: z.array(z.object({ database: z.string(), error: z.string() })),
 });
@@ -309,7 +307,7 @@ export const functionSettingsSchema = z.object({
 export type FunctionSettings = z.infer<typeof functionSettingsSchema>;
 
 /** A privilege on a parameter (GRANT SET ON PARAMETER pgaudit.log TO r): r may change it for its own session. */
-export const parameterGrantSchema = z.object({
+const parameterGrantSchema = z.object({
     parameter: z.string(),
     /** A role name, or PUBLIC. */
     grantee: z.string(),
@@ -323,7 +321,7 @@ export const parameterGrantSchema = z.object({
 export type ParameterGrant = z.infer<typeof parameterGrantSchema>;
 
 /** A function that weakens auditing for its body, or a database whose functions could not be read. */
-export const functionViolationSchema = z.object({
+const functionViolationSchema = z.object({
     database: z.string(),
     /** `schema.name(arguments)`; null when the database could not be read. */
     function: z.string().nullable(),

@@ -38,7 +38,7 @@ SELECT t.schema, t.name AS "table",
   JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.name AND c.relkind = ANY($3::"char"[])`;
 
 /** The audit roles (non-empty effective pgaudit.role) login roles get, by database. */
-export function auditRolesByDatabase(posture: AuditPosture): Map<string, string[]> {
+function auditRolesByDatabase(posture: AuditPosture): Map<string, string[]> {
     const out = new Map<string, Set<string>>();
     for (const pair of posture.effective) {
         if (!pair.canLogin || !pair.canConnect) continue;

@@ -23,12 +23,12 @@ const OVERRIDE_SOURCES = {
     "database user": "role-in-database",
 } as const;
 
-export function isServerSource(source: string): boolean {
+function isServerSource(source: string): boolean {
     return SERVER_SOURCES.has(source);
 }
 
 /** The override scope that a session's `source` stands for, in that session's database as that session's role. */
-export function maskingScope(source: string, user: string, database: string): OverrideScope | undefined {
+function maskingScope(source: string, user: string, database: string): OverrideScope | undefined {
     const kind = OVERRIDE_SOURCES[source as keyof typeof OVERRIDE_SOURCES];
     switch (kind) {
         case "all-roles":

@@ -38,7 +38,7 @@ const STATEMENT_TIMEOUT_SECONDS = SESSION_BOUNDS.statementTimeoutSeconds;
  * shadow the catalog, a function or an operator (CVE-2018-1058), pg_temp last so not even our own
  * temporary objects can; and a role's `statement_timeout = 0` cannot unbound our waits.
  */
-export const SESSION_OPTIONS = [
+const SESSION_OPTIONS = [
     "-c search_path=pg_catalog,pg_temp",
     `-c lock_timeout=${LOCK_TIMEOUT_SECONDS * 1000}`,
     `-c statement_timeout=${STATEMENT_TIMEOUT_SECONDS * 1000}`,
@@ -79,7 +79,7 @@ export function tlsOptions(c: ResolvedConnection): false | ConnectionOptions {
 }
 
 /** Whether TLS proves who the server is (a CA is given, or sslMode verifies): only then may it see a password or its MD5. */
-export function serverVerified(c: ResolvedConnection): boolean {
+function serverVerified(c: ResolvedConnection): boolean {
     return c.sslMode === "verify-ca" || c.sslMode === "verify-full" || (c.sslMode === "require" && c.caCert !== undefined);
 }
 

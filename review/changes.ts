@@ -95,7 +95,7 @@ function serviceSettings(block: Record<string, unknown>): SettingValues {
 }
 
 /** How `to` audits less than `from` at one scope (undefined = the scope holds nothing: it inherits). */
-export function weakenings(from: SettingValues | undefined, to: SettingValues | undefined, baseline?: Baseline, service = false): string[] {
+function weakenings(from: SettingValues | undefined, to: SettingValues | undefined, baseline?: Baseline, service = false): string[] {
     const out: string[] = [];
     if (to === undefined) return from === undefined ? [] : ["reset: its sessions fall back to the database or server values"];
     if (from?.log !== undefined && to.log === undefined) out.push("pgaudit.log no longer set here: its sessions fall back to the inherited value");

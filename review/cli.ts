@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { BASELINES, resolveBaseline, type Baseline } from "../baselines";
 import { previewJsonSchema, reviewPreview, type Review, type ScopeChange } from "./changes";
 
-export const USAGE = `Usage: pulumi preview --json | pgaudit-review [--file PREVIEW.json] [--format text|markdown] [--baseline NAME|FILE] [--fail-on-weaken]
+const USAGE = `Usage: pulumi preview --json | pgaudit-review [--file PREVIEW.json] [--format text|markdown] [--baseline NAME|FILE] [--fail-on-weaken]
 
 Reads the output of \`pulumi preview --json\` and prints every pgaudit scope the preview adds,
 removes or changes (PgAuditSetting, PgAuditScopes, PgAuditLogging, aiven.Pg's pgaudit block), each

@@ -41,7 +41,7 @@ export interface AivenRequest {
     readonly settingsAtDrop?: string[];
 }
 
-export interface ServiceRecord {
+interface ServiceRecord {
     service_name: string;
     service_type: string;
     plan: string;
@@ -52,7 +52,7 @@ export interface ServiceRecord {
     create_time: string;
 }
 
-export interface IntegrationRecord {
+interface IntegrationRecord {
     service_integration_id: string;
     integration_type: string;
     source_service: string;

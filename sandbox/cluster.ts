@@ -40,7 +40,7 @@ export interface StartOptions {
     hba?: readonly string[];
 }
 
-export interface AdminConnection {
+interface AdminConnection {
     host: string;
     port: number;
     user: string;

@@ -16,7 +16,7 @@ import { promisify } from "node:util";
 const execFileAsync = promisify(execFile);
 
 /** The Debian suite whose own packages bring each major (with `postgresql-NN-pgaudit`). */
-export const DEBIAN_SUITES: Readonly<Record<number, string>> = { 15: "bookworm", 17: "trixie", 18: "forky" };
+const DEBIAN_SUITES: Readonly<Record<number, string>> = { 15: "bookworm", 17: "trixie", 18: "forky" };
 
 /** Majors a Debian root can be made for. */
 export const ROOT_MAJORS: readonly number[] = Object.keys(DEBIAN_SUITES).map(Number);
@@ -166,7 +166,7 @@ function processAlive(pid: number): boolean {
  * rm -rf that first unmounts what debootstrap mounted inside (it mounts proc and sys while it
  * installs; a killed build leaves them): removing through a mount would reach the host's.
  */
-export function removeTree(dir: string): void {
+function removeTree(dir: string): void {
     if (!fs.existsSync(dir)) return;
     const prefix = fs.realpathSync(dir) + "/";
     const mounts = fs

@@ -12,7 +12,7 @@ import { binDir, debianRootReady, ensureDebianRoot, pgauditLibrary, ROOT_MAJORS 
 const execFileAsync = promisify(execFile);
 
 /** Per-scope pgaudit settings need parameter grants, new in PostgreSQL 15. */
-export const OLDEST_MAJOR = 15;
+const OLDEST_MAJOR = 15;
 
 /** Where one major's server binaries are: on the host, or inside a Debian root (run with chroot). */
 export interface PostgresInstallation {
@@ -71,7 +71,7 @@ function aptUpdate(): Promise<void> {
 const isRoot = () => process.getuid?.() === 0;
 
 /** The distribution's default PostgreSQL major (Debian 12: 15, Debian 13: 17, Ubuntu 24.04: 16), or undefined without apt. */
-export async function distributionDefaultMajor(): Promise<number | undefined> {
+async function distributionDefaultMajor(): Promise<number | undefined> {
     if (isRoot() && !aptListsPresent()) await aptUpdate().catch(() => undefined);
     return parseDefaultMajor(await aptCache(["show", "--no-all-versions", "postgresql"]));
 }

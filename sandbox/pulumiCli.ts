@@ -13,7 +13,7 @@ import { REPO_ROOT } from "./userProject";
 let binDir: string | undefined;
 
 /** The Aiven provider plugin @pulumi/aiven 6.51.0 drives (scripts/aiven-plugin.sh provides it). */
-export const AIVEN_PLUGIN_VERSION = "6.51.0";
+const AIVEN_PLUGIN_VERSION = "6.51.0";
 
 /** The folder holding pulumi, pulumi-language-nodejs and the dynamic-provider shim (built once if need be). */
 export function pulumiBinDir(): string {
@@ -78,7 +78,7 @@ export function killOrphanedPlugins(dir: string): number {
     return killed;
 }
 
-export class PulumiCliError extends Error {
+class PulumiCliError extends Error {
     constructor(readonly run: CliRun) {
         super(`pulumi ${run.args.join(" ")} exited with ${run.code ?? run.signal}\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}`);
         this.name = "PulumiCliError";

@@ -15,7 +15,7 @@ const execFileAsync = promisify(execFile);
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 /** The template's tsconfig.json: strict, nodenext, no skipLibCheck, only index.ts. */
-export const TEMPLATE_TSCONFIG = {
+const TEMPLATE_TSCONFIG = {
     compilerOptions: {
         strict: true,
         outDir: "bin",

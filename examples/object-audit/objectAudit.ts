@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditObjectAudit, PgAuditSetting, type ConnectionInput } from "pulumi-aiven-pgaudit";
 
-export const AUDIT_ROLE = "auditor";
+const AUDIT_ROLE = "auditor";
 
 /**
  * `ALTER DATABASE shop SET pgaudit.role = 'auditor'` (on Aiven, PgAuditLogging sets `audit.role`,

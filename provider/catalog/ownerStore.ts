@@ -13,9 +13,9 @@ import type { Session } from "../connection";
 import { PgAuditSettingError } from "../../model/errors";
 import { UNKNOWN_STACK, type OwnerLabel, type OwnerRecord } from "../../model/ownership";
 
-export type { OwnerRecord };
+;
 
-export const OWNER_TABLE = "pulumi_aiven_pgaudit.scope_owner";
+const OWNER_TABLE = "pulumi_aiven_pgaudit.scope_owner";
 
 /** pg_advisory_xact_lock's two keys: "pgau" and 1. Serializes owner decisions per database. */
 const LOCK = "pg_catalog.pg_advisory_xact_lock(1885823349, 1)";

@@ -17,7 +17,7 @@ import { splitSetconfigEntry } from "../../model/sql";
  * pg_catalog besides the pinned search_path (connection.ts); `unnest(a, b)` in FROM is syntax
  * (ROWS FROM) and cannot be, so the pin alone covers it, as it covers operators and type names.
  */
-export const READ_SCOPES_SQL = `
+const READ_SCOPES_SQL = `
 WITH target AS (
   SELECT t.i,
          t.db IS NULL OR d.oid IS NOT NULL AS database_exists,
@@ -34,7 +34,7 @@ SELECT x.database_exists, x.role_exists, COALESCE(s.setconfig, '{}'::text[]) AS 
  ORDER BY x.i`;
 
 /** What the server is and who we are on it: asked once per connection pool. */
-export const SERVER_FACTS_SQL = `
+const SERVER_FACTS_SQL = `
 SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
        pg_catalog.current_setting('server_version') AS version,
        current_user AS current_user,

@@ -47,7 +47,7 @@ function sameScope(a: { database?: string; role?: string }, b: { database?: stri
 }
 
 /** How an undeclared override's scope reads in messages; no scope at all is ALTER ROLE ALL. */
-export function describeOverrideScope(scope: { database?: string; role?: string }): string {
+function describeOverrideScope(scope: { database?: string; role?: string }): string {
     return scope.database === undefined && scope.role === undefined ? "all roles in all databases (ALTER ROLE ALL)" : describeScope(scope);
 }
 

@@ -11,7 +11,7 @@ import type { ExclusiveInputs } from "./schema";
 import { readUndeclared, resetUndeclared } from "../catalog/overrideStore";
 
 /** One server has one set of overrides; the id only has to be stable. */
-export const EXCLUSIVE_ID = "pgaudit-exclusive";
+const EXCLUSIVE_ID = "pgaudit-exclusive";
 
 function outputsOf(inputs: ExclusiveInputs, undeclared: readonly UndeclaredOverride[]): Record<string, unknown> {
     return { ...inputs, undeclared };

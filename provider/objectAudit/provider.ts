@@ -44,7 +44,7 @@ import { checkObjectAuditInputs } from "./lifecycle";
 import { readGrants, readRoleOid, readTables, roleInUse } from "./store";
 
 /** A stable id naming the database and the audit role; names are percent-encoded so any name round-trips. */
-export function objectAuditId(inputs: { database: string; auditRole: string }): string {
+function objectAuditId(inputs: { database: string; auditRole: string }): string {
     return `database/${encodeURIComponent(inputs.database)}/role/${encodeURIComponent(inputs.auditRole)}`;
 }
 

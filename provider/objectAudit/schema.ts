@@ -100,7 +100,6 @@ export type ObjectEntryInput = z.input<typeof objectEntrySchema>;
 /** One audited object, checked. */
 export type ObjectEntry = z.output<typeof objectEntrySchema>;
 export type ObjectAuditInputs = z.output<typeof objectAuditInputsSchema>;
-export type ObjectAuditState = z.output<typeof objectAuditStateSchema>;
 
 const knownKeys = resourceKeys(Object.keys(inputsShape), (at) => (/^objects\[\d+\]$/.test(at) ? ["table", "privileges", "columns"] : undefined));
 

@@ -39,7 +39,7 @@ export function parseScopesState(props: Record<string, unknown>): ScopesState {
  * `news` is not known yet. Stops at the first difference, and equal lines need no decoding: at
  * 10,000 scopes a diff that decodes every line costs more than the rest of the engine's step.
  */
-export function scopesDiffer(olds: unknown, news: unknown): boolean {
+function scopesDiffer(olds: unknown, news: unknown): boolean {
     const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
     if (!isMap(olds) || !isMap(news) || unknownPaths(news).length > 0) return true;
     const oldKeys = Object.keys(olds);

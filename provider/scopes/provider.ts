@@ -24,7 +24,7 @@ import { scopeId } from "../../model/scope";
 import { beginOwned, claimSql, ensureOwnerTable, evictSql, releaseSql, type OwnerRecords } from "../catalog/ownerStore";
 
 /** One resource is one server's declaration; the id only has to be stable. */
-export const SCOPES_ID = "pgaudit-scopes";
+const SCOPES_ID = "pgaudit-scopes";
 
 /** What state keeps: the options, each scope's settings line, and (exclusive only) what is undeclared. */
 function outputsOf(

@@ -17,7 +17,7 @@ import type { Scope } from "../../model/scope";
 import { adoptSchema, ownerIdSchema, ownerLabelSchema } from "../../model/ownership";
 
 /** One declared scope as the user writes it. */
-export const scopeEntrySchema = z
+const scopeEntrySchema = z
     .strictObject({
         /** The database scope; with `role`, the role-in-database scope. */
         database: pgNameSchema.optional(),
@@ -31,7 +31,7 @@ export const scopeEntrySchema = z
     });
 
 /** The list as the map state keeps; scopes declared twice are found by duplicateScopeFailures. */
-export const scopesListSchema = z
+const scopesListSchema = z
     .array(scopeEntrySchema, { error: 'must be a list of { database?, role?, settings }, e.g. [{ role: "app", settings: { log: ["ddl"] } }]' })
     .transform((entries) => Object.fromEntries(entries.map((e) => [scopeId(e), encodeSettingsText(e.settings as SettingValues)])));
 
@@ -148,7 +148,6 @@ export const scopesStateSchema = z.object({
     ownerId: ownerIdSchema.optional(),
 });
 
-export type ScopeEntryInput = z.input<typeof scopeEntrySchema>;
 export type ScopesState = z.output<typeof scopesStateSchema>;
 
 const SCOPE = /^scopes\[\d+\]$/;

@@ -25,7 +25,7 @@ const CLASSES = ["read", "write", "function", "role", "ddl", "misc", "misc_set",
 const logToken = fc.tuple(fc.boolean(), fc.constantFrom(...CLASSES)).map(([minus, cls]) => (minus && cls !== "none" ? `-${cls}` : cls));
 
 /** One scope's settings: pgaudit.log in pgaudit's own grammar (order and `-class` matter), and the switches the baselines and routing read. */
-export const settingsArbitrary: fc.Arbitrary<Settings> = fc
+const settingsArbitrary: fc.Arbitrary<Settings> = fc
     .record(
         {
             // Each way must be seen passing too: "all" (compliant under every shipped baseline) a quarter of the time.

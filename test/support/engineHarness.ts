@@ -13,9 +13,9 @@ import * as enginePb from "@pulumi/pulumi/proto/engine_pb";
 import * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
 
-export const PROJECT = "pgaudit-test";
-export const STACK = "test";
-export const PGAUDIT_SETTING_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting";
+const PROJECT = "pgaudit-test";
+const STACK = "test";
+const PGAUDIT_SETTING_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting";
 
 /** What the engine sends in place of a value that is unknown during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -24,7 +24,7 @@ const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 export type Props = Record<string, unknown>;
 export type RpcMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
-export type Severity = "debug" | "info" | "warning" | "error";
+type Severity = "debug" | "info" | "warning" | "error";
 export interface LogEntry {
     severity: Severity;
     message: string;

@@ -4,7 +4,7 @@ import ts from "typescript";
 import { REPO_ROOT } from "../../sandbox/userProject";
 
 /** The package's entry points (package.json `exports`), as source files. */
-export const ENTRY_POINTS: Record<string, string> = {
+const ENTRY_POINTS: Record<string, string> = {
     "pulumi-aiven-pgaudit": "index.ts",
     "pulumi-aiven-pgaudit/provider": "provider/index.ts",
     "pulumi-aiven-pgaudit/policy": "policy/index.ts",

@@ -10,10 +10,10 @@ import fs from "node:fs";
 import type { TestCluster } from "../../sandbox/cluster";
 
 /** What `evil.lower` writes to the server log each time it runs. */
-export const EVIL_MARKER = "EVIL-LOWER-RAN";
+const EVIL_MARKER = "EVIL-LOWER-RAN";
 
 /** The hostile schema, run by `aaa`'s owner (an application role, no special rights). */
-export const PLANT_EVIL_SQL = `
+const PLANT_EVIL_SQL = `
 CREATE SCHEMA evil;
 CREATE VIEW evil.pg_settings AS
   SELECT s.name,
