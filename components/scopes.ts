@@ -1,7 +1,8 @@
 /**
- * The per-database, per-role and per-role-in-database settings PgAuditLogging declares: one
- * PgAuditSetting each, named from its scope (never from a position), so that adding, removing or
- * reordering entries leaves the others' resources in place.
+ * The per-database, per-role and per-role-in-database settings PgAuditLogging declares, checked,
+ * each named from its scope (never from a position): as one PgAuditScopes entry each (default),
+ * or with settingsResource "PgAuditSetting" as one resource each, so that adding, removing or
+ * reordering entries leaves the others in place.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { pgNameSchema, settingsSchema, type PgAuditSettingsInput } from "../model/settingsSchema";

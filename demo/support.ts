@@ -1,22 +1,6 @@
 /** Small helpers shared by `npm run demo` and `npm run bench`. */
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
-
-/** Runs `work` over `items` with at most `limit` in flight, as the engine's step executor does. */
-export async function inFlight<T, R>(limit: number, items: readonly T[], work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-    const results: R[] = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            results[i] = await work(items[i], i);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    return results;
-}
 
 /**
  * Server connections authorized since `offset` of a server log written with log_connections=on,
@@ -30,21 +14,6 @@ export function connectionsAuthorized(logFile: string, offset: number, applicati
         if (m[2] === application) counts[m[1]] = (counts[m[1]] ?? 0) + 1;
     }
     return counts;
-}
-
-/** The absolute path of an executable on PATH, if there is one. */
-export function onPath(command: string): string | undefined {
-    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-        if (!dir) continue;
-        const file = path.join(dir, command);
-        try {
-            fs.accessSync(file, fs.constants.X_OK);
-            if (fs.statSync(file).isFile()) return file;
-        } catch {
-            // not here
-        }
-    }
-    return undefined;
 }
 
 export function seconds(ms: number): string {
@@ -65,7 +34,7 @@ export async function step<T>(label: string, work: () => Promise<T>, done: (resu
     }
 }
 
-export function padEnd(text: string, width: number): string {
+function padEnd(text: string, width: number): string {
     return text.length >= width ? text : text + " ".repeat(width - text.length);
 }
 
@@ -84,12 +53,6 @@ export function table(header: string[], rows: string[][], indent = "  "): string
 /** The machine, for reports. */
 export function nodeAndCores(): string {
     return `Node ${process.version}, ${os.cpus().length} cores`;
-}
-
-/** Runs a command synchronously and returns its stdout (for version probes); undefined on failure. */
-export function probe(command: string, args: string[]): string | undefined {
-    const r = spawnSync(command, args, { encoding: "utf8" });
-    return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
 /** Ctrl-C or a kill still stops the cluster and the hosts: runs `cleanup`, then exits 130. */

@@ -11,7 +11,8 @@ import type pg from "pg";
 import { escapeLiteral } from "pg";
 import type { Session } from "../connection";
 import { PgAuditSettingError } from "../../model/errors";
-import { UNKNOWN_STACK, type OwnerLabel, type OwnerRecord } from "../../model/ownership";
+import { newOwnerId, ownedElsewhere, UNKNOWN_STACK, type OwnerLabel, type OwnerRecord } from "../../model/ownership";
+import { runStatements } from "./scopeStore";
 
 ;
 
@@ -179,4 +180,37 @@ export function evictSql(pairs: readonly (readonly [string, string])[]): string 
 export function releaseSql(keys: readonly string[], ownerId: string | undefined): string | undefined {
     if (keys.length === 0 || ownerId === undefined) return undefined;
     return `DELETE FROM ${OWNER_TABLE} WHERE owner_id = ${escapeLiteral(ownerId)} AND scope = ANY(${keysArray(keys)})`;
+}
+
+/**
+ * A one-scope resource's refresh, under the owner lock: undefined when another resource holds the
+ * key or `look` finds nothing there; otherwise what it found, and the owner id, which a state
+ * written before owner records gets (and the table records) now.
+ */
+export async function readOwned<T>(
+    session: Session,
+    key: string,
+    state: { readonly ownerId?: string; readonly owner?: OwnerLabel },
+    look: (client: pg.ClientBase) => Promise<T | undefined>,
+): Promise<{ found: T; ownerId?: string } | undefined> {
+    const present = await ensureOwnerTable(session, false);
+    const { client } = session;
+    try {
+        const records = await beginOwned(client, [key], present);
+        const found = ownedElsewhere(records.of(key), state.ownerId) ? undefined : await look(client);
+        if (found === undefined) {
+            await client.query("ROLLBACK");
+            return undefined;
+        }
+        let ownerId = state.ownerId;
+        if (ownerId === undefined && present) {
+            ownerId = newOwnerId();
+            await runStatements(client, [claimSql([key], ownerId, state.owner)!]);
+        }
+        await client.query("COMMIT");
+        return { found, ownerId };
+    } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+    }
 }

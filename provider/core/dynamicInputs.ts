@@ -3,6 +3,7 @@
  * own (`__provider`), leave values unknown at preview unjudged, validate the rest with zod, and
  * report failures that name the property.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { failureLines, propertyPath, UNKNOWN, type InputFailure } from "../../model/inputFailures";
 
@@ -39,6 +40,23 @@ export function checkWith(schema: z.ZodType, props: Record<string, unknown>, toF
     if (parsed.success) return { inputs: unknowns.length ? props : (parsed.data as Record<string, unknown>), failures: [] };
     const failures = toFailures(parsed.error).filter((f) => !unknowns.some((u) => under(f.property, u)));
     return { inputs: props, failures };
+}
+
+/**
+ * A provider's check and diff: the pure functions of its lifecycle.ts, as the host calls them.
+ * Diff reports only what the engine reads (whether anything changes, what forces a replace).
+ */
+export function checkAndDiff(
+    check: (news: EngineProps) => CheckOutcome,
+    diff: (olds: EngineProps, news: EngineProps) => { readonly changes: boolean; readonly replaces?: readonly string[] },
+): Pick<Required<pulumi.dynamic.ResourceProvider>, "check" | "diff"> {
+    return {
+        check: async (_olds: EngineProps, news: EngineProps) => check(news),
+        diff: async (_id: string, olds: EngineProps, news: EngineProps) => {
+            const { changes, replaces = [] } = diff(olds, news);
+            return { changes, replaces: [...replaces] };
+        },
+    };
 }
 
 /** Parses properties that check has already accepted; a failure here is a bug or a corrupt state. */

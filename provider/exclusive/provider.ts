@@ -3,7 +3,7 @@
  * declare show at refresh (in the `undeclared` output) and are reset at the next apply. Only
  * pgaudit.* parameters are ever read or reset.
  */
-import type { EngineProps } from "../core/dynamicInputs";
+import { checkAndDiff, type EngineProps } from "../core/dynamicInputs";
 import type * as pulumi from "@pulumi/pulumi";
 import { checkExclusiveInputs, diffExclusive, parseExclusiveInputs, parseExclusiveState } from "./lifecycle";
 import type { UndeclaredOverride } from "../../model/undeclared";
@@ -24,13 +24,7 @@ async function apply(inputs: ExclusiveInputs): Promise<Record<string, unknown>> 
 
 /** The dynamic provider of PgAuditExclusive (loaded by name from __provider). */
 export const pgAuditExclusiveProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds: EngineProps, news: EngineProps) {
-        return checkExclusiveInputs(news);
-    },
-
-    async diff(_id: string, olds: EngineProps, news: EngineProps) {
-        return { changes: diffExclusive(olds, news).changes, replaces: [] };
-    },
+    ...checkAndDiff(checkExclusiveInputs, diffExclusive),
 
     async create(props: EngineProps) {
         return { id: EXCLUSIVE_ID, outs: await apply(parseExclusiveInputs(props)) };

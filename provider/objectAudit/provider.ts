@@ -12,12 +12,12 @@ import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "../connection";
 import { sameConnection } from "../../model/connectionSpec";
-import { ownProperties, parseOrThrow, sameJson, unknownPaths, type EngineProps } from "../core/dynamicInputs";
+import { ownProperties, parseOrThrow, sameJson, unknownPaths, type EngineProps, checkAndDiff } from "../core/dynamicInputs";
 import { PgAuditSettingError } from "../../model/errors";
 import { explainPgError } from "../serverErrors";
 import { readServerFacts, runStatements } from "../catalog/scopeStore";
-import { beginOwned, claimSql, ensureOwnerTable, evictSql, releaseSql } from "../catalog/ownerStore";
-import { decideClaim, mayRelease, newOwnerId, ownedElsewhere, serverChanged } from "../../model/ownership";
+import { beginOwned, claimSql, ensureOwnerTable, evictSql, readOwned, releaseSql } from "../catalog/ownerStore";
+import { decideClaim, mayRelease, newOwnerId, serverChanged } from "../../model/ownership";
 import {
     assertDeclaredExist,
     assertMayGrant,
@@ -182,14 +182,7 @@ const databaseGone = (err: unknown) => err instanceof PgAuditSettingError && err
 
 /** The dynamic provider of PgAuditObjectAudit (loaded by name from __provider). */
 export const pgAuditObjectAuditProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds: EngineProps, news: EngineProps) {
-        return checkObjectAuditInputs(news);
-    },
-
-    async diff(_id: string, olds: EngineProps, news: EngineProps) {
-        const { changes, replaces } = diffObjectAudit(olds, news);
-        return { changes, replaces };
-    },
+    ...checkAndDiff(checkObjectAuditInputs, diffObjectAudit),
 
     async create(props: EngineProps) {
         const inputs = parseInputs(props);
@@ -208,27 +201,12 @@ export const pgAuditObjectAuditProvider: pulumi.dynamic.ResourceProvider = {
         const key = objectAuditScopeKey(state);
         try {
             return await withSession(target(state), state.connectDeadlineSeconds, async (session) => {
-                const present = await ensureOwnerTable(session, false);
-                const { client } = session;
-                let ownerId = state.ownerId;
-                let grants;
-                try {
-                    const records = await beginOwned(client, [key], present);
-                    if (ownedElsewhere(records.of(key), ownerId) || (await readRoleOid(client, state.auditRole)) === undefined) {
-                        await client.query("ROLLBACK");
-                        return {};
-                    }
-                    grants = await readGrants(client, state.auditRole);
-                    if (ownerId === undefined && present) {
-                        ownerId = newOwnerId();
-                        await runStatements(client, [claimSql([key], ownerId, state.owner)!]);
-                    }
-                    await client.query("COMMIT");
-                } catch (err) {
-                    await client.query("ROLLBACK").catch(() => undefined);
-                    throw err;
-                }
-                const { roleCreated, ownerId: _id, ...inputs } = outputsOf(state, state.roleCreated, ownerId, entriesOf(grants));
+                const read = await readOwned(session, key, state, async (client) =>
+                    (await readRoleOid(client, state.auditRole)) === undefined ? undefined : readGrants(client, state.auditRole),
+                );
+                if (!read) return {};
+                const { ownerId } = read;
+                const { roleCreated, ownerId: _id, ...inputs } = outputsOf(state, state.roleCreated, ownerId, entriesOf(read.found));
                 return { id, props: { ...inputs, roleCreated, ...(ownerId !== undefined ? { ownerId } : {}) }, inputs };
             });
         } catch (err) {

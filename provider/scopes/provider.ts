@@ -4,7 +4,7 @@
  * the transaction that then writes, and send all statements with the COMMIT in one round trip:
  * all of the declaration lands, or none of it. check and diff are pure (lifecycle.ts).
  */
-import type { EngineProps } from "../core/dynamicInputs";
+import { checkAndDiff, type EngineProps } from "../core/dynamicInputs";
 import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "../connection";
@@ -174,14 +174,7 @@ async function apply(state: ScopesState, ownerId: string, olds?: ScopesState): P
 
 /** The dynamic provider of PgAuditScopes (loaded by name from __provider). */
 export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds: EngineProps, news: EngineProps) {
-        return checkScopesInputs(news);
-    },
-
-    async diff(_id: string, olds: EngineProps, news: EngineProps) {
-        const { changes, replaces } = diffScopes(olds, news);
-        return { changes, replaces };
-    },
+    ...checkAndDiff(checkScopesInputs, diffScopes),
 
     async create(props: EngineProps) {
         const ownerId = newOwnerId();

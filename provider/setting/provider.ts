@@ -3,7 +3,7 @@
  * settings. check and diff are pure (lifecycle.ts); the other methods open one pooled session
  * each and write in one transaction.
  */
-import type { EngineProps } from "../core/dynamicInputs";
+import { checkAndDiff, type EngineProps } from "../core/dynamicInputs";
 import type * as pulumi from "@pulumi/pulumi";
 import { withSession } from "../connection";
 import { PgAuditSettingError } from "../../model/errors";
@@ -12,8 +12,8 @@ import { assertNoForeignSettings, assertServerSupports, decodeStoredSettings, pl
 import type { PgAuditSettingInputs } from "./schema";
 import { scopeId } from "../../model/scope";
 import { explainedFor, readScope, readServerFacts, runStatements } from "../catalog/scopeStore";
-import { decideClaim, mayRelease, newOwnerId, ownedElsewhere } from "../../model/ownership";
-import { beginOwned, claimSql, ensureOwnerTable, evictSql, releaseSql } from "../catalog/ownerStore";
+import { decideClaim, mayRelease, newOwnerId } from "../../model/ownership";
+import { beginOwned, claimSql, ensureOwnerTable, evictSql, readOwned, releaseSql } from "../catalog/ownerStore";
 import { SETTING_KEYS, type SettingValues } from "../../model/settings";
 import { describeScope, type Scope } from "../../model/scope";
 
@@ -80,14 +80,7 @@ async function apply(inputs: PgAuditSettingInputs, ownerId: string, action: "cre
 
 /** The dynamic provider of PgAuditSetting (loaded by name from __provider). */
 export const pgAuditSettingProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds: EngineProps, news: EngineProps) {
-        return checkInputs(news);
-    },
-
-    async diff(_id: string, olds: EngineProps, news: EngineProps) {
-        const { changes, replaces } = diffInputs(olds, news);
-        return { changes, replaces };
-    },
+    ...checkAndDiff(checkInputs, diffInputs),
 
     async create(props: EngineProps) {
         const inputs = parseInputs(props);
@@ -106,28 +99,12 @@ export const pgAuditSettingProvider: pulumi.dynamic.ResourceProvider = {
         const scope = scopeOf(state);
         const key = scopeId(scope);
         return withSession(state.connection, state.connectDeadlineSeconds, async (session) => {
-            const present = await ensureOwnerTable(session, false);
-            const { client } = session;
-            let ownerId = state.ownerId;
-            let snapshot;
-            try {
-                const records = await beginOwned(client, [key], present);
-                snapshot = await readScope(client, scope);
-                if (ownedElsewhere(records.of(key), ownerId)) {
-                    await client.query("ROLLBACK");
-                    return {};
-                }
-                if (ownerId === undefined && snapshot.exists && present) {
-                    ownerId = newOwnerId();
-                    await runStatements(client, [claimSql([key], ownerId, state.owner)!]);
-                }
-                await client.query("COMMIT");
-            } catch (err) {
-                await client.query("ROLLBACK").catch(() => undefined);
-                throw err;
-            }
-            if (!snapshot.exists) return {};
-            const found = outputsOf(state, ownerId, decodeStoredSettings(snapshot.entries));
+            const read = await readOwned(session, key, state, async (client) => {
+                const snapshot = await readScope(client, scope);
+                return snapshot.exists ? snapshot : undefined;
+            });
+            if (!read) return {};
+            const found = outputsOf(state, read.ownerId, decodeStoredSettings(read.found.entries));
             const { scope: _described, ownerId: _id, ...inputs } = found;
             return { id, props: found, inputs };
         });
