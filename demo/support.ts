@@ -6,7 +6,7 @@ import path from "node:path";
 
 /** Runs `work` over `items` with at most `limit` in flight, as the engine's step executor does. */
 export async function inFlight<T, R>(limit: number, items: readonly T[], work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-    const results: R[] = new Array(items.length);
+    const results = new Array<R>(items.length);
     let next = 0;
     const worker = async () => {
         while (next < items.length) {
@@ -96,7 +96,7 @@ export function probe(command: string, args: string[]): string | undefined {
 export function cleanUpOnInterrupt(cleanup: () => Promise<void>): void {
     const interrupted = () => {
         console.log("\ninterrupted: cleaning up");
-        cleanup().finally(() => process.exit(130));
+        void cleanup().finally(() => process.exit(130));
     };
     process.once("SIGINT", interrupted);
     process.once("SIGTERM", interrupted);
