@@ -12,24 +12,20 @@ const count = config.requireNumber("count");
 const log = config.require("log");
 const role = (i: number) => `bench_${i}`;
 
+/** What a do-nothing resource holds: the inputs the program gives it. */
+interface NothingState {
+    readonly role: string;
+    readonly settings: { readonly log: string };
+}
+
 /** A provider that does nothing, the same object for every resource (serialized once). */
-const nothing: pulumi.dynamic.ResourceProvider = {
-    async check(_olds, news) {
-        return { inputs: news };
-    },
-    async diff(_id, olds, news) {
-        return { changes: JSON.stringify(olds.settings) !== JSON.stringify(news.settings) };
-    },
-    async create(inputs) {
-        return { id: String(inputs.role), outs: inputs };
-    },
-    async read(id, props) {
-        return { id, props };
-    },
-    async update(_id, _olds, news) {
-        return { outs: news };
-    },
-    async delete() {},
+const nothing: pulumi.dynamic.ResourceProvider<NothingState, NothingState> = {
+    check: (_olds, news) => Promise.resolve({ inputs: news }),
+    diff: (_id, olds, news) => Promise.resolve({ changes: JSON.stringify(olds.settings) !== JSON.stringify(news.settings) }),
+    create: (inputs) => Promise.resolve({ id: inputs.role, outs: inputs }),
+    read: (id, props) => Promise.resolve({ id, props }),
+    update: (_id, _olds, news) => Promise.resolve({ outs: news }),
+    delete: () => Promise.resolve(),
 };
 
 class DoNothing extends pulumi.dynamic.Resource {

@@ -32,7 +32,7 @@ export async function aivenDemo(): Promise<number> {
     };
     cleanUpOnInterrupt(cleanup);
     try {
-        console.log(`  pulumi from ${await step("the Pulumi CLI (scripts/pulumi-cli.sh)", async () => pulumiBinDir())}`);
+        console.log(`  pulumi from ${await step("the Pulumi CLI (scripts/pulumi-cli.sh)", () => Promise.resolve(pulumiBinDir()))}`);
         cluster = await step(
             "starting a throwaway PostgreSQL with pgaudit",
             () => startCluster(),

@@ -94,13 +94,11 @@ interface StateScope {
 async function scopesInState(local: LocalExampleProject): Promise<StateScope[]> {
     const { deployment } = await local.workspace.exportStack(STACK);
     return (deployment.resources ?? [])
-        .filter((r: { type: string }) => r.type === "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting")
-        .map((r: { outputs: { role?: string; database?: string; settings: { log?: string[] }; scope: string } }) => ({
-            role: r.outputs.role,
-            database: r.outputs.database,
-            log: r.outputs.settings.log,
-            scope: r.outputs.scope,
-        }));
+        .filter((r) => r.type === "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting")
+        .map((r) => {
+            const outputs = r.outputs as { role?: string; database?: string; settings: { log?: string[] }; scope: string };
+            return { role: outputs.role, database: outputs.database, log: outputs.settings.log, scope: outputs.scope };
+        });
 }
 
 /** The pgaudit.log a new session of `role` in `database` gets: role-in-database > role > database > server. */
@@ -245,7 +243,7 @@ async function main(): Promise<number> {
     cleanUpOnInterrupt(cleanup);
 
     try {
-        const bin = await step("the Pulumi CLI (scripts/pulumi-cli.sh: yours on PATH, or built once from the Go module proxy)", async () => pulumiBinDir());
+        const bin = await step("the Pulumi CLI (scripts/pulumi-cli.sh: yours on PATH, or built once from the Go module proxy)", () => Promise.resolve(pulumiBinDir()));
         console.log(`  ${bin}`);
         const install = postgresReady(major) ? "" : ` (installing PostgreSQL ${major} and its pgaudit first)`;
         cluster = await step(
@@ -305,6 +303,6 @@ async function main(): Promise<number> {
     }
 }
 
-main().then((code) => {
+void main().then((code) => {
     process.exitCode = code;
 });

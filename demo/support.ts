@@ -59,7 +59,7 @@ export function nodeAndCores(): string {
 export function cleanUpOnInterrupt(cleanup: () => Promise<void>): void {
     const interrupted = () => {
         console.log("\ninterrupted: cleaning up");
-        cleanup().finally(() => process.exit(130));
+        void cleanup().finally(() => process.exit(130));
     };
     process.once("SIGINT", interrupted);
     process.once("SIGTERM", interrupted);

@@ -103,8 +103,8 @@ function sharedDir(): string {
 
 function loadSchemas(): { pgaudit: Schema; pgVersion: Schema; logs: Schema } {
     const dir = path.join(sharedDir(), "aiven-schema");
-    const pgFile = JSON.parse(fs.readFileSync(path.join(dir, "pg-pgaudit.json"), "utf8"));
-    const logsFile = JSON.parse(fs.readFileSync(path.join(dir, "logs-integration.json"), "utf8"));
+    const pgFile = JSON.parse(fs.readFileSync(path.join(dir, "pg-pgaudit.json"), "utf8")) as { pgaudit: Schema; pg_version: Schema };
+    const logsFile = JSON.parse(fs.readFileSync(path.join(dir, "logs-integration.json"), "utf8")) as { logs: Schema };
     return { pgaudit: pgFile.pgaudit, pgVersion: pgFile.pg_version, logs: logsFile.logs };
 }
 
@@ -139,6 +139,16 @@ function validate(schema: Schema, value: unknown, at: string, errors: string[]):
         if (schema.maxLength !== undefined && value.length > schema.maxLength) errors.push(`${at}: is too long`);
         if (schema.pattern && !new RegExp(schema.pattern).test(value)) errors.push(`${at}: ${schema["x-user-error"] ?? `does not match ${schema.pattern}`}`);
     }
+}
+
+/** A request body's fields: JSON objects as they are, anything else (no body, not JSON) as none. */
+function fieldsOf(body: unknown): Record<string, unknown> {
+    return body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}
+
+/** A field as text: strings as given, other JSON values as JSON, absent as `fallback`. */
+function textOf(value: unknown, fallback: string): string {
+    return value === undefined || value === null ? fallback : typeof value === "string" ? value : JSON.stringify(value);
 }
 
 class ApiError extends Error {
@@ -368,7 +378,8 @@ export async function startAivenApi(cluster: TestCluster, opts: StandInOptions =
         return s;
     };
 
-    async function route(method: string, parts: string[], body: any): Promise<[number, unknown]> {
+    async function route(method: string, parts: string[], request: unknown): Promise<[number, unknown]> {
+        const body = fieldsOf(request);
         // /v1/project …
         if (parts[0] !== "v1" || parts[1] !== "project") throw new ApiError(404, "Not found");
         if (parts.length === 2 && method === "GET") return [200, { projects: [projectJson()] }];
@@ -381,8 +392,8 @@ export async function startAivenApi(cluster: TestCluster, opts: StandInOptions =
         if (rest[0] === "service-types" && method === "GET") throw new ApiError(404, "Plan not found");
         if (r === "service" && method === "GET") return [200, { services: [...services.values()].map(serviceJson) }];
         if (r === "service" && method === "POST") {
-            const type = String(body?.service_type ?? "");
-            const name = String(body?.service_name ?? "");
+            const type = textOf(body.service_type, "");
+            const name = textOf(body.service_name, "");
             if (!["pg", "opensearch"].includes(type)) throw new ApiError(400, `The stand-in serves pg and opensearch services, not ${JSON.stringify(type)}`);
             if (services.has(name)) throw new ApiError(409, "Service name is already in use in this project");
             if (type === "pg" && pgService())
@@ -391,8 +402,8 @@ export async function startAivenApi(cluster: TestCluster, opts: StandInOptions =
             const s: ServiceRecord = {
                 service_name: name,
                 service_type: type,
-                plan: String(body.plan ?? ""),
-                cloud_name: String(body.cloud ?? body.cloud_name ?? ""),
+                plan: textOf(body.plan, ""),
+                cloud_name: textOf(body.cloud ?? body.cloud_name, ""),
                 user_config: userConfig,
                 tags: {},
                 termination_protection: body.termination_protection === true,
@@ -407,14 +418,14 @@ export async function startAivenApi(cluster: TestCluster, opts: StandInOptions =
             const sub = rest.slice(2).join("/");
             if (sub === "" && method === "GET") return [200, { service: serviceJson(s) }];
             if (sub === "" && method === "PUT") {
-                if (body?.user_config !== undefined) {
+                if (body.user_config !== undefined) {
                     // Aiven merges the given keys into the config it holds.
-                    const merged = checkUserConfig(s.service_type, { ...s.user_config, ...body.user_config });
+                    const merged = checkUserConfig(s.service_type, { ...s.user_config, ...checkUserConfig(s.service_type, body.user_config) });
                     if (s.service_type === "pg") await applyPgaudit(merged);
                     s.user_config = merged;
                 }
-                if (typeof body?.plan === "string") s.plan = body.plan;
-                if (typeof body?.termination_protection === "boolean") s.termination_protection = body.termination_protection;
+                if (typeof body.plan === "string") s.plan = body.plan;
+                if (typeof body.termination_protection === "boolean") s.termination_protection = body.termination_protection;
                 return [200, { service: serviceJson(s) }];
             }
             if (sub === "" && method === "DELETE") {
@@ -427,12 +438,12 @@ export async function startAivenApi(cluster: TestCluster, opts: StandInOptions =
             }
             if (sub === "tags" && method === "GET") return [200, { tags: s.tags }];
             if (sub === "tags" && method === "PUT") {
-                s.tags = { ...(body?.tags ?? {}) };
+                s.tags = Object.fromEntries(Object.entries(fieldsOf(body.tags)).map(([k, v]) => [k, String(v)]));
                 return [200, { message: "updated" }];
             }
             if (s.service_type === "pg" && sub === "db" && method === "GET") return [200, { databases: await listDatabases() }];
             if (s.service_type === "pg" && sub === "db" && method === "POST") {
-                const name = String(body?.database ?? "");
+                const name = textOf(body.database, "");
                 if ((await listDatabases()).some((d) => d.database_name === name)) throw new ApiError(409, "Database already exists");
                 await asAdmin(cluster, "postgres", (c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
                 return [200, { message: "created" }];
@@ -444,7 +455,7 @@ export async function startAivenApi(cluster: TestCluster, opts: StandInOptions =
                 return [200, { message: "deleted", settingsAtDrop: held }];
             }
             if (s.service_type === "pg" && sub === "user" && method === "POST") {
-                const username = String(body?.username ?? "");
+                const username = textOf(body.username, "");
                 if (pgUsers.has(username)) throw new ApiError(409, "User already exists");
                 const password = randomBytes(12).toString("hex");
                 await asAdmin(cluster, "postgres", (c) => c.query(`CREATE ROLE ${pg.escapeIdentifier(username)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`));
@@ -458,7 +469,7 @@ export async function startAivenApi(cluster: TestCluster, opts: StandInOptions =
                 if (password === undefined) throw new ApiError(404, "Service user does not exist");
                 if (method === "GET") return [200, { user: { username, password, type: "normal" } }];
                 if (method === "PUT") {
-                    const next = typeof body?.new_password === "string" ? body.new_password : randomBytes(12).toString("hex");
+                    const next = typeof body.new_password === "string" ? body.new_password : randomBytes(12).toString("hex");
                     await asAdmin(cluster, "postgres", (c) => c.query(`ALTER ROLE ${pg.escapeIdentifier(username)} PASSWORD ${pg.escapeLiteral(next)}`));
                     pgUsers.set(username, next);
                     return [200, { user: { username, password: next, type: "normal" } }];
@@ -472,7 +483,7 @@ export async function startAivenApi(cluster: TestCluster, opts: StandInOptions =
             }
         }
         if (r === "integration" && method === "POST") {
-            const type = String(body?.integration_type ?? "");
+            const type = textOf(body.integration_type, "");
             if (type !== "logs") throw new ApiError(400, `The stand-in serves logs integrations, not ${JSON.stringify(type)}`);
             getService(String(body.source_service ?? body.source_service_name));
             getService(String(body.dest_service ?? body.dest_service_name));
@@ -483,8 +494,8 @@ export async function startAivenApi(cluster: TestCluster, opts: StandInOptions =
                 integration_type: type,
                 source_service: String(body.source_service ?? body.source_service_name),
                 dest_service: String(body.dest_service ?? body.dest_service_name),
-                source_project: String(body.source_project ?? project),
-                dest_project: String(body.dest_project ?? project),
+                source_project: textOf(body.source_project, project),
+                dest_project: textOf(body.dest_project, project),
                 user_config: userConfig,
             };
             integrations.set(id, rec);
@@ -495,7 +506,7 @@ export async function startAivenApi(cluster: TestCluster, opts: StandInOptions =
             if (!rec) throw new ApiError(404, "Service integration not found");
             if (method === "GET") return [200, { service_integration: integrationJson(rec) }];
             if (method === "PUT") {
-                rec.user_config = checkUserConfig("logs", body?.user_config ?? {});
+                rec.user_config = checkUserConfig("logs", body.user_config ?? {});
                 return [200, { service_integration: integrationJson(rec) }];
             }
             if (method === "DELETE") {

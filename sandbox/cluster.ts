@@ -67,12 +67,12 @@ export interface TestCluster {
     /** connection object form for avnadmin */
     adminConnection(database?: string): AdminConnection;
     /** run SQL as superuser postgres over the unix socket (new connection each call); returns rows */
-    sql<T = any>(text: string, params?: unknown[], database?: string): Promise<T[]>;
+    sql<T = Record<string, unknown>>(text: string, params?: unknown[], database?: string): Promise<T[]>;
     /**
      * run SQL as avnadmin over TCP (new connection each call); returns rows. Roles it creates are
      * ones avnadmin administers (on 16+ it holds ADMIN OPTION on them), as roles made on Aiven are.
      */
-    adminSql<T = any>(text: string, params?: unknown[], database?: string): Promise<T[]>;
+    adminSql<T = Record<string, unknown>>(text: string, params?: unknown[], database?: string): Promise<T[]>;
     /** open a NEW session as `role` into `database` over the unix socket (trust auth); caller ends it */
     connectAs(role: string, database: string, applicationName?: string): Promise<pg.Client>;
     /**
@@ -124,7 +124,7 @@ async function run(install: PostgresInstallation, bin: string, args: string[], c
         await execFileAsync(file, argv, { cwd, maxBuffer: 16 * 1024 * 1024 });
     } catch (e) {
         const err = e as Error & { stderr?: string; stdout?: string };
-        throw new Error(`${bin} ${args.join(" ")} failed: ${err.message}\n${err.stdout ?? ""}${err.stderr ?? ""}`);
+        throw new Error(`${bin} ${args.join(" ")} failed: ${err.message}\n${err.stdout ?? ""}${err.stderr ?? ""}`, { cause: e });
     }
 }
 
@@ -192,7 +192,7 @@ class Cluster implements TestCluster {
         return { host: this.host, port: this.port, user, password, database, sslMode: "disable" };
     }
 
-    async sql<T = any>(text: string, params?: unknown[], database = "postgres"): Promise<T[]> {
+    async sql<T = Record<string, unknown>>(text: string, params?: unknown[], database = "postgres"): Promise<T[]> {
         const client = await this.connectAs("postgres", database, "cluster-sql");
         try {
             return (await client.query(text, params)).rows as T[];
@@ -201,7 +201,7 @@ class Cluster implements TestCluster {
         }
     }
 
-    async adminSql<T = any>(text: string, params?: unknown[], database = "postgres"): Promise<T[]> {
+    async adminSql<T = Record<string, unknown>>(text: string, params?: unknown[], database = "postgres"): Promise<T[]> {
         const client = new pg.Client({ ...this.adminConnection(database), application_name: "cluster-admin-sql" });
         await client.connect();
         try {
@@ -302,7 +302,7 @@ class Cluster implements TestCluster {
                 this.socketDir,
             );
         } catch (e) {
-            throw new Error(`${(e as Error).message}\n--- server log tail ---\n${this.logTail()}`);
+            throw new Error(`${(e as Error).message}\n--- server log tail ---\n${this.logTail()}`, { cause: e });
         }
     }
 

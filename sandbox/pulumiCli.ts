@@ -49,6 +49,21 @@ export interface RunOptions {
     readonly detached?: boolean;
 }
 
+/** One resource of a `pulumi stack export` checkpoint: the fields tests read. */
+export interface ExportedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly id?: string;
+    readonly retainOnDelete?: boolean;
+    readonly inputs?: Record<string, unknown>;
+    readonly outputs?: Record<string, unknown>;
+}
+
+/** The `deployment` of a `pulumi stack export` checkpoint. */
+export interface Deployment {
+    readonly resources?: ExportedResource[];
+}
+
 /** SIGKILL to a detached run's whole process group: the CLI and its language host. */
 export function killGroup(child: import("node:child_process").ChildProcess): void {
     if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
@@ -175,9 +190,9 @@ export class PulumiWorkspace {
     }
 
     /** `pulumi stack export`: the checkpoint as the backend holds it. */
-    async exportStack(stack: string, showSecrets = false): Promise<{ text: string; deployment: any }> {
+    async exportStack(stack: string, showSecrets = false): Promise<{ text: string; deployment: Deployment }> {
         const { stdout } = await this.run(["stack", "export", "--stack", stack, ...(showSecrets ? ["--show-secrets"] : [])]);
-        return { text: stdout, deployment: JSON.parse(stdout).deployment };
+        return { text: stdout, deployment: (JSON.parse(stdout) as { deployment: Deployment }).deployment };
     }
 
     /** Every file of the backend, as text (to look for what must not be there). */

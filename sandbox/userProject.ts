@@ -38,7 +38,7 @@ async function run(file: string, args: string[], cwd: string): Promise<string> {
         return stdout;
     } catch (e) {
         const err = e as Error & { stdout?: string; stderr?: string };
-        throw new Error(`${file} ${args.join(" ")} (in ${cwd}) failed: ${err.message}\n${err.stdout ?? ""}${err.stderr ?? ""}`);
+        throw new Error(`${file} ${args.join(" ")} (in ${cwd}) failed: ${err.message}\n${err.stdout ?? ""}${err.stderr ?? ""}`, { cause: e });
     }
 }
 
@@ -110,7 +110,7 @@ export async function createUserProject(opts: UserProjectOptions = {}): Promise<
         dir,
         writeFile: write,
         npx: (bin, args) => run(path.join(dir, "node_modules", ".bin", bin), args, dir),
-        installedVersion: (pkg) => JSON.parse(fs.readFileSync(path.join(dir, "node_modules", pkg, "package.json"), "utf8")).version,
+        installedVersion: (pkg) => (JSON.parse(fs.readFileSync(path.join(dir, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version,
         remove: () => fs.rmSync(dir, { recursive: true, force: true }),
     };
 }

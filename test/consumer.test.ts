@@ -63,13 +63,16 @@ after(() => project?.remove());
 test("one copy of @pulumi/pulumi and of @pulumi/aiven: the project's own, the newest", async () => {
     const { stdout } = await execFileAsync("npm", ["ls", "--all", "--json", "@pulumi/pulumi", "@pulumi/aiven"], { cwd: project.dir });
     const versions: Record<string, Set<string>> = { "@pulumi/pulumi": new Set(), "@pulumi/aiven": new Set() };
-    const walk = (deps: Record<string, { version?: string; dependencies?: object }> | undefined) => {
+    interface Dependencies {
+        [name: string]: { version?: string; dependencies?: Dependencies };
+    }
+    const walk = (deps: Dependencies | undefined) => {
         for (const [name, dep] of Object.entries(deps ?? {})) {
             if (name in versions && dep.version) versions[name].add(dep.version);
-            walk(dep.dependencies as never);
+            walk(dep.dependencies);
         }
     };
-    walk(JSON.parse(stdout).dependencies);
+    walk((JSON.parse(stdout) as { dependencies?: Dependencies }).dependencies);
     const { stdout: newest } = await execFileAsync("npm", ["view", "@pulumi/pulumi", "version"], { cwd: project.dir });
     assert.deepEqual([...versions["@pulumi/pulumi"]], [newest.trim()]);
     assert.equal(versions["@pulumi/aiven"].size, 1, [...versions["@pulumi/aiven"]].join(", "));
@@ -98,7 +101,7 @@ for (const typescript of ["~5.9.0", "~6.0.0"]) {
                 project.writeFile(file, `${block.code}\nexport {};\n`);
                 files.push(file);
             }
-            const tsconfig = JSON.parse(fs.readFileSync(path.join(project.dir, "tsconfig.json"), "utf8"));
+            const tsconfig = JSON.parse(fs.readFileSync(path.join(project.dir, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
             project.writeFile("tsconfig.check.json", JSON.stringify({ ...tsconfig, compilerOptions: { ...tsconfig.compilerOptions, noEmit: true }, files }));
             assert.equal(tsconfig.compilerOptions.skipLibCheck, undefined);
             await project.npx("tsc", ["-p", "tsconfig.check.json"]).catch((err: Error) => assert.fail(`tsc ${version}: ${err.message}`));
@@ -110,7 +113,7 @@ test("the program runs under the user's own mocks and registers the expected res
     await project.npx("tsc", ["-p", "tsconfig.json"]);
     project.writeFile("mocks.test.js", MOCKS_TEST);
     const { stdout } = await execFileAsync(process.execPath, ["mocks.test.js"], { cwd: project.dir, timeout: 60_000 });
-    const { database, registered } = JSON.parse(stdout.trim().split("\n").pop()!);
+    const { database, registered } = JSON.parse(stdout.trim().split("\n").pop()!) as { database: unknown; registered: unknown };
     assert.equal(database, "shop");
     assert.deepEqual(registered, [
         "aiven-pgaudit:index:PgAuditLogging audit",

@@ -6,8 +6,9 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditLogging, PgAuditLoggingError, type PgAuditLoggingArgs } from "../../components";
 import { defineBaseline } from "../../baselines";
+import { setMocks } from "../support/mocks";
 
-pulumi.runtime.setMocks(
+setMocks(
     {
         newResource: (args) => ({
             id: `${args.name}-id`,
@@ -17,7 +18,6 @@ pulumi.runtime.setMocks(
     },
     "baseline-test",
     "test",
-    false,
 );
 
 const valueOf = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));

@@ -3,12 +3,12 @@
 // component refusing an evasive declaration at construction.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as pulumi from "@pulumi/pulumi";
 import { auditLossText, auditRouting } from "../../model/auditRouting";
 import { cisBaseline, defineBaseline, evaluateBaseline, PGAUDIT_DEFAULTS, stigBaseline } from "../../baselines";
 import { PgAuditLogging, PgAuditLoggingError, type PgAuditLoggingArgs } from "../../components";
+import { setMocks } from "../support/mocks";
 
-pulumi.runtime.setMocks(
+setMocks(
     {
         newResource: (args) => ({
             id: `${args.name}-id`,
@@ -18,7 +18,6 @@ pulumi.runtime.setMocks(
     },
     "server-log-test",
     "test",
-    false,
 );
 
 test("auditRouting: pgaudit's level (LOG_SERVER_ONLY or log_level) against log_min_messages, LOG ranked just below ERROR", () => {

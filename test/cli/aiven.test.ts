@@ -13,6 +13,7 @@ import { startAivenApi, type AivenApiStandIn } from "../../sandbox/aivenApi";
 import { aivenExampleProject, replaceOnce, type AivenExampleProject } from "../../sandbox/aivenExample";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
 import type { CliRun, PulumiWorkspace } from "../../sandbox/pulumiCli";
+import { resourceIn } from "../support/checkpoint";
 
 let cluster: TestCluster;
 let api: AivenApiStandIn;
@@ -72,8 +73,8 @@ async function auditOf(role: string, database: string, sql: string): Promise<str
 }
 
 /** A secret of `stack export --show-secrets` (`{ <sig>, plaintext }`), as its value. */
-function revealed(value: any): any {
-    return value !== null && typeof value === "object" && typeof value.plaintext === "string" ? JSON.parse(value.plaintext) : value;
+function revealed(value: unknown): unknown {
+    return value !== null && typeof value === "object" && "plaintext" in value && typeof value.plaintext === "string" ? JSON.parse(value.plaintext) : value;
 }
 
 const calls = (method: string, pattern: RegExp) => api.requests.filter((r) => r.method === method && pattern.test(r.path));
@@ -145,8 +146,8 @@ test(
         ]);
         // The per-scope settings were written over TLS verified against the stand-in's project CA.
         const state = await ws.exportStack(STACK, true);
-        const scopes = state.deployment.resources.find((r: { type: string }) => r.type.endsWith("PgAuditScopes"));
-        const connection = revealed(scopes.outputs.connection);
+        const scopes = resourceIn(state.deployment, (r) => r.type.endsWith("PgAuditScopes"), "PgAuditScopes");
+        const connection = revealed(scopes.outputs.connection) as { sslMode?: unknown; caCert?: unknown };
         assert.equal(connection.sslMode, "verify-full");
         assert.equal(connection.caCert, api.caCert);
         // TCP logins are TLS-only at the stand-in's service, as on Aiven.

@@ -10,6 +10,7 @@ import { PulumiWorkspace } from "../../sandbox/pulumiCli";
 import { createUserProject, type UserProject } from "../../sandbox/userProject";
 import { evilRuns, plantHostileDatabase } from "../support/hostile";
 import { pgauditCatalog } from "../support/scopes";
+import { resourceIn } from "../support/checkpoint";
 
 const STACK = "dev";
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
@@ -75,8 +76,8 @@ test("up and refresh through the CLI in the hostile database read and write the 
     await cluster.sql("ALTER ROLE clerk SET pgaudit.log = 'none'");
     await pulumi(["refresh", "--yes"]);
     const { deployment } = await workspace.exportStack(STACK, true);
-    const scopes = deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::scopes"));
-    assert.equal(scopes.outputs.scopes["role/clerk"], "log=none");
+    const scopes = resourceIn(deployment, (r) => r.urn.endsWith("::scopes"), "resource named scopes");
+    assert.equal((scopes.outputs.scopes as Record<string, string>)["role/clerk"], "log=none");
     assert.doesNotMatch(JSON.stringify(deployment), /read,write/);
 
     await pulumi(["up", "--yes"]);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
-import { PulumiWorkspace, type CliRun } from "../../sandbox/pulumiCli";
+import { PulumiWorkspace, type CliRun, type Deployment } from "../../sandbox/pulumiCli";
 import { createUserProject, REPO_ROOT, type UserProject } from "../../sandbox/userProject";
 import { auditLinesOf, pgauditCatalog } from "../support/scopes";
 
@@ -82,7 +82,7 @@ interface ExportedResource {
     inputs: { scopes?: Record<string, string> };
     outputs: { scopes?: Record<string, string> };
 }
-const resourcesOf = (deployment: { resources?: ExportedResource[] }, type: string) => (deployment.resources ?? []).filter((r) => r.type === type);
+const resourcesOf = (deployment: Deployment, type: string) => (deployment.resources ?? []).filter((r) => r.type === type) as ExportedResource[];
 
 test("preview --diff names the one changed scope on its line; up applies it and sessions audit the new classes", { timeout: 300_000 }, async () => {
     const up = await pulumi(["up", "--yes"]);
@@ -205,9 +205,9 @@ test("state through the real checkpoint: bytes per scope constant from 50 to 200
         await workspace.run(["up", "--yes", "--stack", stack]);
         const { text } = await workspace.exportStack(stack);
         // The export is JSON.stringify(…, null, 4): the resource's own share is what removing it saves.
-        const whole = JSON.parse(text);
+        const whole = JSON.parse(text) as { deployment: Deployment };
         assert.equal(JSON.stringify(whole, null, 4) + "\n", text, "stack export's layout");
-        const resources: ExportedResource[] = whole.deployment.resources;
+        const resources = whole.deployment.resources ?? [];
         const [scopes] = resourcesOf(whole.deployment, SCOPES_TYPE);
         assert.equal(Object.keys(scopes.outputs.scopes ?? {}).length, n);
         assert.equal(Object.keys(scopes.inputs.scopes ?? {}).length, n);

@@ -10,6 +10,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
 import { PulumiWorkspace } from "../../sandbox/pulumiCli";
+import { resourceIn } from "../support/checkpoint";
 import { createUserProject, packTarball, type UserProject } from "../../sandbox/userProject";
 
 const execFileAsync = promisify(execFile);
@@ -39,7 +40,7 @@ async function rebuiltTarball(): Promise<string> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "pgaudit-upgrade-"));
     await execFileAsync("tar", ["-xzf", await packTarball(), "-C", work]);
     const pkg = path.join(work, "package");
-    const manifest = JSON.parse(fs.readFileSync(path.join(pkg, "package.json"), "utf8"));
+    const manifest = JSON.parse(fs.readFileSync(path.join(pkg, "package.json"), "utf8")) as Record<string, unknown>;
     fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ ...manifest, version: "0.1.1" }, null, 2));
     fs.appendFileSync(path.join(pkg, "dist", "provider", "index.js"), CHANGED_PROVIDER);
     const { stdout } = await execFileAsync("npm", ["pack", "--silent", "--pack-destination", work], { cwd: pkg });
@@ -68,7 +69,7 @@ test("an upgrade: refresh, up and destroy of a stack deployed with 0.1.0 run the
     await workspace.initStack("dev", { plain: { log: "ddl" }, secrets: { connection: cluster.adminUri() } });
     await workspace.run(["up", "--yes", "--skip-preview", "--stack", "dev"], { env });
     assert.equal(fs.existsSync(marker), false, "0.1.0 has no marker");
-    const before = (await workspace.exportStack("dev")).deployment.resources.find((r: { type: string }) => r.type.endsWith("PgAuditSetting"));
+    const before = resourceIn((await workspace.exportStack("dev")).deployment, (r) => r.type.endsWith("PgAuditSetting"), "PgAuditSetting");
 
     await execFileAsync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", await rebuiltTarball()], { cwd: project.dir });
     assert.equal(project.installedVersion("pulumi-aiven-pgaudit"), "0.1.1");
@@ -81,7 +82,7 @@ test("an upgrade: refresh, up and destroy of a stack deployed with 0.1.0 run the
     const rows = await cluster.sql<{ c: string[] }>(`SELECT setconfig AS c FROM pg_db_role_setting WHERE setrole = 'u1'::regrole`);
     assert.deepEqual(rows[0].c, ["pgaudit.log=write"]);
     // State written by 0.1.0 needed no migration: the __provider it holds only names the package.
-    const after = (await workspace.exportStack("dev")).deployment.resources.find((r: { type: string }) => r.type.endsWith("PgAuditSetting"));
+    const after = resourceIn((await workspace.exportStack("dev")).deployment, (r) => r.type.endsWith("PgAuditSetting"), "PgAuditSetting");
     assert.equal(after.inputs.__provider, before.inputs.__provider);
 
     await workspace.run(["destroy", "--yes", "--skip-preview", "--stack", "dev"], { env });

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditLogging, PgAuditLoggingError, type PgAuditLoggingArgs } from "../../components";
+import { setMocks } from "../support/mocks";
 
 const PASSWORD = "avnadmin-s3cret-object-audit";
 const OBJECT_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditObjectAudit";
@@ -18,7 +19,7 @@ interface Registration {
 }
 const registrations: Registration[] = [];
 
-pulumi.runtime.setMocks(
+setMocks(
     {
         newResource(args) {
             registrations.push({ type: args.type, name: args.name, inputs: args.inputs });
@@ -32,7 +33,6 @@ pulumi.runtime.setMocks(
     },
     "pgaudit-test",
     "test",
-    false,
 );
 
 const valueOf = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));

@@ -8,6 +8,7 @@ import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditLogging, pgAuditUserConfig, type PgAuditLoggingArgs } from "../../components";
 import { scopeResourceName } from "../../model/scope";
+import { setMocks } from "../support/mocks";
 
 interface Registration {
     type: string;
@@ -25,7 +26,7 @@ const SETTING_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting";
 const registrations: Registration[] = [];
 /** Tokens of the invokes the program made (getProject costs 10 s in the real provider). */
 const invokes: string[] = [];
-pulumi.runtime.setMocks(
+setMocks(
     {
         newResource(args) {
             registrations.push({ type: args.type, name: args.name, inputs: args.inputs, importId: args.id || undefined });
@@ -50,7 +51,6 @@ pulumi.runtime.setMocks(
     },
     "pgaudit-test",
     "test",
-    false,
 );
 
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {

@@ -7,13 +7,14 @@ import { test } from "node:test";
 import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditLogging, type PgAuditLoggingArgs } from "../../components";
+import { setMocks } from "../support/mocks";
 
 const SCOPES_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes";
 const SETTING_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 const registrations: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
-pulumi.runtime.setMocks(
+setMocks(
     {
         newResource(args) {
             registrations.push({ type: args.type, name: args.name, inputs: args.inputs });
@@ -33,7 +34,6 @@ pulumi.runtime.setMocks(
     },
     "pgaudit-test",
     "test",
-    false,
 );
 
 const valueOf = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply((v) => resolve(v)));

@@ -13,13 +13,15 @@ import { PgAuditLogging, PgAuditLoggingError, pgAuditUserConfig, type PgAuditLog
  * The service echoes its inputs back, as a preview does, plus the connection outputs Aiven adds.
  */
 function installMocks(p: typeof pulumi, log: { type: string; name: string }[]): void {
-    p.runtime.setMocks(
+    // setMocks does all its work before it returns; its promise has nothing left to wait for.
+    void p.runtime.setMocks(
         {
             newResource(args) {
                 log.push({ type: args.type, name: args.name });
-                const state: Record<string, unknown> = { ...args.inputs };
+                const inputs = args.inputs as Record<string, unknown>;
+                const state: Record<string, unknown> = { ...inputs };
                 if (args.type === "aiven:index/pg:Pg") {
-                    const serviceName = (args.inputs.serviceName as string | undefined) ?? args.name;
+                    const serviceName = (inputs.serviceName as string | undefined) ?? args.name;
                     Object.assign(state, {
                         serviceName,
                         serviceHost: `${serviceName}.example`,

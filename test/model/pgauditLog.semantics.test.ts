@@ -81,7 +81,7 @@ async function auditedBy(value: string): Promise<string[]> {
     });
     await client.connect();
     try {
-        const { rows } = await client.query("SELECT current_setting('pgaudit.log') AS v");
+        const { rows } = await client.query<{ v: string }>("SELECT current_setting('pgaudit.log') AS v");
         assert.equal(rows[0].v, value, "the server took the value as written");
         for (const [, sql] of STATEMENTS) await client.query(sql);
     } finally {
@@ -101,7 +101,7 @@ test(`${PAIRS.length} pairs: table, pgAuditLogEquals, provider diff and the real
         const news = { database: "d", settings: { log: normalizePgAuditLog(b) } };
         assert.equal(diffInputs(olds, news).changes, !equal, `diff(${a} | ${b}): ${why}`);
         const [auditA, auditB] = [await auditedBy(a), await auditedBy(b)];
-        assert.equal(JSON.stringify(auditA) === JSON.stringify(auditB), equal, `pgaudit audits [${auditA}] for "${a}" and [${auditB}] for "${b}": ${why}`);
+        assert.equal(JSON.stringify(auditA) === JSON.stringify(auditB), equal, `pgaudit audits [${auditA.join(",")}] for "${a}" and [${auditB.join(",")}] for "${b}": ${why}`);
     }
 });
 

@@ -72,7 +72,7 @@ test("in the user's project, pulumi-aiven-pgaudit/policy loads and its policies 
         props: { pgUserConfig: { pgaudit: { featureEnabled: true, logs: ["write"] } } },
         getConfig: () => ({}),
     };
-    await (baseline.validateResource as (a: unknown, r: (m: string) => void) => void)(args, (m) => messages.push(m));
+    await (baseline.validateResource as (a: unknown, r: (m: string) => void) => void | Promise<void>)(args, (m) => messages.push(m));
     assert.deepEqual(messages, [
         `aiven.Pg "db": pgUserConfig.pgaudit.logs = ["write"] lacks ddl: weaker than cis rule "log-classes" (3.2). Fix: include ddl in pgUserConfig.pgaudit.logs`,
     ]);
@@ -97,19 +97,18 @@ test("the pack runs under @pulumi/pulumi's run-policy-pack and answers the analy
             child.on("exit", (code) => reject(new Error(`pack exited ${code}: ${stderr}`)));
         });
         const fromPolicy = createRequire(fromProject.resolve("@pulumi/policy"));
-        const grpc = fromPolicy("@grpc/grpc-js");
-        const rpc = fromPolicy("@pulumi/pulumi/proto/analyzer_grpc_pb");
-        const proto = fromPolicy("@pulumi/pulumi/proto/analyzer_pb");
-        const empty = fromPolicy("google-protobuf/google/protobuf/empty_pb");
-        const struct = fromPolicy("google-protobuf/google/protobuf/struct_pb");
+        // The pack's own copies, typed as this repository's.
+        const grpc = fromPolicy("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
+        const rpc = fromPolicy("@pulumi/pulumi/proto/analyzer_grpc_pb") as typeof import("@pulumi/pulumi/proto/analyzer_grpc_pb");
+        const proto = fromPolicy("@pulumi/pulumi/proto/analyzer_pb") as typeof import("@pulumi/pulumi/proto/analyzer_pb");
+        const empty = fromPolicy("google-protobuf/google/protobuf/empty_pb") as typeof import("google-protobuf/google/protobuf/empty_pb");
+        const struct = fromPolicy("google-protobuf/google/protobuf/struct_pb") as typeof import("google-protobuf/google/protobuf/struct_pb");
         const client = new rpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        const call = <T>(method: string, req: unknown) =>
-            new Promise<T>((resolve, reject) => client[method](req, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
+        /** One unary call, as a promise. */
+        const call = <T>(send: (done: (err: Error | null, res: T) => void) => void) =>
+            new Promise<T>((resolve, reject) => send((err, res) => (err ? reject(err) : resolve(res))));
         try {
-            const info = await call<{ getName(): string; getVersion(): string; getPoliciesList(): { getName(): string; getEnforcementlevel(): number }[] }>(
-                "getAnalyzerInfo",
-                new empty.Empty(),
-            );
+            const info = await call<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzerInfo>((done) => client.getAnalyzerInfo(new empty.Empty(), done));
             assert.equal(info.getName(), "pulumi-aiven-pgaudit");
             assert.equal(info.getVersion(), own.version);
             assert.deepEqual(
@@ -127,7 +126,7 @@ test("the pack runs under @pulumi/pulumi's run-policy-pack and answers the analy
                 }),
             );
             req.setOptions(new proto.AnalyzerResourceOptions());
-            const res = await call<{ getDiagnosticsList(): { getPolicyname(): string; getMessage(): string }[] }>("analyze", req);
+            const res = await call<import("@pulumi/pulumi/proto/analyzer_pb").AnalyzeResponse>((done) => client.analyze(req, done));
             // The analyzer puts the policy's description before the message, as the CLI shows it.
             const messages = res.getDiagnosticsList().map((d) => `${d.getPolicyname()}: ${d.getMessage().split("\n").slice(1).join("\n")}`);
             assert.equal(messages.length, 2, messages.join("\n"));

@@ -4,14 +4,15 @@
 // or foreign resource of the same type), through the analyzer's own unknownCheckingProxy.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { unknownCheckingProxy, type ResourceValidationArgs } from "@pulumi/policy";
+import type { ResourceValidationArgs } from "@pulumi/policy";
+import { checkingProxy } from "../support/checkingProxy";
 import { pgAuditPolicies, SCOPES_TYPE, SETTING_TYPE } from "../../policy/policies";
 
 const [baseline] = pgAuditPolicies();
 
 function violations(type: string, props: Record<string, unknown>): string[] {
     const messages: string[] = [];
-    const args = { type, name: "x", urn: `urn:pulumi:dev::p::${type}::x`, props: unknownCheckingProxy(props), getConfig: () => ({}) } as unknown as ResourceValidationArgs;
+    const args = { type, name: "x", urn: `urn:pulumi:dev::p::${type}::x`, props: checkingProxy(props), getConfig: () => ({}) } as unknown as ResourceValidationArgs;
     (baseline.validateResource as (a: ResourceValidationArgs, r: (m: string) => void) => void)(args, (m) => messages.push(m));
     return messages;
 }

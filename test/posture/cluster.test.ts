@@ -4,6 +4,7 @@
 // non-superuser can see of server-wide values.
 
 // The command this file spawns is compiled with the tests, whatever tsconfig's include says.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- compiles the CLI without loading it; an import would run it
 /// <reference path="../../bin/pgaudit-posture.ts" />
 import { test, after } from "node:test";
 import assert from "node:assert/strict";

@@ -9,8 +9,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { closeAllPools, withSession } from "../../provider/connection";
 import { connectionSchema } from "../../model/connectionSpec";
-import { pgAuditObjectAuditProvider } from "../../provider/objectAudit/provider";
-import { pgAuditSettingProvider } from "../../provider/setting/provider";
+import { pgAuditObjectAuditProvider, pgAuditSettingProvider } from "../support/providers";
 import { EXIT_REQUIREMENT_VIOLATED, runPostureCli } from "../../posture/cli";
 import { readAuditPosture } from "../../posture/readAuditPosture";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
@@ -46,7 +45,7 @@ test("the plant is live: a plain session in aaa reads the forged pgaudit.log and
 
 test("every session the package opens pins search_path, whatever the database sets", async () => {
     const connection = connectionSchema.parse(cluster.adminUri("aaa"));
-    const rows = await withSession(connection, 10, async ({ client }) => (await client.query("SHOW search_path")).rows);
+    const rows = await withSession(connection, 10, async ({ client }) => (await client.query<{ search_path: string }>("SHOW search_path")).rows);
     assert.deepEqual(rows, [{ search_path: "pg_catalog,pg_temp" }]);
 });
 
@@ -92,10 +91,10 @@ test("the providers write and read the real catalog in aaa; evil.lower never run
     assert.deepEqual(await entries(), ["pgaudit.log=ddl"]);
     // Drift by hand: refresh must see the real value, not the forged one.
     await cluster.sql("ALTER ROLE clerk SET pgaudit.log = 'none'");
-    const read = await pgAuditSettingProvider.read!(created.id, created.outs);
+    const read = await pgAuditSettingProvider.read(created.id, created.outs);
     assert.deepEqual(read.props?.settings, { log: ["none"] });
 
-    const objectInputs = await pgAuditObjectAuditProvider.check!(
+    const objectInputs = await pgAuditObjectAuditProvider.check(
         {},
         {
             connection: cluster.adminUri("aaa"),
@@ -106,8 +105,8 @@ test("the providers write and read the real catalog in aaa; evil.lower never run
         },
     );
     assert.deepEqual(objectInputs.failures ?? [], []);
-    const audit = await pgAuditObjectAuditProvider.create(objectInputs.inputs);
-    const back = await pgAuditObjectAuditProvider.read!(audit.id, audit.outs);
-    assert.equal((await pgAuditObjectAuditProvider.diff!(audit.id, back.props, objectInputs.inputs)).changes, false);
+    const audit = await pgAuditObjectAuditProvider.create(objectInputs.inputs!);
+    const back = await pgAuditObjectAuditProvider.read(audit.id, audit.outs);
+    assert.equal((await pgAuditObjectAuditProvider.diff(audit.id, back.props!, objectInputs.inputs!)).changes, false);
     assert.deepEqual(evilRuns(offset), []);
 });

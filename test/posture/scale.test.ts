@@ -12,6 +12,7 @@ after(closeAllPools);
 
 /** Counts statements sent through node-postgres clients (pooled ones included) while `work` runs. */
 async function countQueries<T>(work: () => Promise<T>): Promise<{ result: T; queries: number; connections: number }> {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be applied with each call's own client as `this`
     const original = pg.Client.prototype.query;
     const opened = connectionStats().opened;
     let queries = 0;

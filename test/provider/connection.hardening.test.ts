@@ -15,8 +15,7 @@ import pg from "pg";
 import { closeAllPools, withSession } from "../../provider/connection";
 import { connectionSchema, type ResolvedConnection } from "../../model/connectionSpec";
 import { parsePgInt } from "../../model/settings";
-import { pgAuditObjectAuditProvider } from "../../provider/objectAudit/provider";
-import { pgAuditSettingProvider as provider } from "../../provider/setting/provider";
+import { pgAuditObjectAuditProvider, pgAuditSettingProvider as provider } from "../support/providers";
 import { readAuditPosture } from "../../posture/readAuditPosture";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
 import { catalogEntries, checked } from "../support/scopes";
@@ -58,7 +57,7 @@ after(async () => {
 
 const as = (user: string, extra: Record<string, unknown> = {}): ResolvedConnection =>
     connectionSchema.parse({ host: cluster.host, port: cluster.port, user, password: PASSWORD, database: "postgres", sslMode: "disable", ...extra });
-const whoAmI = (c: ResolvedConnection) => withSession(c, 2, async ({ client }) => (await client.query("SELECT current_user AS u")).rows[0].u as string);
+const whoAmI = (c: ResolvedConnection) => withSession(c, 2, async ({ client }) => (await client.query<{ u: string }>("SELECT current_user AS u")).rows[0].u);
 
 test("control: the server really accepts clear text and MD5 answers from node-postgres itself", async () => {
     for (const user of ["clear_user", "md5_user"]) {
@@ -124,7 +123,7 @@ test("sessions bound lock and statement waits, and a role's own settings cannot 
     const rows = await withSession(
         as("avnadmin"),
         2,
-        async ({ client }) => (await client.query("SELECT current_setting('lock_timeout') AS l, current_setting('statement_timeout') AS s")).rows,
+        async ({ client }) => (await client.query<{ l: string; s: string }>("SELECT current_setting('lock_timeout') AS l, current_setting('statement_timeout') AS s")).rows,
     );
     assert.deepEqual(rows, [{ l: "10s", s: "1min" }]);
 });
@@ -164,7 +163,7 @@ test("an ALTER ROLE behind another session's lock fails within the bound, naming
 // Measured on 15: LOCK TABLE … ACCESS EXCLUSIVE does not hold up a GRANT (it takes no lock on the
 // table); another transaction changing the same table's privileges does (the pg_class row).
 test("an object-audit GRANT behind another session's uncommitted GRANT fails within the bound, naming the wait; a rerun converges", async () => {
-    const checkedAudit = await pgAuditObjectAuditProvider.check!(
+    const checkedAudit = await pgAuditObjectAuditProvider.check(
         {},
         {
             connection: as("avnadmin"),
@@ -175,10 +174,10 @@ test("an object-audit GRANT behind another session's uncommitted GRANT fails wit
         },
     );
     assert.deepEqual(checkedAudit.failures ?? [], []);
-    const { error, seconds } = await whileHeld("BEGIN; GRANT INSERT ON public.ledger TO PUBLIC", () => pgAuditObjectAuditProvider.create(checkedAudit.inputs));
+    const { error, seconds } = await whileHeld("BEGIN; GRANT INSERT ON public.ledger TO PUBLIC", () => pgAuditObjectAuditProvider.create(checkedAudit.inputs!));
     assert.ok(seconds >= 9 && seconds < 20, `failed after ${seconds.toFixed(1)} s`);
     assert.match(error.message, /lock timeout: waited 10 s \(lock_timeout\) for a lock another session holds.*\[SQLSTATE 55P03\]/s);
-    const created = await pgAuditObjectAuditProvider.create(checkedAudit.inputs);
+    const created = await pgAuditObjectAuditProvider.create(checkedAudit.inputs!);
     assert.equal(created.outs.roleCreated, true);
     const grants = await cluster.sql(
         "SELECT a.privilege_type AS p FROM pg_class c, aclexplode(c.relacl) a WHERE c.relname = 'ledger' AND a.grantee = 'ledger_auditor'::regrole",
@@ -231,7 +230,7 @@ test("integers: parsePgInt reads what the server's parse_int reads (oracle: a un
         for (const text of inputs) {
             try {
                 await client.query(`SET geqo_generations = ${pg.escapeLiteral(text)}`);
-                out.push(Number((await client.query("SHOW geqo_generations")).rows[0].geqo_generations));
+                out.push(Number((await client.query<{ geqo_generations: string }>("SHOW geqo_generations")).rows[0].geqo_generations));
             } catch (err) {
                 const range = /^(-?\d+) is outside the valid range/.exec((err as Error).message);
                 out.push(range ? Number(range[1]) : undefined);
@@ -239,7 +238,7 @@ test("integers: parsePgInt reads what the server's parse_int reads (oracle: a un
         }
         return out;
     });
-    assert.deepEqual(Object.fromEntries(inputs.map((t, i) => [t, parsePgInt(t)])), Object.fromEntries(inputs.map((t, i) => [t, server[i]])));
+    assert.deepEqual(Object.fromEntries(inputs.map((t) => [t, parsePgInt(t)])), Object.fromEntries(inputs.map((t, i) => [t, server[i]])));
     assert.equal(parsePgInt("010"), 8);
     assert.equal(parsePgInt("0x10"), 16);
 });
@@ -255,14 +254,14 @@ test("integers: a pgaudit int written by hand as octal or hex is read back as th
     assert.equal(unit.unit, null, "no unit: parsePgInt's rules apply");
     const made = await provider.create(await checked({ connection: as("avnadmin"), role: "app_int", settings: { logParameterMaxSize: 8 } }));
     await cluster.sql("ALTER ROLE app_int SET pgaudit.log_parameter_max_size = '010'");
-    const read = await provider.read!(made.id, made.outs);
+    const read = await provider.read(made.id, made.outs);
     assert.equal((read.props?.settings as Record<string, unknown>).logParameterMaxSize, 8);
     await cluster.sql("ALTER ROLE app_int SET pgaudit.log_parameter_max_size = '0x10'");
-    const again = await provider.read!(made.id, made.outs);
+    const again = await provider.read(made.id, made.outs);
     assert.equal((again.props?.settings as Record<string, unknown>).logParameterMaxSize, 16);
     const client = await cluster.connectAs("app_int", "postgres");
     try {
-        assert.equal((await client.query("SELECT current_setting('pgaudit.log_parameter_max_size') AS v")).rows[0].v, "16", "what a session of the role gets");
+        assert.equal((await client.query<{ v: string }>("SELECT current_setting('pgaudit.log_parameter_max_size') AS v")).rows[0].v, "16", "what a session of the role gets");
     } finally {
         await client.end();
     }

@@ -12,6 +12,7 @@ import { after, before, test } from "node:test";
 import { closeAllPools, pgAuditSettingProvider as provider } from "../../provider";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
 import { checked } from "../support/scopes";
+import { without } from "../support/without";
 
 let cluster: TestCluster;
 let dir: string;
@@ -77,14 +78,14 @@ async function roundTrip(connection: Record<string, unknown>) {
 }
 
 test("verify-full with the right CA connects; the sslMode defaults to it when a CA is given", async () => {
-    const { sslMode: _none, ...base } = cluster.adminConnection();
+    const base = without(cluster.adminConnection(), "sslMode");
     const inputs = await checked({ connection: { ...base, caCert: ca }, role: "app", settings: { log: ["ddl"] } });
     assert.equal((inputs.connection as { sslMode: string }).sslMode, "verify-full");
     await roundTrip({ ...base, caCert: ca });
 });
 
 test("verify-full with another CA is refused, naming the certificate problem", async () => {
-    const { sslMode: _none, ...base } = cluster.adminConnection();
+    const base = without(cluster.adminConnection(), "sslMode");
     await assert.rejects(
         roundTrip({ ...base, caCert: otherCa }),
         /could not connect to avnadmin@127\.0\.0\.1:\d+\/postgres \(sslMode verify-full\).*(self-signed|unable to verify|certificate)/i,
@@ -92,7 +93,7 @@ test("verify-full with another CA is refused, naming the certificate problem", a
 });
 
 test("verify-full checks the host name; verify-ca checks only the chain", async () => {
-    const { sslMode: _none, ...base } = cluster.adminConnection();
+    const base = without(cluster.adminConnection(), "sslMode");
     await assert.rejects(roundTrip({ ...base, host: "127.0.0.2", caCert: ca, sslMode: "verify-full" }), /sslMode verify-full.*(altnames|IP: 127\.0\.0\.2)/i);
     await roundTrip({ ...base, host: "127.0.0.2", caCert: ca, sslMode: "verify-ca" });
 });

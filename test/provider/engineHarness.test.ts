@@ -3,32 +3,37 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { EngineHarness, UNKNOWN, serializeUnderMocks, unwrapSecrets, urnFor } from "../support/engineHarness";
 
+/** What an echo resource holds: its inputs (`fail` makes diff or create fail with that text). */
+interface EchoState {
+    readonly name: string;
+    readonly value?: string;
+    readonly fail?: string;
+}
+
 // Plain functions in an object literal: the closure serializer captures them by value, and the
 // one `require` runs inside the host, resolving from its cwd (the repo root).
-const echoProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds, news) {
+const echoProvider: pulumi.dynamic.ResourceProvider<EchoState, EchoState> = {
+    check(_olds, news) {
         if (typeof news.name !== "string" || news.name === "") {
-            return { inputs: news, failures: [{ property: "name", reason: "name is required" }] };
+            return Promise.resolve({ inputs: news, failures: [{ property: "name", reason: "name is required" }] });
         }
-        return { inputs: news };
+        return Promise.resolve({ inputs: news });
     },
-    async diff(_id, olds, news) {
-        if (news.fail) throw new Error(`diff failed: ${news.fail}`);
+    diff(_id, olds, news) {
+        if (news.fail) return Promise.reject(new Error(`diff failed: ${news.fail}`));
         const renamed = olds.name !== news.name;
-        return { changes: renamed || olds.value !== news.value, replaces: renamed ? ["name"] : [] };
+        return Promise.resolve({ changes: renamed || olds.value !== news.value, replaces: renamed ? ["name"] : [] });
     },
     async create(inputs) {
         if (inputs.fail) throw new Error(`create failed: ${inputs.fail}`);
-        await require("@pulumi/pulumi").log.info(`echo create ${inputs.name}`);
-        return { id: "echo-" + inputs.name, outs: inputs };
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved in the host at run time, not captured by the closure serializer
+        const log = (require("@pulumi/pulumi") as typeof pulumi).log;
+        await log.info(`echo create ${inputs.name}`);
+        return { id: `echo-${inputs.name}`, outs: inputs };
     },
-    async read(id, props) {
-        return { id, props };
-    },
-    async update(_id, _olds, news) {
-        return { outs: news };
-    },
-    async delete() {},
+    read: (id, props) => Promise.resolve({ id, props }),
+    update: (_id, _olds, news) => Promise.resolve({ outs: news }),
+    delete: () => Promise.resolve(),
 };
 
 interface EchoArgs {

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { closeAllPools, pgAuditScopesProvider as scopes, pgAuditSettingProvider as setting } from "../../provider";
+import { closeAllPools } from "../../provider";
+import { pgAuditScopesProvider as scopes, pgAuditSettingProvider as setting } from "../support/providers";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
 import { catalogEntries } from "../support/scopes";
 
@@ -23,7 +24,7 @@ after(async () => {
 
 const label = (stack: string, resource: string) => ({ stack: `shop/${stack}`, resource });
 async function checkedWith(provider: typeof setting, news: Record<string, unknown>) {
-    const result = await provider.check!({}, news);
+    const result = await provider.check({}, news);
     assert.deepEqual(result.failures ?? [], []);
     return result.inputs!;
 }
@@ -37,11 +38,11 @@ const records = () =>
 test("a rename: create b, then delete a with a's old outputs: the scope keeps b's settings, and b's record", async () => {
     const a = await setting.create(await settingInputs("a", "dev", "own_a", ["ddl", "write"]));
     const b = await setting.create(await settingInputs("b", "dev", "own_a", ["read"])); // changed in the same up: no adopt needed
-    await setting.delete!(a.id, a.outs);
+    await setting.delete(a.id, a.outs);
     assert.deepEqual(await catalogEntries(cluster, { role: "own_a" }), ["pgaudit.log=read"]);
     assert.deepEqual(await records(), [{ scope: "role/own_a", stack: "shop/dev", resource: 'PgAuditSetting "b"' }]);
-    assert.deepEqual((await setting.read!(b.id, b.outs)).props?.settings, { log: ["read"] }, "refresh agrees");
-    await setting.delete!(b.id, b.outs);
+    assert.deepEqual((await setting.read(b.id, b.outs)).props?.settings, { log: ["read"] }, "refresh agrees");
+    await setting.delete(b.id, b.outs);
     assert.deepEqual(await catalogEntries(cluster, { role: "own_a" }), []);
     assert.deepEqual(await records(), []);
 });
@@ -60,13 +61,13 @@ test("two stacks: refused without adopt; with adopt the first is told at its upd
     const prod = await setting.create(await settingInputs("y", "prod", "own_b", ["all"], { adopt: true }));
     assert.deepEqual(await catalogEntries(cluster, { role: "own_b" }), ["pgaudit.log=all"]);
     await assert.rejects(
-        setting.update!(dev.id, dev.outs, await settingInputs("x", "dev", "own_b", ["ddl", "role"])),
+        setting.update(dev.id, dev.outs, await settingInputs("x", "dev", "own_b", ["ddl", "role"])),
         /role "own_b" is no longer held by this resource: PgAuditSetting "y" of stack shop\/prod .*took it over/,
     );
-    assert.deepEqual(await setting.read!(dev.id, dev.outs), {}, "dev's refresh lets the scope go");
-    await setting.delete!(dev.id, dev.outs);
+    assert.deepEqual(await setting.read(dev.id, dev.outs), {}, "dev's refresh lets the scope go");
+    await setting.delete(dev.id, dev.outs);
     assert.deepEqual(await catalogEntries(cluster, { role: "own_b" }), ["pgaudit.log=all"], "dev's delete reset nothing");
-    await setting.delete!(prod.id, prod.outs);
+    await setting.delete(prod.id, prod.outs);
     assert.deepEqual(await catalogEntries(cluster, { role: "own_b" }), []);
 });
 
@@ -89,11 +90,11 @@ test("PgAuditScopes: a scope dropped from the list while another resource of the
         exclusive: true,
         owner: label("dev", 'PgAuditScopes "s"'),
     });
-    const updated = await scopes.update!(s.id, s.outs, v2);
+    const updated = await scopes.update(s.id, s.outs, v2);
     assert.deepEqual(await catalogEntries(cluster, { role: "own_c" }), ["pgaudit.log=write"], "neither dropped-from-the-list nor exclusive reset it");
     assert.deepEqual(updated.outs.undeclared, []);
-    await scopes.delete!(s.id, updated.outs);
-    await setting.delete!(c.id, c.outs);
+    await scopes.delete(s.id, updated.outs);
+    await setting.delete(c.id, c.outs);
     assert.deepEqual(await catalogEntries(cluster, { role: "own_a" }), []);
     assert.deepEqual(await catalogEntries(cluster, { role: "own_c" }), []);
 });
@@ -106,10 +107,10 @@ test("state of the previous version where the table cannot be created: refresh a
         ...(await checkedWith(setting, { connection, role: "own_a", database: "nocreate", settings: { log: ["ddl"] } })),
         scope: 'role "own_a" in database "nocreate"',
     };
-    const read = await setting.read!("role/own_a/database/nocreate", previous);
+    const read = await setting.read("role/own_a/database/nocreate", previous);
     assert.deepEqual(read.props?.settings, { log: ["ddl"] });
     assert.equal(read.props?.ownerId, undefined, "nothing to claim in: no table");
-    await setting.delete!("role/own_a/database/nocreate", previous);
+    await setting.delete("role/own_a/database/nocreate", previous);
     assert.deepEqual(await catalogEntries(cluster, { role: "own_a", database: "nocreate" }), []);
     await assert.rejects(
         setting.create(await checkedWith(setting, { connection, role: "own_a", database: "nocreate", settings: { log: ["ddl"] } })),

@@ -22,9 +22,16 @@ after(async () => {
     await cluster?.stop();
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+/** The fields of the stand-in's replies these tests read. */
+interface Reply {
+    message?: string;
+    errors?: { message: string }[];
+    service?: { service_uri_params: { port: string } };
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Reply }> {
     const res = await fetch(`${api.url}/v1/project/${api.project}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, json: await res.json() };
+    return { status: res.status, json: (await res.json()) as Reply };
 }
 
 const setting = async (name: string) => (await cluster.sql<{ s: string }>(`SELECT setting AS s FROM pg_settings WHERE name = $1`, [name]))[0].s;
@@ -38,12 +45,12 @@ test("the stand-in refuses user configs Aiven's schema refuses, all problems in 
     });
     assert.equal(bad.status, 400);
     assert.equal(typeof bad.json.message, "string");
-    const messages = bad.json.errors.map((e: { message: string }) => e.message);
+    const messages = (bad.json.errors ?? []).map((e) => e.message);
     assert.equal(messages.length, 4, messages.join("\n"));
-    assert.ok(messages.some((m: string) => m.startsWith("user_config.pgaudit.log[0]:")));
-    assert.ok(messages.some((m: string) => m.startsWith("user_config.pgaudit.log_level:")));
-    assert.ok(messages.some((m: string) => /user_config\.pgaudit\.bogus: Additional properties are not allowed/.test(m)));
-    assert.ok(messages.some((m: string) => m.startsWith("user_config.pg_version:")));
+    assert.ok(messages.some((m) => m.startsWith("user_config.pgaudit.log[0]:")));
+    assert.ok(messages.some((m) => m.startsWith("user_config.pgaudit.log_level:")));
+    assert.ok(messages.some((m) => /user_config\.pgaudit\.bogus: Additional properties are not allowed/.test(m)));
+    assert.ok(messages.some((m) => m.startsWith("user_config.pg_version:")));
     assert.equal(api.services.size, 0);
 });
 
@@ -55,7 +62,7 @@ test("the stand-in's pg service applies user_config.pgaudit with ALTER SYSTEM; f
         user_config: { pgaudit: { feature_enabled: true, log: ["ddl", "role"], log_catalog: false } },
     });
     assert.equal(made.status, 200);
-    assert.equal(made.json.service.service_uri_params.port, String(cluster.port), "a numeric string, as the provider needs");
+    assert.equal(made.json.service?.service_uri_params.port, String(cluster.port), "a numeric string, as the provider needs");
     assert.equal(await setting("pgaudit.log"), "ddl,role");
     assert.equal(await setting("pgaudit.log_catalog"), "off");
     await call("PUT", "/service/t-pg", { user_config: { pgaudit: { feature_enabled: false, log: ["ddl"] } } });
@@ -78,7 +85,7 @@ test("the stand-in's logs integration refuses a bad prefix, days out of bounds a
         },
     });
     assert.equal(bad.status, 400);
-    assert.equal(bad.json.errors.length, 3, JSON.stringify(bad.json.errors));
+    assert.equal(bad.json.errors?.length, 3, JSON.stringify(bad.json.errors));
     assert.equal(api.integrations.size, 0);
     const good = await call("POST", "/integration", {
         integration_type: "logs",

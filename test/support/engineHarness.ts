@@ -12,6 +12,7 @@ import * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as enginePb from "@pulumi/pulumi/proto/engine_pb";
 import * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
+import { setMocks } from "./mocks";
 
 const PROJECT = "pgaudit-test";
 const STACK = "test";
@@ -88,7 +89,7 @@ function fromStruct(s: Struct | undefined): Props {
 function repoRoot(): string {
     for (let dir = __dirname; ; dir = path.dirname(dir)) {
         const pkg = path.join(dir, "package.json");
-        if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).name === "pulumi-aiven-pgaudit") {
+        if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: unknown }).name === "pulumi-aiven-pgaudit") {
             return dir;
         }
         if (path.dirname(dir) === dir) throw new Error(`no pulumi-aiven-pgaudit package.json above ${__dirname}`);
@@ -326,13 +327,14 @@ export interface Registration {
 }
 
 const captured = new Map<string, Props>();
-let mocksInstalled: Promise<void> | undefined;
+let mocksInstalled = false;
 
 const captureKey = (type: string, name: string) => `${type}::${name}`;
 
 /** `setMocks` is process-global: install it once, routing registrations by type and name. */
-function installMocks(): Promise<void> {
-    mocksInstalled ??= pulumi.runtime.setMocks(
+function installMocks(): void {
+    if (mocksInstalled) return;
+    setMocks(
         {
             newResource: (args) => {
                 captured.set(captureKey(args.type, args.name), unwrapSecrets(args.inputs) as Props);
@@ -342,9 +344,8 @@ function installMocks(): Promise<void> {
         },
         PROJECT,
         STACK,
-        false,
     );
-    return mocksInstalled;
+    mocksInstalled = true;
 }
 
 /** Everything a program's construction returned that is a resource: one, an array, or an object of them. */
@@ -362,7 +363,7 @@ function resourcesIn(value: unknown): pulumi.CustomResource[] {
  * methods never run here.)
  */
 export async function registerUnderMocks(construct: () => unknown): Promise<Registration[]> {
-    await installMocks();
+    installMocks();
     const resources = resourcesIn(construct());
     if (resources.length === 0) throw new Error("construct() returned no resources");
     // A URN resolves only after the mock monitor's newResource has returned, and names the registration.

@@ -10,14 +10,16 @@
  * test/cli/policyPack.test.ts is the proof through the real engine.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { pgAuditExclusiveProvider, pgAuditObjectAuditProvider, pgAuditScopesProvider, pgAuditSettingProvider } from "../../provider";
-import { unknownCheckingProxy, type Policies, type PolicyResource, type PolicyResourceOptions, type ResourceValidationArgs } from "@pulumi/policy";
+import type { Policies, PolicyResource, PolicyResourceOptions, ResourceValidationArgs } from "@pulumi/policy";
+import { checkingProxy } from "./checkingProxy";
+import { pgAuditExclusiveProvider, pgAuditObjectAuditProvider, pgAuditScopesProvider, pgAuditSettingProvider, type StateProvider } from "./providers";
+import { setMocks } from "./mocks";
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const STACK_URN = "urn:pulumi:test::policy-test::pulumi:pulumi:Stack::policy-test-test";
 
 /** The provider whose check turns a dynamic resource's program inputs into what the engine hands a policy. */
-const PROVIDERS: Record<string, pulumi.dynamic.ResourceProvider> = {
+const PROVIDERS: Record<string, StateProvider | undefined> = {
     "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting": pgAuditSettingProvider,
     "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes": pgAuditScopesProvider,
     "pulumi-nodejs:dynamic/pgaudit:PgAuditExclusive": pgAuditExclusiveProvider,
@@ -27,14 +29,15 @@ const PROVIDERS: Record<string, pulumi.dynamic.ResourceProvider> = {
 /** What the engine hands a policy for one resource: its provider's checked inputs, where it has one here. */
 async function checkedInputs(type: string, inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
     const provider = PROVIDERS[type];
-    if (!provider?.check) return inputs;
+    if (!provider) return inputs;
     const result = await provider.check({}, inputs);
     if (result.failures?.length) throw new Error(`${type} check failed: ${JSON.stringify(result.failures)}`);
-    return result.inputs;
+    // A check that returns no inputs leaves them as given, as the engine does.
+    return result.inputs ?? inputs;
 }
 
 const inputsByKey = new Map<string, Record<string, unknown>>();
-pulumi.runtime.setMocks(
+setMocks(
     {
         newResource(args) {
             inputsByKey.set(`${args.type}::${args.name}`, args.inputs);
@@ -58,7 +61,6 @@ pulumi.runtime.setMocks(
     },
     "policy-test",
     "test",
-    false,
 );
 
 /** Secrets as the analyzer shows them to policies: their plain values. */
@@ -128,7 +130,7 @@ export async function runProgram(program: (opts: ProgramOptions) => void): Promi
         type: "pulumi:pulumi:Stack",
         name: "policy-test-test",
         urn: STACK_URN,
-        props: unknownCheckingProxy({}),
+        props: checkingProxy({}),
         opts: OPTIONS,
         dependencies: [],
         propertyDependencies: {},
@@ -140,7 +142,7 @@ export async function runProgram(program: (opts: ProgramOptions) => void): Promi
             type: r.c.type,
             name: r.c.name,
             urn: r.urn,
-            props: unknownCheckingProxy(r.props),
+            props: checkingProxy(r.props),
             opts: { ...OPTIONS, parent: r.parent },
             dependencies: [],
             propertyDependencies: {},

@@ -4,12 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { pgAuditSettingProvider } from "../../provider";
+import { pgAuditSettingProvider } from "./providers";
 import type { TestCluster } from "../../sandbox/cluster";
 
 /** Runs check as the engine would and insists it passes; returns the inputs create/update get. */
 export async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const result = await pgAuditSettingProvider.check!({}, news);
+    const result = await pgAuditSettingProvider.check({}, news);
     assert.deepEqual(result.failures ?? [], [], "check failed");
     return result.inputs!;
 }
@@ -38,7 +38,7 @@ export async function wholeCatalog(cluster: TestCluster): Promise<string> {
 export async function showAs(cluster: TestCluster, role: string, database: string, parameter = "pgaudit.log"): Promise<string> {
     const client = await cluster.connectAs(role, database);
     try {
-        const { rows } = await client.query("SELECT current_setting($1) AS v", [parameter]);
+        const { rows } = await client.query<{ v: string }>("SELECT current_setting($1) AS v", [parameter]);
         return rows[0].v;
     } finally {
         await client.end();

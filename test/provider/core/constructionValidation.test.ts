@@ -8,9 +8,10 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditExclusive, PgAuditInputError, PgAuditObjectAudit, PgAuditSetting } from "../../../provider";
 import { checkInputs } from "../../../provider/setting/lifecycle";
+import { setMocks } from "../../support/mocks";
 
 const registered: string[] = [];
-pulumi.runtime.setMocks(
+setMocks(
     {
         newResource: (args) => {
             registered.push(args.name);
@@ -20,7 +21,6 @@ pulumi.runtime.setMocks(
     },
     "pgaudit-test",
     "test",
-    false,
 );
 
 const PASSWORD = "pw-Zq81vV3kRt";

@@ -11,6 +11,7 @@ import { diffScopes } from "../../../provider/scopes/lifecycle";
 import { diffInputs } from "../../../provider/setting/lifecycle";
 import { diffExclusive } from "../../../provider/exclusive/lifecycle";
 import { diffObjectAudit } from "../../../provider/objectAudit/provider";
+import { without } from "../../support/without";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const old = { host: "pg.example", port: 5432, user: "avnadmin", password: "pw", database: "defaultdb", sslMode: "verify-full", caCert: CA };
@@ -25,7 +26,7 @@ test("a connection holding PROJECT_CA_AT_UP still differs by its other fields; a
     assert.equal(sameConnection(old, { ...old, caCert: PROJECT_CA_AT_UP, password: "rotated" }), false);
     assert.equal(sameConnection(old, { ...old, caCert: PROJECT_CA_AT_UP, host: "other.example" }), false);
     assert.equal(sameConnection(old, { ...old, caCert: CA.replace("MIIB", "MIIC") }), false, "at up the CA is read, and a new one is a change");
-    const { caCert: _none, ...withoutCa } = old;
+    const withoutCa = without(old, "caCert");
     assert.equal(sameConnection(withoutCa, { ...old, caCert: PROJECT_CA_AT_UP }), false, "no CA in state: nothing to stand for");
     const scopes = { "role/app": "log=ddl" };
     assert.deepEqual(diffScopes({ connection: old, scopes }, { connection: { ...old, caCert: PROJECT_CA_AT_UP, password: "rotated" }, scopes }).changed, [

@@ -138,7 +138,7 @@ test("__provider holds no implementation: the host runs the installed package's,
 
 test("N resources of a type serialize their provider once: one provider object per type", async () => {
     // The SDK caches the serialized __provider per provider object; count what reaches the serializer.
-    const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: (...a: unknown[]) => Promise<unknown> };
+    const closure = (await import("@pulumi/pulumi/runtime/closure/serializeClosure")) as { serializeFunction: (...a: unknown[]) => Promise<unknown> };
     const original = closure.serializeFunction;
     let calls = 0;
     closure.serializeFunction = (...a: unknown[]) => {

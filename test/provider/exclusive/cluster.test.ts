@@ -6,7 +6,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
 import { closeAllPools } from "../../../provider/connection";
-import { pgAuditExclusiveProvider as provider } from "../../../provider/exclusive/provider";
+import { pgAuditExclusiveProvider as provider } from "../../support/providers";
 import { runPostureCli, EXIT_OK, EXIT_REQUIREMENT_VIOLATED } from "../../../posture/cli";
 import { startCluster, type TestCluster } from "../../../sandbox/cluster";
 
@@ -26,10 +26,10 @@ const sql = (strings: TemplateStringsArray, ...names: string[]) =>
 
 /** check, then create, as the engine does at `pulumi up`. */
 async function createExclusive(props: Record<string, unknown>) {
-    const checked = await provider.check!({}, props);
+    const checked = await provider.check({}, props);
     assert.deepEqual(checked.failures ?? [], []);
-    const created = await provider.create(checked.inputs);
-    return { inputs: checked.inputs!, id: created.id, outs: created.outs! };
+    const created = await provider.create(checked.inputs!);
+    return { inputs: checked.inputs!, id: created.id, outs: created.outs };
 }
 
 /** Every pg_db_role_setting entry by "database/role" names ("" = any), sorted. */
@@ -37,7 +37,7 @@ async function storedSettings(cluster: TestCluster): Promise<Record<string, stri
     const rows = await cluster.sql<{ db: string; role: string; setconfig: string[] }>(`
         SELECT COALESCE(d.datname, '') AS db, COALESCE(r.rolname, '') AS role, s.setconfig
           FROM pg_db_role_setting s LEFT JOIN pg_database d ON d.oid = s.setdatabase LEFT JOIN pg_roles r ON r.oid = s.setrole`);
-    return Object.fromEntries(rows.map((r) => [`${r.db}/${r.role}`, [...r.setconfig].sort()]).sort());
+    return Object.fromEntries(rows.map((r): [string, string[]] => [`${r.db}/${r.role}`, [...r.setconfig].sort()]).sort());
 }
 
 async function requireDdlRole(cluster: TestCluster): Promise<{ code: number; out: string }> {
@@ -72,7 +72,7 @@ test("a role set to none by hand shows at refresh and is reset at up; declared s
         assert.match(caught.out, /FAIL role "app" in database "shop": pgaudit\.log = 'none' lacks ddl, role; set by role "app"/);
 
         // pulumi refresh: the drift is listed; inputs stay as declared.
-        const refreshed = await provider.read!(id, outs);
+        const refreshed = await provider.read(id, outs);
         assert.deepEqual(refreshed.props?.undeclared, [
             { role: "app", name: "pgaudit.log", value: "none", resettable: true },
             { database: "shop", role: "app", name: "pgaudit.log_level", value: "debug1", resettable: true },
@@ -80,8 +80,8 @@ test("a role set to none by hand shows at refresh and is reset at up; declared s
         assert.deepEqual(refreshed.inputs, inputs);
 
         // pulumi up: the diff shows a change and the update resets exactly the drift.
-        assert.equal((await provider.diff!(id, refreshed.props, inputs)).changes, true);
-        const updated = await provider.update!(id, refreshed.props, inputs);
+        assert.equal((await provider.diff(id, refreshed.props, inputs)).changes, true);
+        const updated = await provider.update(id, refreshed.props, inputs);
         assert.deepEqual(updated.outs?.undeclared, []);
         assert.deepEqual(await storedSettings(cluster), {
             "/app": ["work_mem=8MB"],
@@ -91,13 +91,13 @@ test("a role set to none by hand shows at refresh and is reset at up; declared s
         });
         assert.equal((await requireDdlRole(cluster)).code, EXIT_OK);
 
-        const again = await provider.read!(id, updated.outs);
+        const again = await provider.read(id, updated.outs);
         assert.deepEqual(again.props?.undeclared, []);
-        assert.equal((await provider.diff!(id, again.props, inputs)).changes, false);
+        assert.equal((await provider.diff(id, again.props, inputs)).changes, false);
 
         // Deleting exclusive mode changes nothing on the server.
         const before = await storedSettings(cluster);
-        await provider.delete!(id, again.props);
+        await provider.delete(id, again.props);
         assert.deepEqual(await storedSettings(cluster), before);
     });
 });
@@ -153,7 +153,7 @@ test("what avnadmin may not reset: fail changes nothing and says why; report res
         );
         assert.equal((await storedSettings(cluster))["/app"], undefined);
         // What is left cannot be acted on: no perpetual diff.
-        assert.equal((await provider.diff!(id, outs, inputs)).changes, false);
+        assert.equal((await provider.diff(id, outs, inputs)).changes, false);
 
         // The classification agrees with PostgreSQL: each of these RESETs is refused to avnadmin.
         const admin = new pg.Client({ connectionString: cluster.adminUri() });

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditExclusive } from "../../../provider/exclusive/resource";
+import { setMocks } from "../../support/mocks";
 
 interface Registered {
     type: string;
@@ -14,7 +15,7 @@ interface Registered {
 const registered: Registered[] = [];
 
 test("registers as pgaudit:PgAuditExclusive with a secret connection and a provider that loads the package by name", async () => {
-    await pulumi.runtime.setMocks(
+    setMocks(
         {
             newResource: (args) => {
                 registered.push({ type: args.type, name: args.name, inputs: args.inputs });
@@ -24,7 +25,6 @@ test("registers as pgaudit:PgAuditExclusive with a secret connection and a provi
         },
         "pgaudit-test",
         "test",
-        false,
     );
     const database = pulumi.output("shop");
     const resource = new PgAuditExclusive("exclusive", {

@@ -6,8 +6,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
 import { closeAllPools } from "../../../provider/connection";
-import { pgAuditObjectAuditProvider as provider } from "../../../provider/objectAudit/provider";
-import { pgAuditSettingProvider } from "../../../provider/setting/provider";
+import { pgAuditObjectAuditProvider as provider, pgAuditSettingProvider } from "../../support/providers";
 import { startCluster, type TestCluster } from "../../../sandbox/cluster";
 import { auditLinesOf } from "../../support/scopes";
 
@@ -42,13 +41,13 @@ async function withShop(work: (cluster: TestCluster) => Promise<void>): Promise<
 
 /** `ALTER DATABASE … SET pgaudit.role` through PgAuditSetting, as avnadmin. */
 async function setPgauditRole(cluster: TestCluster, database: string, role: string): Promise<void> {
-    const checked = await pgAuditSettingProvider.check!({}, { connection: cluster.adminConnection(), database, settings: { role } });
+    const checked = await pgAuditSettingProvider.check({}, { connection: cluster.adminConnection(), database, settings: { role } });
     assert.deepEqual(checked.failures ?? [], []);
-    await pgAuditSettingProvider.create(checked.inputs);
+    await pgAuditSettingProvider.create(checked.inputs!);
 }
 
 async function checkedInputs(props: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const result = await provider.check!({}, props);
+    const result = await provider.check({}, props);
     assert.deepEqual(result.failures ?? [], [], "check failed");
     return result.inputs!;
 }
@@ -82,7 +81,7 @@ test("clerk at pgaudit.log = none: reading the audited column is logged, the oth
         const inputs = await checkedInputs({ connection: cluster.adminConnection(), database: "shop", auditRole: "auditor", createRole: true, objects: CARDS });
         const created = await provider.create(inputs);
         assert.equal(created.id, "database/shop/role/auditor");
-        assert.equal(created.outs!.roleCreated, true);
+        assert.equal(created.outs.roleCreated, true);
         assert.deepEqual(await privileges(cluster, "auditor"), ["public.cards(pan):SELECT", "public.cards:UPDATE"]);
 
         assert.deepEqual(
@@ -97,9 +96,9 @@ test("clerk at pgaudit.log = none: reading the audited column is logged, the oth
         assert.match(write[0], /AUDIT: OBJECT,1,1,WRITE,UPDATE,TABLE,public\.cards,UPDATE cards SET holder = 'bob',/);
 
         // A rerun of the same declaration converges without a change.
-        const again = await provider.read!(created.id, created.outs);
-        assert.equal((await provider.diff!(created.id, again.props, inputs)).changes, false);
-        await provider.update!(created.id, again.props, inputs);
+        const again = await provider.read(created.id, created.outs);
+        assert.equal((await provider.diff(created.id, again.props!, inputs)).changes, false);
+        await provider.update(created.id, again.props!, inputs);
         assert.deepEqual(await privileges(cluster, "auditor"), ["public.cards(pan):SELECT", "public.cards:UPDATE"]);
     });
 });
@@ -111,18 +110,18 @@ test("a grant revoked by hand (or added by hand) is drift at refresh, and up res
 
         await cluster.sql("REVOKE UPDATE ON cards FROM auditor; GRANT DELETE ON notes TO auditor", [], "shop");
         assert.deepEqual(await auditLinesOf(cluster, "clerk", "shop", ["UPDATE cards SET holder = 'eve'"]), []);
-        const refreshed = await provider.read!(created.id, created.outs);
+        const refreshed = await provider.read(created.id, created.outs);
         assert.deepEqual(refreshed.props!.objects, [
             { table: "public.cards", privileges: ["select"], columns: ["pan"] },
             { table: "public.notes", privileges: ["delete"] },
         ]);
         assert.equal(refreshed.props!.roleCreated, true, "refresh keeps what the resource created");
         assert.equal("roleCreated" in refreshed.inputs!, false);
-        const diff = await provider.diff!(created.id, refreshed.props, inputs);
+        const diff = await provider.diff(created.id, refreshed.props!, inputs);
         assert.deepEqual([diff.changes, diff.replaces], [true, []]);
 
-        const updated = await provider.update!(created.id, refreshed.props, inputs);
-        assert.equal(updated.outs!.roleCreated, true);
+        const updated = await provider.update(created.id, refreshed.props!, inputs);
+        assert.equal(updated.outs.roleCreated, true);
         assert.deepEqual(await privileges(cluster, "auditor"), ["public.cards(pan):SELECT", "public.cards:UPDATE"]);
         assert.equal((await auditLinesOf(cluster, "clerk", "shop", ["UPDATE cards SET holder = 'eve'"])).length, 1);
 
@@ -131,12 +130,12 @@ test("a grant revoked by hand (or added by hand) is drift at refresh, and up res
             `SELECT EXISTS (SELECT 1 FROM pg_auth_members WHERE roleid = 'auditor'::regrole AND member = 'avnadmin'::regrole AND admin_option) AS admin`,
         );
         assert.equal(membership.admin, cluster.major >= 16);
-        await provider.delete!(created.id, updated.outs);
+        await provider.delete(created.id, updated.outs);
         assert.deepEqual(await privileges(cluster, "auditor"), []);
         assert.equal(await roleExists(cluster, "auditor"), false, "the role it created is dropped");
         assert.deepEqual(await auditLinesOf(cluster, "clerk", "shop", ["SELECT pan FROM cards", "UPDATE cards SET holder = 'x'"]), []);
         // Deleting again (a retried delete) is a no-op.
-        await provider.delete!(created.id, updated.outs);
+        await provider.delete(created.id, updated.outs);
     });
 });
 
@@ -146,8 +145,8 @@ test("delete keeps a role it did not create, or one still used elsewhere", async
         const kept = await provider.create(
             await checkedInputs({ connection: cluster.adminConnection(), database: "shop", auditRole: "auditor", objects: CARDS }),
         );
-        assert.equal(kept.outs!.roleCreated, false);
-        await provider.delete!(kept.id, kept.outs);
+        assert.equal(kept.outs.roleCreated, false);
+        await provider.delete(kept.id, kept.outs);
         assert.equal(await roleExists(cluster, "auditor"), true);
 
         // Created here, but also granted on in another database: only this database's privileges go.
@@ -167,8 +166,8 @@ test("delete keeps a role it did not create, or one still used elsewhere", async
                 objects: [{ table: "public.stock", privileges: ["insert"] }],
             }),
         );
-        assert.deepEqual([mine.outs!.roleCreated, other.outs!.roleCreated], [true, false]);
-        await provider.delete!(mine.id, mine.outs);
+        assert.deepEqual([mine.outs.roleCreated, other.outs.roleCreated], [true, false]);
+        await provider.delete(mine.id, mine.outs);
         assert.equal(await roleExists(cluster, "auditor2"), true, "still holds privileges in depot");
         assert.deepEqual(await privileges(cluster, "auditor2", "depot"), ["public.stock:INSERT"]);
         assert.deepEqual(await privileges(cluster, "auditor2"), []);
@@ -278,15 +277,15 @@ test("hostile schema, table, column and role names round-trip as names, never as
 
         // Normalized: a part is quoted only where it must be.
         assert.deepEqual(inputs.objects, [{ ...objects[0], table: `"${schema.replace(/"/g, '""')}".${table}` }]);
-        const refreshed = await provider.read!(created.id, created.outs);
+        const refreshed = await provider.read(created.id, created.outs);
         assert.deepEqual(refreshed.props!.objects, inputs.objects);
-        assert.equal((await provider.diff!(created.id, refreshed.props, inputs)).changes, false);
+        assert.equal((await provider.diff(created.id, refreshed.props!, inputs)).changes, false);
         const lines = await auditLinesOf(cluster, "clerk", "shop", [sql`SELECT ${column} FROM ${schema}.${table}`]);
         assert.equal(lines.length, 1, lines.join("\n"));
         assert.match(lines[0], /AUDIT: OBJECT,1,1,READ,SELECT,TABLE,/);
         assert.deepEqual(await auditLinesOf(cluster, "clerk", "shop", [sql`SELECT id FROM ${schema}.${table}`]), []);
 
-        await provider.delete!(created.id, refreshed.props);
+        await provider.delete(created.id, refreshed.props!);
         assert.equal(await roleExists(cluster, role), false);
     });
 });

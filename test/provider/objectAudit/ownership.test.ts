@@ -8,9 +8,10 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import pg from "pg";
 import { closeAllPools } from "../../../provider/connection";
-import { pgAuditObjectAuditProvider as provider } from "../../../provider/objectAudit/provider";
+import { pgAuditObjectAuditProvider as provider } from "../../support/providers";
 import { startCluster, type TestCluster } from "../../../sandbox/cluster";
 import { auditLinesOf } from "../../support/scopes";
+import { without } from "../../support/without";
 
 let cluster: TestCluster;
 before(async () => {
@@ -35,7 +36,7 @@ after(async () => {
 const PAN = [{ table: "public.cards", privileges: ["select"], columns: ["pan"] }];
 const label = (stack: string, name: string) => ({ stack: `shop/${stack}`, resource: `PgAuditObjectAudit "${name}"` });
 async function inputs(name: string, stack: string, extra: Record<string, unknown> = {}) {
-    const result = await provider.check!(
+    const result = await provider.check(
         {},
         {
             connection: cluster.adminConnection(),
@@ -72,18 +73,18 @@ const roleExists = async () => (await cluster.sql("SELECT 1 FROM pg_roles WHERE 
 
 test("a rename: create b, then delete a with a's old outputs: the grants stay, b holds them, and refresh agrees", async () => {
     const a = await provider.create(await inputs("a", "dev"));
-    assert.equal(a.outs!.roleCreated, true);
+    assert.equal(a.outs.roleCreated, true);
     assert.equal(await panAudited(), true);
     const bInputs = await inputs("b", "dev");
     const b = await provider.create(bInputs); // finds a's grants: this stack's, so no adopt needed
-    await provider.delete!(a.id, a.outs);
+    await provider.delete(a.id, a.outs);
     assert.deepEqual(await grants(), ["cards(pan).SELECT"], "a's delete revoked nothing");
     assert.equal(await roleExists(), true, "nor dropped the role b audits with");
     assert.equal(await panAudited(), true);
     assert.deepEqual(await records(), [{ scope: "objects/database/shop/role/auditor", stack: "shop/dev", resource: 'PgAuditObjectAudit "b"' }]);
-    const refreshed = await provider.read!(b.id, b.outs);
-    assert.equal((await provider.diff!(b.id, refreshed.props, bInputs)).changes, false, "preview after refresh: no changes");
-    await provider.delete!(b.id, b.outs);
+    const refreshed = await provider.read(b.id, b.outs);
+    assert.equal((await provider.diff(b.id, refreshed.props!, bInputs)).changes, false, "preview after refresh: no changes");
+    await provider.delete(b.id, b.outs);
     assert.deepEqual(await grants(), []);
     assert.deepEqual(await records(), []);
 });
@@ -102,13 +103,13 @@ test("two stacks on one database's object audit: refused naming the holder; adop
     const prod = await provider.create(await inputs("y", "prod", { objects: [{ table: "public.cards", privileges: ["select"] }], adopt: true }));
     assert.deepEqual(await grants(), ["cards.SELECT"]);
     await assert.rejects(
-        provider.update!(dev.id, dev.outs, await inputs("x", "dev")),
+        provider.update(dev.id, dev.outs, await inputs("x", "dev")),
         /the object audit of role "auditor" in database "shop" is no longer held by this resource: PgAuditObjectAudit "y" of stack shop\/prod .*took it over/,
     );
-    assert.deepEqual(await provider.read!(dev.id, dev.outs), {}, "dev's refresh lets it go");
-    await provider.delete!(dev.id, dev.outs);
+    assert.deepEqual(await provider.read(dev.id, dev.outs), {}, "dev's refresh lets it go");
+    await provider.delete(dev.id, dev.outs);
     assert.deepEqual(await grants(), ["cards.SELECT"], "dev's delete revoked nothing");
-    await provider.delete!(prod.id, prod.outs);
+    await provider.delete(prod.id, prod.outs);
     assert.deepEqual(await grants(), []);
     assert.deepEqual(await records(), []);
 });
@@ -116,22 +117,22 @@ test("two stacks on one database's object audit: refused naming the holder; adop
 test("state of the previous version (no owner id, no label): refresh claims; a later rename's delete of it revokes nothing", async () => {
     const created = await provider.create(await inputs("old", "dev"));
     // What the previous version kept: no ownerId, no owner; and no record (written before the table).
-    const { ownerId: _id, owner: _label, ...previous } = created.outs!;
+    const previous = without(created.outs, "ownerId", "owner");
     await cluster.sql("DELETE FROM pulumi_aiven_pgaudit.scope_owner", [], "shop");
-    const read = await provider.read!(created.id, previous);
+    const read = await provider.read(created.id, previous);
     assert.match(String(read.props?.ownerId), /^[A-Za-z0-9_-]{8,64}$/, "refresh recorded it");
     assert.deepEqual(await records(), [
         { scope: "objects/database/shop/role/auditor", stack: "(unknown stack)", resource: "a resource created before owner records" },
     ]);
     // Its first up after upgrading: an update that writes the label.
-    const updated = await provider.update!(created.id, read.props, await inputs("old", "dev"));
+    const updated = await provider.update(created.id, read.props!, await inputs("old", "dev"));
     assert.deepEqual(await records(), [{ scope: "objects/database/shop/role/auditor", stack: "shop/dev", resource: 'PgAuditObjectAudit "old"' }]);
     // Old state that never refreshed, deleted after another resource took the grants: nothing revoked.
     const renamed = await provider.create(await inputs("new", "dev"));
-    await provider.delete!(created.id, previous);
+    await provider.delete(created.id, previous);
     assert.deepEqual(await grants(), ["cards(pan).SELECT"]);
-    await provider.delete!(created.id, updated.outs);
+    await provider.delete(created.id, updated.outs);
     assert.deepEqual(await grants(), ["cards(pan).SELECT"]);
-    await provider.delete!(renamed.id, renamed.outs);
+    await provider.delete(renamed.id, renamed.outs);
     assert.deepEqual(await grants(), []);
 });

@@ -7,6 +7,7 @@ import { checkObjectAuditInputs } from "../../../provider/objectAudit/lifecycle"
 import { diffObjectAudit, objectAuditScopeKey } from "../../../provider/objectAudit/provider";
 import { formatTableName, parseTableName } from "../../../model/objectAudit";
 import { UNKNOWN } from "../../../model/inputFailures";
+import { without } from "../../support/without";
 
 const connection = "postgresql://avnadmin:pw@db.example:5432/defaultdb?sslmode=require";
 
@@ -36,8 +37,8 @@ test("table names: schema.table as written, quoted parts for dots and quotes, an
     }
 });
 
-test("check: every problem at once, each naming the property and the fix; nothing echoes the connection", async () => {
-    const result = await checkObjectAuditInputs({
+test("check: every problem at once, each naming the property and the fix; nothing echoes the connection", () => {
+    const result = checkObjectAuditInputs({
         connection,
         database: "shop",
         auditRole: "x".repeat(64),
@@ -61,12 +62,12 @@ test("check: every problem at once, each naming the property and the fix; nothin
     assert.match(byProperty["objects[5].privilege"], /not a known property; expected one of table, privileges, columns/);
     assert.ok(!JSON.stringify(result.failures).includes("pw@"), "no failure repeats the connection");
 
-    const missing = await checkObjectAuditInputs({ connection });
+    const missing = checkObjectAuditInputs({ connection });
     assert.deepEqual(missing.failures.map((f) => f.property).sort(), ["auditRole", "database", "objects"]);
 });
 
-test("check normalizes (sorted, deduplicated, canonical names) and leaves values unknown at preview unjudged", async () => {
-    const ok = await checkObjectAuditInputs({
+test("check normalizes (sorted, deduplicated, canonical names) and leaves values unknown at preview unjudged", () => {
+    const ok = checkObjectAuditInputs({
         connection,
         database: "shop",
         auditRole: "auditor",
@@ -83,7 +84,7 @@ test("check normalizes (sorted, deduplicated, canonical names) and leaves values
     assert.equal(ok.inputs.createRole, false);
     assert.equal(ok.inputs.adopt, false);
 
-    const unknown = await checkObjectAuditInputs({
+    const unknown = checkObjectAuditInputs({
         connection: UNKNOWN,
         database: "shop",
         auditRole: "auditor",
@@ -165,7 +166,7 @@ test("diff and ownership: an owner label change is an update; a connection to an
         changed: ["connection"],
     });
     assert.deepEqual(diffObjectAudit(olds, { ...olds, connection: { host: "H", port: 5432, password: "rotated" } }).replaces, [], "same server: an update");
-    const { owner: _label, ...previous } = olds;
+    const previous = without(olds, "owner");
     assert.deepEqual(diffObjectAudit(previous, olds).changed, ["owner"], "state before owner labels: the first up records it");
     assert.equal(objectAuditScopeKey({ database: "a/b", auditRole: "r" }), "objects/database/a%2Fb/role/r");
 });

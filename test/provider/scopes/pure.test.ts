@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeSettingsText, encodeSettingsText, parseScopeId, pgAuditScopesProvider as provider, scopeId, UNKNOWN } from "../../../provider";
+import { decodeSettingsText, encodeSettingsText, parseScopeId, scopeId, UNKNOWN } from "../../../provider";
+import { pgAuditScopesProvider as provider } from "../../support/providers";
 import { checkScopesInputs, diffScopes } from "../../../provider/scopes/lifecycle";
 
 const HOSTILE = [`a"b`, `a'b`, `sl/ash`, `per%cent`, `role/x/database/y`, `new\nline`, `ünï 🎉`, ` `, `;`, `=`, `\\`];
@@ -44,7 +45,7 @@ test("settings lines: one line a scope, in definition order, and every value (ev
     }
 });
 
-const check = (news: Record<string, unknown>) => provider.check!({}, news);
+const check = (news: Record<string, unknown>) => provider.check({}, news);
 
 test("check reports every failure at once, each with its path, never a value of the connection", async () => {
     const result = await check({
@@ -126,7 +127,7 @@ test("diff: per-scope meaning, not text; any added, removed or changed scope, co
         { role: "app", settings: { log: ["role", "ddl", "none"] } },
     ]);
     assert.deepEqual(diffScopes(base, same), { changes: false, changed: [], replaces: [] });
-    assert.deepEqual((await provider.diff!("id", base, same)).replaces, []);
+    assert.deepEqual((await provider.diff("id", base, same)).replaces, []);
 
     const order = await checkedState([
         { role: "app", settings: { log: ["ddl", "role"] } },
@@ -146,14 +147,14 @@ test("diff: per-scope meaning, not text; any added, removed or changed scope, co
     assert.deepEqual(diffScopes(base, other).replaces, [], "a rotated password: same server, an update");
     const moved = await checkedState([{ role: "app", settings: { log: ["ddl", "role"] } }], { connection: "postgresql://u:p@other-host/d" });
     assert.deepEqual(diffScopes(base, moved).replaces, ["connection"], "another server: create there first, then delete here");
-    assert.deepEqual((await provider.diff!("id", base, moved)).replaces, ["connection"]);
+    assert.deepEqual((await provider.diff("id", base, moved)).replaces, ["connection"]);
     const label = { stack: "proj/dev", resource: 'PgAuditScopes "a"' };
     assert.deepEqual(
         diffScopes({ ...base, owner: label }, { ...base, owner: { ...label, stack: "proj/prod" } }).changed,
         ["owner"],
         "a renamed stack updates the records",
     );
-    assert.equal((await provider.diff!("id", base, { ...base, adopt: true })).changes, false, "adopt only matters when a scope is taken over");
+    assert.equal((await provider.diff("id", base, { ...base, adopt: true })).changes, false, "adopt only matters when a scope is taken over");
     assert.deepEqual(diffScopes(base, { ...base, scopes: [{ role: UNKNOWN }] }).changed, ["scopes"], "unknown at preview: a change");
 
     const exclusive = await checkedState([{ role: "app", settings: { log: ["ddl"] } }], { exclusive: true });

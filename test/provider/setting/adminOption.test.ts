@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { closeAllPools, pgAuditSettingProvider as provider } from "../../../provider";
-import { pgAuditExclusiveProvider as exclusive } from "../../../provider/exclusive/provider";
+import { closeAllPools } from "../../../provider";
+import { pgAuditExclusiveProvider as exclusive, pgAuditSettingProvider as provider } from "../../support/providers";
 import { startCluster, type TestCluster } from "../../../sandbox/cluster";
 import { catalogEntries, checked, showAs } from "../../support/scopes";
 
@@ -54,9 +54,9 @@ describe("ADMIN OPTION (PostgreSQL 16+)", () => {
             assert.deepEqual(await catalogEntries(cluster, scope), ["pgaudit.log=ddl"]);
             assert.equal(await showAs(cluster, "made_here", "shop"), "ddl");
             const news = await checked({ connection: cluster.adminUri(), ...scope, settings: { log: ["write"] } });
-            const updated = await provider.update!(created.id, created.outs, news);
+            const updated = await provider.update(created.id, created.outs, news);
             assert.deepEqual(await catalogEntries(cluster, scope), ["pgaudit.log=write"]);
-            await provider.delete!(created.id, updated.outs);
+            await provider.delete(created.id, updated.outs);
             assert.deepEqual(await catalogEntries(cluster, scope), []);
         }
         // Why no grant was needed: from 16 on, creating a role gives its creator ADMIN OPTION on it.
@@ -81,14 +81,14 @@ describe("ADMIN OPTION (PostgreSQL 16+)", () => {
             const news = await checked({ connection: cluster.adminUri(), ...scope, settings: { log: ["write", "role"] } });
             if (from16) {
                 await revokeAdminOption();
-                await assert.rejects(provider.update!(created.id, created.outs, news), refusedForAdminOption);
-                await assert.rejects(provider.delete!(created.id, created.outs), refusedForAdminOption);
+                await assert.rejects(provider.update(created.id, created.outs, news), refusedForAdminOption);
+                await assert.rejects(provider.delete(created.id, created.outs), refusedForAdminOption);
                 assert.deepEqual(await catalogEntries(cluster, scope), [...before, "pgaudit.log=ddl"], "a refused update or delete writes nothing");
                 await grantAdminOption();
             }
-            const updated = await provider.update!(created.id, created.outs, news);
+            const updated = await provider.update(created.id, created.outs, news);
             assert.deepEqual(await catalogEntries(cluster, scope), [...before, "pgaudit.log=write,role"]);
-            await provider.delete!(created.id, updated.outs);
+            await provider.delete(created.id, updated.outs);
             assert.deepEqual(await catalogEntries(cluster, scope), before);
             if (from16) await revokeAdminOption();
         }
@@ -98,9 +98,9 @@ describe("ADMIN OPTION (PostgreSQL 16+)", () => {
         await cluster.sql(`ALTER ROLE theirs SET pgaudit.log = 'none'`);
         const props = { connection: cluster.adminConnection(), declaredScopes: [] };
         const create = async (extra: Record<string, unknown> = {}) => {
-            const result = await exclusive.check!({}, { ...props, ...extra });
+            const result = await exclusive.check({}, { ...props, ...extra });
             assert.deepEqual(result.failures ?? [], []);
-            return exclusive.create(result.inputs);
+            return exclusive.create(result.inputs!);
         };
         if (from16) {
             await assert.rejects(create(), (err: Error) => {
@@ -149,9 +149,9 @@ describe("logParameterMaxSize (pgaudit 16+)", () => {
         const created = await provider.create(inputs);
         assert.deepEqual(await catalogEntries(cluster, scope), ["pgaudit.log=write", "pgaudit.log_parameter=on", "pgaudit.log_parameter_max_size=8"]);
         assert.equal(await showAs(cluster, "made_here", "shop", "pgaudit.log_parameter_max_size"), "8");
-        const read = await provider.read!(created.id, created.outs);
-        assert.deepEqual(read.props.settings, { log: ["write"], logParameter: true, logParameterMaxSize: 8 });
-        assert.equal((await provider.diff!(created.id, read.props, inputs)).changes, false);
+        const read = await provider.read(created.id, created.outs);
+        assert.deepEqual(read.props!.settings, { log: ["write"], logParameter: true, logParameterMaxSize: 8 });
+        assert.equal((await provider.diff(created.id, read.props!, inputs)).changes, false);
 
         // A session of that role: the short parameter is logged, the long one replaced.
         const app = `maxsize${process.pid}`;
@@ -167,7 +167,7 @@ describe("logParameterMaxSize (pgaudit 16+)", () => {
         // The parameter field is one CSV field: both parameters, quoted, the long one replaced.
         assert.match(lines[0], /AUDIT: SESSION,1,1,WRITE,INSERT,,,"INSERT INTO notes VALUES \(\$1\), \(\$2\)","short,<long param suppressed>"$/);
 
-        await provider.delete!(created.id, read.props);
+        await provider.delete(created.id, read.props!);
         assert.deepEqual(await catalogEntries(cluster, scope), []);
     });
 });

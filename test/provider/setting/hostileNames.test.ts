@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { escapeIdentifier } from "pg";
-import { closeAllPools, pgAuditSettingProvider as provider } from "../../../provider";
+import { closeAllPools } from "../../../provider";
+import { pgAuditSettingProvider as provider } from "../../support/providers";
 import { startCluster, type TestCluster } from "../../../sandbox/cluster";
 import { catalogEntries, checked, showAs, wholeCatalog } from "../../support/scopes";
 
@@ -62,18 +63,18 @@ test(`${NAMES.length} hostile names round-trip exactly through database, role an
             const created = await provider.create(await checked({ connection: conn, ...scope, settings: { log: ["ddl", "role"] } }));
             assert.equal(created.outs.database, scope.database);
             assert.equal(created.outs.role, scope.role);
-            const read = await provider.read!(created.id, created.outs);
+            const read = await provider.read(created.id, created.outs);
             assert.equal(read.id, created.id);
-            assert.equal(read.props.database, scope.database, `read keeps the name ${JSON.stringify(name)}`);
-            assert.equal(read.props.role, scope.role);
-            assert.deepEqual(read.props.settings, { log: ["ddl", "role"] });
+            assert.equal(read.props!.database, scope.database, `read keeps the name ${JSON.stringify(name)}`);
+            assert.equal(read.props!.role, scope.role);
+            assert.deepEqual(read.props!.settings, { log: ["ddl", "role"] });
             made.push(created);
         }
         assert.deepEqual(await catalogEntries(cluster, { database: name }), ["pgaudit.log=ddl,role"]);
         assert.deepEqual(await catalogEntries(cluster, { role: name }), ["search_path=keep", "pgaudit.log=ddl,role"]);
         assert.deepEqual(await catalogEntries(cluster, { role: name, database: name }), ["pgaudit.log=ddl,role"]);
         assert.equal(await showAs(cluster, name, name), "ddl,role", `a new session of ${JSON.stringify(name)} sees it`);
-        for (const m of made) await provider.delete!(m.id, m.outs);
+        for (const m of made) await provider.delete(m.id, m.outs);
     }
     assert.equal(await wholeCatalog(cluster), before, "nothing else changed, and every entry was reset");
     const roles = await cluster.sql(`SELECT count(*)::int AS n FROM pg_roles WHERE rolname = ANY($1) OR rolname = 'avnadmin'`, [NAMES]);

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { closeAllPools, connectionStats, pgAuditSettingProvider as provider, UNKNOWN } from "../../../provider";
+import { closeAllPools, connectionStats, UNKNOWN } from "../../../provider";
+import { pgAuditSettingProvider as provider } from "../../support/providers";
 import { startCluster, type TestCluster } from "../../../sandbox/cluster";
 import { wholeCatalog } from "../../support/scopes";
 
@@ -19,7 +20,13 @@ after(async () => {
     await cluster.stop();
 });
 
-type Case = [name: string, mutate: (valid: Record<string, any>) => Record<string, any>, property: string, reason: RegExp];
+/** The valid input each case spoils. */
+type Valid = {
+    connection: string;
+    role: string;
+    settings: { log: string[] };
+};
+type Case = [name: string, mutate: (valid: Valid) => Record<string, unknown>, property: string, reason: RegExp];
 
 const CASES: Case[] = [
     [
@@ -100,12 +107,12 @@ const CASES: Case[] = [
 
 test(`${CASES.length} invalid inputs are refused by check, each naming its property; none reaches the database`, async () => {
     assert.ok(CASES.length >= 30);
-    const valid = { connection: cluster.adminUri(), role: "app", settings: { log: ["ddl"] } };
-    assert.deepEqual((await provider.check!({}, valid)).failures, [], "the base input is valid");
+    const valid: Valid = { connection: cluster.adminUri(), role: "app", settings: { log: ["ddl"] } };
+    assert.deepEqual((await provider.check({}, valid)).failures, [], "the base input is valid");
     const catalogBefore = await wholeCatalog(cluster);
     for (const [name, mutate, property, reason] of CASES) {
-        const news = JSON.parse(JSON.stringify(mutate(valid)), (_k, v) => v);
-        const { failures } = await provider.check!({}, news);
+        const news = JSON.parse(JSON.stringify(mutate(valid))) as Record<string, unknown>;
+        const { failures } = await provider.check({}, news);
         const failure = failures?.find((f) => f.property === property);
         assert.ok(failure, `${name}: no failure for ${property} in ${JSON.stringify(failures)}`);
         assert.match(failure.reason, reason, name);
@@ -117,7 +124,7 @@ test(`${CASES.length} invalid inputs are refused by check, each naming its prope
 });
 
 test("all failures are reported at once", async () => {
-    const { failures } = await provider.check!({}, { connection: { host: "" }, settings: { log: ["x", "y"], logRows: 1 }, role: "" });
+    const { failures } = await provider.check({}, { connection: { host: "" }, settings: { log: ["x", "y"], logRows: 1 }, role: "" });
     const properties = failures!.map((f) => f.property).sort();
     assert.deepEqual(properties, ["connection.host", "connection.user", "role", "settings.logRows", "settings.log[0]", "settings.log[1]"]);
 });
@@ -132,7 +139,7 @@ test("no failure message repeats the password", async () => {
         { connection: `not a uri ${password}`, role: "r", settings: { log: ["ddl"] } },
     ];
     for (const news of inputs) {
-        const { failures } = await provider.check!({}, news);
+        const { failures } = await provider.check({}, news);
         assert.ok(failures!.length > 0);
         assert.ok(!JSON.stringify(failures).includes(password), JSON.stringify(failures));
         await assert.rejects(provider.create(news), (err: Error) => !err.message.includes(password));
@@ -140,21 +147,21 @@ test("no failure message repeats the password", async () => {
 });
 
 test("at preview, unknown values are neither validated nor normalized", async () => {
-    const { failures, inputs } = await provider.check!({}, { connection: UNKNOWN, role: UNKNOWN, settings: { log: ["ddl", UNKNOWN] } });
+    const { failures, inputs } = await provider.check({}, { connection: UNKNOWN, role: UNKNOWN, settings: { log: ["ddl", UNKNOWN] } });
     assert.deepEqual(failures, []);
     assert.deepEqual(inputs, { connection: UNKNOWN, role: UNKNOWN, settings: { log: ["ddl", UNKNOWN] } });
     // Known parts are still checked.
-    const mixed = await provider.check!({}, { connection: UNKNOWN, role: "app", settings: { log: ["reed"] } });
+    const mixed = await provider.check({}, { connection: UNKNOWN, role: "app", settings: { log: ["reed"] } });
     assert.deepEqual(
         mixed.failures!.map((f) => f.property),
         ["settings.log[0]"],
     );
-    const diff = await provider.diff!(
+    const diff = await provider.diff(
         "role/app",
         { role: "app", settings: { log: ["ddl"] }, connection: {} },
         { role: "app", settings: { log: UNKNOWN }, connection: UNKNOWN },
     );
     assert.deepEqual(diff, { changes: true, replaces: [] });
-    const replace = await provider.diff!("role/app", { role: "app", settings: { log: ["ddl"] } }, { role: UNKNOWN, settings: { log: ["ddl"] } });
+    const replace = await provider.diff("role/app", { role: "app", settings: { log: ["ddl"] } }, { role: UNKNOWN, settings: { log: ["ddl"] } });
     assert.deepEqual(replace.replaces, ["role"]);
 });

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { closeAllPools, pgAuditSettingProvider as provider } from "../../../provider";
+import { closeAllPools } from "../../../provider";
+import { pgAuditSettingProvider as provider } from "../../support/providers";
 import { startCluster, type TestCluster } from "../../../sandbox/cluster";
 import { auditLinesOf, catalogEntries, checked, showAs, wholeCatalog } from "../../support/scopes";
 
@@ -59,18 +60,18 @@ describe("database scope", () => {
     });
 
     test("read returns the settings found, and inputs for the next diff", async () => {
-        const read = await provider.read!(id, outs);
+        const read = await provider.read(id, outs);
         assert.equal(read.id, id);
-        assert.deepEqual(read.props.settings, { log: ["ddl", "role"] });
+        assert.deepEqual(read.props!.settings, { log: ["ddl", "role"] });
         assert.deepEqual(read.inputs!.settings, { log: ["ddl", "role"] });
         assert.equal(read.inputs!.scope, undefined, "outputs-only properties are not inputs");
     });
 
     test("update sets what changed and resets what was removed", async () => {
         const news = await checked({ connection: cluster.adminUri(), database: "shop", settings: { log: ["write"], logCatalog: false } });
-        const diff = await provider.diff!(id, outs, news);
+        const diff = await provider.diff(id, outs, news);
         assert.deepEqual(diff, { changes: true, replaces: [] });
-        outs = (await provider.update!(id, outs, news)).outs;
+        outs = (await provider.update(id, outs, news)).outs;
         assert.deepEqual(await catalogEntries(cluster, { database: "shop" }), [
             "search_path=public",
             "work_mem=8MB",
@@ -81,17 +82,17 @@ describe("database scope", () => {
         assert.deepEqual(classesIn(await auditLinesOf(cluster, "plain", "shop", statements())), ["WRITE"]);
 
         const fewer = await checked({ connection: cluster.adminUri(), database: "shop", settings: { log: ["write"] } });
-        outs = (await provider.update!(id, outs, fewer)).outs;
+        outs = (await provider.update(id, outs, fewer)).outs;
         assert.deepEqual(await catalogEntries(cluster, { database: "shop" }), ["search_path=public", "work_mem=8MB", "pgaudit.log=write"]);
         assert.equal(await showAs(cluster, "plain", "shop", "pgaudit.log_catalog"), "on", "back to the server default");
     });
 
     test("delete resets pgaudit entries only, and a second delete is a no-op", async () => {
-        await provider.delete!(id, outs);
+        await provider.delete(id, outs);
         assert.deepEqual(await catalogEntries(cluster, { database: "shop" }), ["search_path=public", "work_mem=8MB"]);
         assert.equal(await showAs(cluster, "plain", "shop"), "none");
         assert.deepEqual(await auditLinesOf(cluster, "plain", "shop", statements()), []);
-        await provider.delete!(id, outs);
+        await provider.delete(id, outs);
         assert.deepEqual(await catalogEntries(cluster, { database: "shop" }), ["search_path=public", "work_mem=8MB"]);
     });
 });
@@ -111,15 +112,15 @@ describe("role scope", () => {
         assert.equal(await showAs(cluster, "svc", "other"), "read,write", "a role setting applies in every database");
         assert.deepEqual(classesIn(await auditLinesOf(cluster, "svc", "other", statements())), ["READ", "WRITE"]);
 
-        assert.deepEqual((await provider.read!(id, outs)).props.settings, { log: ["read", "write"], logRelation: true });
+        assert.deepEqual((await provider.read(id, outs)).props!.settings, { log: ["read", "write"], logRelation: true });
 
         const news = await checked({ connection: cluster.adminConnection(), role: "svc", settings: { log: "none" } });
-        outs = (await provider.update!(id, outs, news)).outs;
+        outs = (await provider.update(id, outs, news)).outs;
         assert.deepEqual(await catalogEntries(cluster, { role: "svc" }), ["statement_timeout=5s", "pgaudit.log=none"]);
         assert.equal(await showAs(cluster, "svc", "shop"), "none");
         assert.deepEqual(await auditLinesOf(cluster, "svc", "other", statements()), []);
 
-        await provider.delete!(id, outs);
+        await provider.delete(id, outs);
         assert.deepEqual(await catalogEntries(cluster, { role: "svc" }), ["statement_timeout=5s"]);
     });
 });
@@ -145,9 +146,9 @@ describe("role-in-database scope", () => {
             lines.join("\n"),
         );
 
-        assert.deepEqual((await provider.read!(created.id, outs)).props.settings, { log: ["ddl"], logLevel: "notice" });
+        assert.deepEqual((await provider.read(created.id, outs)).props!.settings, { log: ["ddl"], logLevel: "notice" });
         const news = await checked({ connection: conn, role: "app_rw", database: "shop", settings: { log: ["ddl", "read"], logLevel: "notice" } });
-        outs = (await provider.update!(created.id, outs, news)).outs;
+        outs = (await provider.update(created.id, outs, news)).outs;
         assert.deepEqual(await catalogEntries(cluster, { role: "app_rw", database: "shop" }), [
             "work_mem=16MB",
             "pgaudit.log=ddl,read",
@@ -155,7 +156,7 @@ describe("role-in-database scope", () => {
         ]);
         assert.deepEqual(classesIn(await auditLinesOf(cluster, "app_rw", "shop", statements())), ["DDL", "READ"]);
 
-        await provider.delete!(created.id, outs);
+        await provider.delete(created.id, outs);
         assert.deepEqual(await catalogEntries(cluster, { role: "app_rw", database: "shop" }), ["work_mem=16MB"]);
         assert.equal(await showAs(cluster, "app_rw", "shop"), "none");
     });
@@ -188,7 +189,7 @@ describe("precedence, as a new session sees it", () => {
                 await cluster.sql(`REVOKE app_rw FROM plain`);
             }
         } finally {
-            for (const m of made.reverse()) await provider.delete!(m.id, m.outs);
+            for (const m of made.reverse()) await provider.delete(m.id, m.outs);
         }
         assert.deepEqual(await catalogEntries(cluster, { database: "shop" }), ["search_path=public", "work_mem=8MB"]);
     });
@@ -201,19 +202,19 @@ describe("drift, adoption and faults", () => {
         const { id, outs } = await provider.create(inputs);
         await cluster.sql(`ALTER ROLE plain SET pgaudit.log = 'none'`);
         await cluster.sql(`ALTER ROLE plain SET pgaudit.log_client = on`);
-        const read = await provider.read!(id, outs);
-        assert.deepEqual(read.props.settings, { log: ["none"], logClient: true });
-        const diff = await provider.diff!(id, read.props, inputs);
+        const read = await provider.read(id, outs);
+        assert.deepEqual(read.props!.settings, { log: ["none"], logClient: true });
+        const diff = await provider.diff(id, read.props!, inputs);
         assert.equal(diff.changes, true, "the next preview shows the drift");
-        const fixed = (await provider.update!(id, read.props, inputs)).outs;
+        const fixed = (await provider.update(id, read.props!, inputs)).outs;
         assert.deepEqual(await catalogEntries(cluster, { role: "plain" }), ["pgaudit.log=ddl,role"]);
-        assert.equal((await provider.diff!(id, fixed, inputs)).changes, false);
+        assert.equal((await provider.diff(id, fixed, inputs)).changes, false);
 
         // Semantically equal drift ('ROLE , ddl') is no change.
         await cluster.sql(`ALTER ROLE plain SET pgaudit.log = 'ROLE , ddl'`);
-        const same = await provider.read!(id, fixed);
-        assert.equal((await provider.diff!(id, same.props, inputs)).changes, false);
-        await provider.delete!(id, same.props);
+        const same = await provider.read(id, fixed);
+        assert.equal((await provider.diff(id, same.props!, inputs)).changes, false);
+        await provider.delete(id, same.props!);
         assert.deepEqual(await catalogEntries(cluster, { role: "plain" }), []);
     });
 
@@ -221,9 +222,9 @@ describe("drift, adoption and faults", () => {
         const inputs = await checked({ connection: cluster.adminUri(), role: "gone_role", settings: { log: ["all"] } });
         const { id, outs } = await provider.create(inputs);
         await cluster.sql(`DROP ROLE gone_role`);
-        const read = await provider.read!(id, outs);
+        const read = await provider.read(id, outs);
         assert.equal(read.id, undefined);
-        await provider.delete!(id, outs);
+        await provider.delete(id, outs);
     });
 
     test("a dropped database makes read report the resource gone", async () => {
@@ -231,8 +232,8 @@ describe("drift, adoption and faults", () => {
         const inputs = await checked({ connection: cluster.adminUri(), role: "plain", database: "brief", settings: { log: ["all"] } });
         const { id, outs } = await provider.create(inputs);
         await cluster.sql(`DROP DATABASE brief`);
-        assert.equal((await provider.read!(id, outs)).id, undefined);
-        await provider.delete!(id, outs);
+        assert.equal((await provider.read(id, outs)).id, undefined);
+        await provider.delete(id, outs);
     });
 
     test("create refuses a scope that holds other pgaudit values unless adopt is set", async () => {
@@ -252,8 +253,8 @@ describe("drift, adoption and faults", () => {
 
         const adopted = await provider.create(await checked({ ...declared, adopt: true }));
         assert.deepEqual(await catalogEntries(cluster, { role: "app_rw" }), ["pgaudit.log=ddl", "search_path=public"]);
-        await provider.delete!(adopted.id, adopted.outs);
-        await provider.delete!(same.id, same.outs);
+        await provider.delete(adopted.id, adopted.outs);
+        await provider.delete(same.id, same.outs);
         assert.deepEqual(await catalogEntries(cluster, { role: "app_rw" }), ["search_path=public"]);
     });
 
@@ -263,10 +264,10 @@ describe("drift, adoption and faults", () => {
         const before = await wholeCatalog(cluster);
         const again = await provider.create(inputs);
         // The engine keeps the rerun's state; the first create's owner id no longer holds the scope.
-        await provider.update!(again.id, again.outs, inputs);
-        await assert.rejects(provider.update!(first.id, first.outs, inputs), /no longer held by this resource/);
+        await provider.update(again.id, again.outs, inputs);
+        await assert.rejects(provider.update(first.id, first.outs, inputs), /no longer held by this resource/);
         assert.equal(await wholeCatalog(cluster), before);
-        await provider.delete!(again.id, again.outs);
+        await provider.delete(again.id, again.outs);
     });
 
     test("a create that fails part-way leaves no half-written scope", async () => {
@@ -319,10 +320,10 @@ describe("drift, adoption and faults", () => {
         const created = await provider.create(first);
         await cluster.sql(`ALTER ROLE rotator PASSWORD 'second-pass'`);
         const second = await checked({ connection: conn("second-pass"), role: "plain", settings: { log: ["ddl"] } });
-        assert.deepEqual(await provider.diff!(created.id, created.outs, second), { changes: true, replaces: [] });
-        const updated = await provider.update!(created.id, created.outs, second);
+        assert.deepEqual(await provider.diff(created.id, created.outs, second), { changes: true, replaces: [] });
+        const updated = await provider.update(created.id, created.outs, second);
         await closeAllPools(); // no pooled session with the old password may help delete along
-        await provider.delete!(created.id, updated.outs);
+        await provider.delete(created.id, updated.outs);
         assert.deepEqual(await catalogEntries(cluster, { role: "plain" }), []);
     });
 });
