@@ -15,6 +15,7 @@ import { SETTING_KEYS, type SettingValues } from "../core/settings";
 import { decodeSettingsText, encodeSettingsText } from "../core/settingsText";
 import type { Scope } from "../core/sql";
 import { ownerIdSchema, ownerLabelSchema } from "../core/ownership";
+import { groupsInputSchema, groupsStateSchema, memberMapSchema } from "./groups";
 
 /** One declared scope as the user writes it. */
 export const scopeEntrySchema = z
@@ -79,7 +80,7 @@ const optionsShape = {
 };
 
 /** The inputs a program gives (check's input). */
-export const scopesInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesListSchema });
+export const scopesInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesListSchema, groups: groupsInputSchema });
 
 /**
  * The map check writes, given as input: what PgAuditScopes sends once every scope is known at
@@ -105,7 +106,7 @@ const scopesWireMapSchema = z.record(z.string(), z.unknown()).transform((map, ct
 });
 
 /** Check's input when `scopes` is already the map (see scopesWireMapSchema). */
-export const scopesMapInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesWireMapSchema });
+export const scopesMapInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesWireMapSchema, groups: groupsInputSchema });
 
 /** The schema for the inputs as given: the program's list, or the map once every scope was known. */
 export function scopesInputsSchemaFor(scopes: unknown): typeof scopesInputsSchema | typeof scopesMapInputsSchema {
@@ -150,6 +151,10 @@ export const scopesStateSchema = z.object({
     undeclared: z.array(undeclaredOverrideSchema).optional(),
     /** The id create gave this resource; the owner records of its scopes name it. Absent in state older than owner records. */
     ownerId: ownerIdSchema.optional(),
+    /** Group scopes (groups.ts): the declaration, the member scopes each holds, and (refresh) what leavers still hold. */
+    groups: groupsStateSchema,
+    members: memberMapSchema.optional(),
+    leavers: memberMapSchema.optional(),
 });
 
 export type ScopeEntryInput = z.input<typeof scopeEntrySchema>;
@@ -158,7 +163,7 @@ export type ScopesState = z.output<typeof scopesStateSchema>;
 const CONNECTION_KEYS = ["host", "port", "user", "password", "database", "sslMode", "caCert"];
 
 function knownKeysAt(at: string): readonly string[] {
-    if (at === "") return ["connection", "scopes", "adopt", "connectDeadlineSeconds", "exclusive", "onUnresettable", "owner"];
+    if (at === "") return ["connection", "scopes", "groups", "adopt", "connectDeadlineSeconds", "exclusive", "onUnresettable", "owner"];
     if (at === "connection") return CONNECTION_KEYS;
     if (/^scopes\[\d+\]$/.test(at)) return ["database", "role", "settings"];
     if (/^scopes\[\d+\]\.settings$/.test(at)) return SETTING_KEYS;
