@@ -5,6 +5,7 @@ export { pgAuditUserConfig, pgAuditConfigSchema, type PgAuditConfig, type PgAudi
 export { logsConfigSchema, AUDIT_DASHBOARDS_FILTER, type LogsConfig, type LogsConfigInput } from "./logsConfig";
 export { type PgServiceArgs, type PgauditBlock } from "./serviceConfig";
 export { type RoleDatabaseSettings } from "./scopes";
+export { type GroupDatabaseSettings } from "./groups";
 export { type BaselineException, type BaselineRecord } from "./baselineConfig";
 export { PgAuditLoggingError } from "./errors";
 export { type ObjectAuditArgs, type ObjectAuditRoleScope } from "./objectAudit";

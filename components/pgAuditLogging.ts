@@ -24,6 +24,7 @@ import { AUDIT_DASHBOARDS_FILTER, auditIndexPattern, logsUserConfig, parseLogsCo
 import { planObjectAudit, withDatabaseRoles, withServiceRole, type ObjectAuditArgs, type ObjectAuditPlan } from "./objectAudit";
 import { scopedSettingsVersionProblem } from "./pgVersion";
 import { planScopes, type RoleDatabaseSettings, type Scope } from "./scopes";
+import { planGroups, type GroupDatabaseSettings, type GroupScope } from "./groups";
 import { checkKeptService, declareService, resolveAudit, type PgauditBlock, type PgServiceArgs, type ServiceAudit } from "./serviceConfig";
 
 /** An existing Aiven for OpenSearch service, by name, in the same project. */
@@ -70,6 +71,15 @@ export interface PgAuditLoggingArgs {
     roles?: Record<string, pulumi.Input<PgAuditSettingsInput>>;
     /** Settings of a role in one database: `[{ role: "app", database: "shop", settings: { log: ["read"] } }]`. Needs PostgreSQL 15+. */
     roleDatabases?: RoleDatabaseSettings[];
+    /**
+     * Settings for every login member of a group role, by group name: `{ analysts: { log: ["read", "write"] } }`.
+     * Members are found at each `pulumi up` and `refresh`, directly or through other roles; a member
+     * declared in `roles` keeps its own; one in two groups gets the union of their classes. Needs
+     * the default settingsResource "PgAuditScopes". See docs/groups.md.
+     */
+    groups?: Record<string, pulumi.Input<PgAuditSettingsInput>>;
+    /** Settings for every login member of a group in one database: `[{ group: "analysts", database: "shop", settings: { log: ["read"] } }]`. */
+    groupDatabases?: GroupDatabaseSettings[];
     /**
      * Where the audit lines go: `{ serviceName }` of an existing Aiven for OpenSearch service in
      * `project`, or the arguments of an `aiven.OpenSearch` to declare. Without it, audit lines stay
@@ -172,6 +182,7 @@ interface Plan {
     readonly audit: pulumi.Input<PgAuditConfig>;
     readonly logs: pulumi.Input<LogsConfig>;
     readonly scopes: Scope[];
+    readonly groups: GroupScope[];
     readonly objectAudit?: ObjectAuditPlan;
     readonly baseline?: BaselinePlan;
 }
@@ -247,6 +258,11 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
         oa ? { ...args, databases: collect(() => withDatabaseRoles(subject, args.databases, oa)) } : args,
     );
     problems.push(...scopeProblems);
+    const { groups, problems: groupProblems } = planGroups(args);
+    problems.push(...groupProblems);
+    if (groups.length > 0 && args.settingsResource === "PgAuditSetting") {
+        problems.push(`groups: group scopes are held by PgAuditScopes (their members change between ups); remove settingsResource "PgAuditSetting", or declare each member in roles`);
+    }
     if (args.settingsResource !== undefined && !(SETTINGS_RESOURCES as readonly unknown[]).includes(args.settingsResource)) {
         problems.push(
             `settingsResource: must be one of ${SETTINGS_RESOURCES.map((r) => `"${r}"`).join(", ")} (a plain string: it decides which resources exist)`,
@@ -268,13 +284,13 @@ function plan(subject: string, name: string, args: PgAuditLoggingArgs): Plan {
     if (serviceArgs && audit !== undefined) {
         declared = collect(() => declareService(subject, args.project, serviceArgs, audit));
         const serviceAudit = declared?.audit;
-        if ((scopes.length > 0 || args.exclusive) && serviceAudit !== undefined && isPlain(serviceAudit)) {
+        if ((scopes.length > 0 || groups.length > 0 || args.exclusive) && serviceAudit !== undefined && isPlain(serviceAudit)) {
             const problem = scopedSettingsVersionProblem(versionField(args.service), (serviceAudit as ServiceAudit).pgVersion);
             if (problem) problems.push(problem);
         }
     }
     if (problems.length > 0) throw new PgAuditLoggingError(subject, problems);
-    return { kept, declared, audit: audit!, logs: logs ?? {}, scopes, objectAudit: oa, baseline };
+    return { kept, declared, audit: audit!, logs: logs ?? {}, scopes, groups, objectAudit: oa, baseline };
 }
 
 /**
@@ -349,16 +365,17 @@ export class PgAuditLogging extends pulumi.ComponentResource {
         }
 
         const extra = typeof args.settingsDependOn === "function" ? args.settingsDependOn(this.service) : (args.settingsDependOn ?? EMPTY);
-        const connection = p.scopes.length > 0 || args.exclusive || p.objectAudit ? this.scopeConnection(subject, args, serviceAudit) : undefined;
+        const connection = p.scopes.length > 0 || p.groups.length > 0 || args.exclusive || p.objectAudit ? this.scopeConnection(subject, args, serviceAudit) : undefined;
         const perScope = args.settingsResource === "PgAuditSetting";
         this.settings = this.declareScopes(args, perScope ? p.scopes : [], connection, extra);
         this.objectAudit = this.declareObjectAudit(p.objectAudit, connection, extra);
-        if (!perScope && connection && (p.scopes.length > 0 || args.exclusive)) {
+        if (!perScope && connection && (p.scopes.length > 0 || p.groups.length > 0 || args.exclusive)) {
             this.scopes = new PgAuditScopes(
                 `${name}-scopes`,
                 {
                     connection,
                     scopes: p.scopes.map((s) => ({ database: s.database, role: s.role, settings: s.settings })),
+                    ...(p.groups.length > 0 ? { groups: p.groups.map((g) => ({ group: g.group, database: g.database, settings: g.settings })) } : {}),
                     adopt: args.adopt,
                     exclusive: args.exclusive,
                     onUnresettable: args.onUnresettable,

@@ -13,7 +13,7 @@ export { pgAuditExclusiveProvider } from "./exclusive/provider";
 export { PgAuditExclusive, type PgAuditExclusiveArgs, type DeclaredScopeArgs } from "./exclusive/resource";
 export { type DeclaredScope, type UndeclaredOverride, type OnUnresettable } from "./core/undeclared";
 export { pgAuditScopesProvider } from "./scopes/provider";
-export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs } from "./scopes/resource";
+export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs, type PgAuditGroupScopeArgs } from "./scopes/resource";
 export { encodeSettingsText, decodeSettingsText } from "./core/settingsText";
 export { parseScopeId } from "./core/scopeKey";
 // Object audit (pgaudit.role and the audit role's privileges).

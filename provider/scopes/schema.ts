@@ -80,7 +80,7 @@ const optionsShape = {
 };
 
 /** The inputs a program gives (check's input). */
-export const scopesInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesListSchema, groups: groupsInputSchema });
+export const scopesInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesListSchema, groups: groupsInputSchema.optional() });
 
 /**
  * The map check writes, given as input: what PgAuditScopes sends once every scope is known at
@@ -106,7 +106,7 @@ const scopesWireMapSchema = z.record(z.string(), z.unknown()).transform((map, ct
 });
 
 /** Check's input when `scopes` is already the map (see scopesWireMapSchema). */
-export const scopesMapInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesWireMapSchema, groups: groupsInputSchema });
+export const scopesMapInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesWireMapSchema, groups: groupsInputSchema.optional() });
 
 /** The schema for the inputs as given: the program's list, or the map once every scope was known. */
 export function scopesInputsSchemaFor(scopes: unknown): typeof scopesInputsSchema | typeof scopesMapInputsSchema {
@@ -163,7 +163,7 @@ export type ScopesState = z.output<typeof scopesStateSchema>;
 const CONNECTION_KEYS = ["host", "port", "user", "password", "database", "sslMode", "caCert"];
 
 function knownKeysAt(at: string): readonly string[] {
-    if (at === "") return ["connection", "scopes", "groups", "adopt", "connectDeadlineSeconds", "exclusive", "onUnresettable", "owner"];
+    if (at === "") return ["connection", "scopes", "adopt", "connectDeadlineSeconds", "exclusive", "onUnresettable", "owner", "groups"];
     if (at === "connection") return CONNECTION_KEYS;
     if (/^scopes\[\d+\]$/.test(at)) return ["database", "role", "settings"];
     if (/^scopes\[\d+\]\.settings$/.test(at)) return SETTING_KEYS;
