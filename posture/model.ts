@@ -3,6 +3,7 @@
  * contract, so a pipeline can validate what it reads.
  */
 import { z } from "zod";
+import { groupReportSchema } from "./groups";
 
 /**
  * Where a pgaudit override is stored in pg_db_role_setting. `database` is also what
@@ -229,6 +230,10 @@ export const postureReportSchema = z.object({
     },
     /** With `--baseline`: the baseline's verdict. */
     baseline: baselineResultSchema.nullable().optional(),
+    /** The pgaudit-posture command's view of group scopes: which member scopes they hold, and `--require-group`'s verdicts. */
+    get groups() {
+        return groupReportSchema.optional();
+    },
 });
 /** What pgaudit-posture --json prints: the posture and each verdict asked for. */
 export type PostureReport = z.infer<typeof postureReportSchema>;
