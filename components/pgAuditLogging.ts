@@ -73,7 +73,7 @@ export interface PgAuditLoggingArgs {
     roleDatabases?: RoleDatabaseSettings[];
     /**
      * Settings for every login member of a group role, by group name: `{ analysts: { log: ["read", "write"] } }`.
-     * Members are found at each `pulumi up` and `refresh`, directly or through other roles; a member
+     * Members are found at each refresh (`pulumi up --refresh`) and apply, directly or through other roles; a member
      * declared in `roles` keeps its own; one in two groups gets the union of their classes. Needs
      * the default settingsResource "PgAuditScopes". See docs/groups.md.
      */

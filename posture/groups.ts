@@ -142,7 +142,7 @@ export function renderGroupRequirements(report: GroupReport): string[] {
         else if (r.violations.length === 0) lines.push(`  OK: ${scope}`);
         else {
             lines.push(...r.violations.map((v) => `  FAIL ${safeText(v.message)}`), `  ${r.violations.length} violation(s); ${scope}`);
-            lines.push("  A member that joined (or was changed by hand) since the last apply: run pulumi up of the stack that declares the group scope.");
+            lines.push("  A member that joined (or was changed by hand) since the last apply: run pulumi up --refresh of the stack that declares the group scope.");
         }
     }
     return lines;

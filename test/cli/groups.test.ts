@@ -1,4 +1,4 @@
-// Group scopes (issue 23) through the real `pulumi` CLI, in a user's project that installed the
+// examples/groups (issue 23) through the real `pulumi` CLI, in a user's project that installed the
 // package from its tarball, as avnadmin on PostgreSQL (15; PGAUDIT_TEST_PG=17|18). One stack, few
 // operations, several cases each: a group of 3 login members (one through a nested NOLOGIN group,
 // the NOLOGIN roles skipped), an explicit member override, a member of two groups (the union);
@@ -8,28 +8,15 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
 import { PulumiWorkspace, type CliRun } from "../../sandbox/pulumiCli";
-import { createUserProject, type UserProject } from "../../sandbox/userProject";
+import { createUserProject, REPO_ROOT, type UserProject } from "../../sandbox/userProject";
 import { auditLinesOf, pgauditCatalog } from "../support/scopes";
 
 const STACK = "dev";
-const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
-import { PgAuditScopes } from "pulumi-aiven-pgaudit";
-
-const config = new pulumi.Config();
-const audit = new PgAuditScopes("audit", {
-    connection: config.requireSecret("connection"),
-    scopes: [{ role: "alice", settings: { log: ["all"] } }],
-    groups: [
-        { group: "analysts", settings: { log: ["read", "write"] } },
-        { group: "contractors", settings: { log: ["ddl"] } },
-    ],
-});
-export const members = audit.members;
-`;
 
 let cluster: TestCluster;
 let project: UserProject;
@@ -62,7 +49,8 @@ before(async () => {
          CREATE ROLE alice LOGIN; CREATE ROLE bob LOGIN; CREATE ROLE carol LOGIN; CREATE ROLE dave LOGIN; CREATE ROLE erin LOGIN;
          GRANT analysts TO alice, bob, team, reporting; GRANT team TO carol; GRANT contractors TO bob, erin`,
     );
-    project = await createUserProject({ name: "pgaudit-groups", program: PROGRAM });
+    project = await createUserProject({ name: "pgaudit-groups" });
+    for (const file of ["index.ts", "Pulumi.yaml"]) project.writeFile(file, fs.readFileSync(path.join(REPO_ROOT, "examples", "groups", file), "utf8"));
     workspace = new PulumiWorkspace(project.dir);
     await workspace.initStack(STACK, { secrets: { connection: cluster.adminUri() } });
 });

@@ -69,7 +69,7 @@ test("a member who joined since the apply fails, named (hostile name rendered as
         assert.match(out, /FAIL role "new\\nhire" in database "postgres": pgaudit\.log = 'none' lacks read, write; set by the server-wide value/);
         assert.doesNotMatch(out, /new\nhire/, "the newline is shown escaped, never raw");
         assert.match(out, /FAIL group "Analysts" does not exist/);
-        assert.match(out, /run pulumi up of the stack that declares the group scope/);
+        assert.match(out, /run pulumi up --refresh of the stack that declares the group scope/);
         assert.doesNotMatch(out, /FAIL role "ann"/);
     } finally {
         await cluster.adminSql(`REVOKE nested FROM "new\nhire"`);

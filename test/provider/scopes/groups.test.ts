@@ -183,3 +183,42 @@ test("1,000 members: resolved and written in one transaction (one batch of ALTER
     assert.equal(Number(rows[0].n), 1000);
     await destroy(host, created);
 });
+
+test("exclusive keeps group members as declared; another resource's explicit scope wins; another stack's group scope is refused unless adopt; a superuser member is refused", async () => {
+    await cluster.adminSql(`CREATE ROLE crew NOLOGIN; CREATE ROLE gus LOGIN; CREATE ROLE hal LOGIN; CREATE ROLE ivy LOGIN; GRANT crew TO gus, hal, ivy`);
+    await cluster.sql(`ALTER ROLE ivy SET pgaudit.log = 'none'`); // an undeclared override exclusive mode resets, unless a group covers it
+    // hal is declared on its own by another resource of the stack: the group leaves him alone.
+    const own = await upScopes("hal-own", { scopes: [{ role: "hal", settings: { log: ["all"] } }] });
+    const declared = { scopes: [], exclusive: true, adopt: true, groups: [{ group: "crew", settings: { log: ["role"] } }] };
+    const created = await upScopes("crew", declared);
+    assert.deepEqual(await catalogEntries(cluster, { role: "gus" }), ["pgaudit.log=role"]);
+    assert.deepEqual(await catalogEntries(cluster, { role: "ivy" }), ["pgaudit.log=role"], "adopted by the group, not reset as undeclared");
+    assert.deepEqual(await catalogEntries(cluster, { role: "hal" }), ["pgaudit.log=all"], "held by another resource on its own");
+    assert.deepEqual(Object.keys((created.outputs.members as Record<string, Record<string, string>>)["group/crew"]).sort(), ["role/gus", "role/ivy"]);
+    const refreshed = await refresh(host, created);
+    const undeclared = refreshed.outputs.undeclared as { role?: string }[];
+    assert.deepEqual(undeclared.filter((o) => ["gus", "ivy", "hal"].includes(o.role ?? "")), [], "members are declared, not undeclared");
+
+    // Another stack declaring the same group: refused, naming the holder and the fix.
+    const other = await pgAuditScopesProvider.check!({}, {
+        connection: cluster.adminUri(),
+        scopes: [],
+        groups: [{ group: "crew", settings: { log: ["ddl"] } }],
+        owner: { stack: "proj/other", resource: 'PgAuditScopes "theirs"' },
+    });
+    await assert.rejects(pgAuditScopesProvider.create!(other.inputs!), (err: Error) => {
+        assert.match(err.message, /the members of group "crew" is owned by PgAuditScopes "crew", the members of group "crew" of stack/);
+        assert.match(err.message, /two stacks must not declare one scope/);
+        return true;
+    });
+    assert.deepEqual(await catalogEntries(cluster, { role: "gus" }), ["pgaudit.log=role"], "nothing written");
+
+    await cluster.sql(`CREATE ROLE root_x SUPERUSER LOGIN; GRANT crew TO root_x`);
+    // Without a refresh the engine's diff cannot know the membership changed: `up --refresh` (or refresh, then up) applies it.
+    assert.equal((await upScopes("crew", declared, refreshed)).step, "same");
+    await assert.rejects(upScopes("crew", declared, await refresh(host, refreshed)), /role "root_x" \(a member of group "crew"\) is a superuser/);
+    await cluster.sql(`DROP ROLE root_x`);
+    await destroy(host, created);
+    await destroy(host, own);
+    for (const role of ["gus", "hal", "ivy"]) assert.deepEqual(await catalogEntries(cluster, { role }), [], `${role} reset at delete`);
+});
