@@ -3,6 +3,9 @@
  * members of each named role directly or through other roles, recursively over
  * pg_auth_members. One query for any number of groups and members. INHERIT is not consulted:
  * session settings come from the role that logs in, whatever its membership lets it inherit.
+ * Only, on PostgreSQL 16+, a grant with neither INHERIT nor SET is not followed: it gives ADMIN
+ * alone (the right to manage the group's membership), and PostgreSQL makes one for the CREATEROLE
+ * role that creates a role (measured: avnadmin is such a "member" of every group it creates).
  * Also the owner records group scopes keep (catalog/ownerStore.ts holds the table).
  */
 import type pg from "pg";
@@ -27,17 +30,22 @@ export interface GroupMembership {
 
 /**
  * $1: the group names. UNION (not UNION ALL) ends the recursion on roles already found; PostgreSQL
- * 16+ keeps one pg_auth_members row per grantor, which UNION folds too.
+ * 16+ keeps one pg_auth_members row per grantor, which UNION folds too. `usable` reads the 16+
+ * options through to_jsonb, so one text serves every major (before 16 each grant counts).
  */
 const MEMBERS_SQL = `
 WITH RECURSIVE g AS (
   SELECT t.name, t.i, r.oid
     FROM unnest($1::text[]) WITH ORDINALITY AS t(name, i)
     LEFT JOIN pg_catalog.pg_roles r ON r.rolname = t.name
+), usable AS (
+  SELECT a.roleid, a.member FROM pg_catalog.pg_auth_members a
+   WHERE COALESCE((pg_catalog.to_jsonb(a) OPERATOR(pg_catalog.->>) 'inherit_option')::boolean
+               OR (pg_catalog.to_jsonb(a) OPERATOR(pg_catalog.->>) 'set_option')::boolean, true)
 ), m(i, member) AS (
-  SELECT g.i, a.member FROM g JOIN pg_catalog.pg_auth_members a ON a.roleid = g.oid
+  SELECT g.i, a.member FROM g JOIN usable a ON a.roleid = g.oid
   UNION
-  SELECT m.i, a.member FROM m JOIN pg_catalog.pg_auth_members a ON a.roleid = m.member
+  SELECT m.i, a.member FROM m JOIN usable a ON a.roleid = m.member
 )
 SELECT g.name, g.oid IS NOT NULL AS exists,
        COALESCE((SELECT pg_catalog.json_agg(pg_catalog.json_build_object('name', r.rolname::text, 'login', r.rolcanlogin, 'superuser', r.rolsuper) ORDER BY r.rolname)

@@ -222,3 +222,34 @@ test("exclusive keeps group members as declared; another resource's explicit sco
     await destroy(host, own);
     for (const role of ["gus", "hal", "ivy"]) assert.deepEqual(await catalogEntries(cluster, { role }), [], `${role} reset at delete`);
 });
+
+test("a rename (new resource, then the old one's delete) keeps every member's settings: the new group scope takes them over", async () => {
+    await cluster.adminSql(`CREATE ROLE movers NOLOGIN; CREATE ROLE kim LOGIN; CREATE ROLE lee LOGIN; GRANT movers TO kim, lee`);
+    const declared = { scopes: [], groups: [{ group: "movers", settings: { log: ["write"] } }] };
+    const old = await upScopes("mv-old", declared);
+    // The engine creates the renamed resource first (same stack: no adopt needed), then deletes the old one.
+    const renamed = await upScopes("mv-new", declared);
+    await destroy(host, old);
+    for (const role of ["kim", "lee"]) assert.deepEqual(await catalogEntries(cluster, { role }), ["pgaudit.log=write"], `${role} kept`);
+    const refreshed = await refresh(host, renamed);
+    assert.deepEqual(Object.keys((refreshed.outputs.members as Record<string, Record<string, string>>)["group/movers"]).sort(), ["role/kim", "role/lee"]);
+    assert.deepEqual(refreshed.outputs.leavers, {});
+    await destroy(host, renamed);
+    for (const role of ["kim", "lee"]) assert.deepEqual(await catalogEntries(cluster, { role }), [], `${role} reset at the last delete`);
+});
+
+test("INHERIT does not matter: a NOINHERIT member is a member; on 16+ an ADMIN-only grant (neither INHERIT nor SET) is not", async () => {
+    await cluster.adminSql(`CREATE ROLE squad NOLOGIN; CREATE ROLE nia LOGIN NOINHERIT; CREATE ROLE oli LOGIN; GRANT squad TO nia`);
+    const [{ v }] = await cluster.sql<{ v: number }>(`SELECT current_setting('server_version_num')::int AS v`);
+    const expected = ["role/nia"];
+    if (v >= 160000) {
+        // As PostgreSQL grants the creating CREATEROLE role (avnadmin here) its own roles; and INHERIT FALSE alone still counts.
+        await cluster.sql(`CREATE ROLE pat LOGIN; GRANT squad TO oli WITH ADMIN TRUE, INHERIT FALSE, SET FALSE; GRANT squad TO pat WITH INHERIT FALSE`);
+        expected.push("role/pat");
+    }
+    const created = await upScopes("squad", { scopes: [], groups: [{ group: "squad", settings: { log: ["misc"] } }] });
+    assert.deepEqual(Object.keys((created.outputs.members as Record<string, Record<string, string>>)["group/squad"]).sort(), expected);
+    assert.deepEqual(await catalogEntries(cluster, { role: "avnadmin" }), [], "the creating role is never a member");
+    assert.deepEqual(await catalogEntries(cluster, { role: "oli" }), []);
+    await destroy(host, created);
+});
