@@ -244,7 +244,8 @@ test("INHERIT does not matter: a NOINHERIT member is a member; on 16+ an ADMIN-o
     const expected = ["role/nia"];
     if (v >= 160000) {
         // As PostgreSQL grants the creating CREATEROLE role (avnadmin here) its own roles; and INHERIT FALSE alone still counts.
-        await cluster.sql(`CREATE ROLE pat LOGIN; GRANT squad TO oli WITH ADMIN TRUE, INHERIT FALSE, SET FALSE; GRANT squad TO pat WITH INHERIT FALSE`);
+        await cluster.adminSql(`CREATE ROLE pat LOGIN`);
+        await cluster.sql(`GRANT squad TO oli WITH ADMIN TRUE, INHERIT FALSE, SET FALSE; GRANT squad TO pat WITH INHERIT FALSE`);
         expected.push("role/pat");
     }
     const created = await upScopes("squad", { scopes: [], groups: [{ group: "squad", settings: { log: ["misc"] } }] });
