@@ -58,13 +58,13 @@ export interface GroupPlan {
 interface Resolved {
     readonly desired: Map<string, MemberValue & { scope: Scope }>;
     readonly records: readonly OwnerRecord[];
+    /** The records of one scope key (indexed once: a group may have thousands of members). */
+    readonly recordsOf: (key: string) => readonly OwnerRecord[];
     readonly ours: ReadonlyMap<string, OwnedGroup>;
     /** Members that are superusers: only a superuser may change their settings. */
     readonly superusers: ReadonlySet<string>;
     readonly problems: string[];
 }
-
-const byScope = (records: readonly OwnerRecord[], key: string) => records.filter((r) => r.scope === key);
 
 /** Members, records and the value each member should hold; shared by apply and refresh. */
 async function resolve(ctx: GroupContext): Promise<Resolved> {
@@ -91,11 +91,14 @@ async function resolve(ctx: GroupContext): Promise<Resolved> {
     }
     const memberKeys = ctx.groups.flatMap((g) => (membership.get(g.key) ?? []).map((role) => scopeId(memberScope(g, role))));
     const records = ctx.recordsPresent ? await readGroupRecords(ctx.client, [...memberKeys, ...ctx.groups.map((g) => g.key)], [...ours.keys()]) : [];
+    const byScope = new Map<string, OwnerRecord[]>();
+    for (const r of records) byScope.set(r.scope, [...(byScope.get(r.scope) ?? []), r]);
+    const recordsOf = (key: string) => byScope.get(key) ?? [];
     const groupIds = new Set(records.filter((r) => r.scope.startsWith("group/")).map((r) => r.ownerId));
     for (const id of ours.keys()) groupIds.add(id);
     // Declared on its own here, or by any resource that is not a group scope (another stack's PgAuditSetting, say).
-    const explicit = (key: string) => ctx.explicit.has(key) || byScope(records, key).some((r) => !groupIds.has(r.ownerId) && r.ownerId !== ctx.ownerId);
-    return { desired: desiredMembers(ctx.groups, membership, explicit), records, ours, superusers, problems };
+    const explicit = (key: string) => ctx.explicit.has(key) || recordsOf(key).some((r) => !groupIds.has(r.ownerId) && r.ownerId !== ctx.ownerId);
+    return { desired: desiredMembers(ctx.groups, membership, explicit), records, recordsOf, ours, superusers, problems };
 }
 
 const holderLabel = (label: OwnerLabel | undefined, g: OwnedGroup): OwnerLabel | undefined =>
@@ -103,17 +106,17 @@ const holderLabel = (label: OwnerLabel | undefined, g: OwnedGroup): OwnerLabel |
 
 /** Plans the groups' part of one apply (create or update), inside its transaction. */
 export async function planGroupsApply(ctx: GroupContext & { readonly adopt: boolean; readonly superuser: boolean }): Promise<GroupPlan> {
-    const { desired, records, ours, superusers, problems } = await resolve(ctx);
+    const { desired, records, recordsOf, ours, superusers, problems } = await resolve(ctx);
     const id = (g: OwnedGroup) => groupOwnerId(ctx.ownerId!, g.key);
     const isOurs = (r: OwnerRecord) => ours.has(r.ownerId);
     const groupIds = new Set(records.filter((r) => r.scope.startsWith("group/")).map((r) => r.ownerId));
     const evicted: [string, string][] = [];
-    const claims = new Map<string, string[]>(ctx.groups.map((g) => [id(g), [g.key]]));
+    const claims = new Map<string, Set<string>>(ctx.groups.map((g) => [id(g), new Set([g.key])]));
 
     for (const g of ctx.groups) {
         const decision = decideClaim({
             scope: describeGroup(g),
-            records: byScope(records, g.key),
+            records: recordsOf(g.key),
             claimant: { id: id(g), label: holderLabel(ctx.label, g) },
             previouslyOwned: ctx.previous.some((p) => p.key === g.key),
             adopt: ctx.adopt,
@@ -134,7 +137,7 @@ export async function planGroupsApply(ctx: GroupContext & { readonly adopt: bool
             const g = ctx.groups.find((x) => x.key === gk)!;
             const mine = id(g);
             // Co-holders that are our other groups are not rivals; another resource's group scope is.
-            const relevant = byScope(records, key).filter((r) => r.ownerId === mine || (groupIds.has(r.ownerId) && !isOurs(r)));
+            const relevant = recordsOf(key).filter((r) => r.ownerId === mine || (groupIds.has(r.ownerId) && !isOurs(r)));
             const decision = decideClaim({
                 scope: `${describeMember(value.scope)} (a member of group ${JSON.stringify(g.group)})`,
                 records: relevant,
@@ -148,25 +151,24 @@ export async function planGroupsApply(ctx: GroupContext & { readonly adopt: bool
             }
             if (decision.handover) notForeign.add(key);
             for (const other of decision.evict) evicted.push([key, other]);
-            claims.get(mine)!.push(key);
+            claims.get(mine)!.add(key);
             held.add(key);
         }
         // Values our groups (or this resource's own, now removed, declaration) wrote are ours, not foreign.
-        if (byScope(records, key).some((r) => isOurs(r) || r.ownerId === ctx.ownerId)) notForeign.add(key);
+        if (recordsOf(key).some((r) => isOurs(r) || r.ownerId === ctx.ownerId)) notForeign.add(key);
     }
 
     // What our groups hold at scopes they no longer cover: a role that left, a group removed or narrowed.
     const released = new Map<string, string[]>();
-    const resetScopes: { key: string; scope: Scope; group: OwnedGroup }[] = [];
+    const resets = new Map<string, { scope: Scope; group: OwnedGroup }>();
     for (const r of records.filter((x) => isOurs(x) && !x.scope.startsWith("group/"))) {
-        if (held.has(r.scope) && claims.get(r.ownerId)?.includes(r.scope)) continue;
+        if (claims.get(r.ownerId)?.has(r.scope)) continue;
         released.set(r.ownerId, [...(released.get(r.ownerId) ?? []), r.scope]);
-        const others = byScope(records, r.scope).filter((x) => !isOurs(x));
+        const others = recordsOf(r.scope).filter((x) => !isOurs(x));
         const scope = parseScopeId(r.scope);
-        if (scope && !held.has(r.scope) && !ctx.explicit.has(r.scope) && others.length === 0 && !resetScopes.some((x) => x.key === r.scope)) {
-            resetScopes.push({ key: r.scope, scope, group: ours.get(r.ownerId)! });
-        }
+        if (scope && !held.has(r.scope) && !ctx.explicit.has(r.scope) && others.length === 0) resets.set(r.scope, { scope, group: ours.get(r.ownerId)! });
     }
+    const resetScopes = [...resets.values()];
     for (const [gid, g] of ours) if (!ctx.groups.some((x) => x.key === g.key)) released.set(gid, [...(released.get(gid) ?? []), g.key]);
 
     const writes = entries.filter(([key]) => held.has(key));
@@ -209,7 +211,7 @@ export async function planGroupsApply(ctx: GroupContext & { readonly adopt: bool
     const recordsTarget = "the owner records of this PgAuditScopes' group scopes";
     const recordSql = [evictSql(evicted)];
     for (const [gid, gone] of released) recordSql.push(releaseSql(gone, gid));
-    for (const g of ctx.groups) recordSql.push(claimSql(claims.get(id(g))!, id(g), holderLabel(ctx.label, g)));
+    for (const g of ctx.groups) recordSql.push(claimSql([...claims.get(id(g))!], id(g), holderLabel(ctx.label, g)));
     for (const sql of recordSql) if (sql) statements.push({ sql, target: recordsTarget });
 
     const members = memberMapOf(
