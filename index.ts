@@ -10,6 +10,7 @@ export {
     type ExistingOpenSearch,
     type OpenSearchServiceArgs,
     type RoleDatabaseSettings,
+    type GroupDatabaseSettings,
     type PgauditBlock,
     PgAuditLoggingError,
     pgAuditUserConfig,
@@ -42,7 +43,7 @@ export {
     type RequiredClass,
     type ReadCatalogOptions,
 } from "./posture";
-export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs } from "./provider";
+export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs, type PgAuditGroupScopeArgs } from "./provider";
 export { SETTINGS_RESOURCES, type SettingsResource } from "./components";
 export { PgAuditObjectAudit, type PgAuditObjectAuditArgs, type ObjectEntry, type ObjectEntryInput, type ObjectPrivilege } from "./provider";
 export { type ObjectAuditArgs, type ObjectAuditRoleScope } from "./components";

@@ -20,6 +20,9 @@
  * from the server log (log_connections=on: one `connection authorized` line per connection).
  * Every step is checked against the catalog. Times are wall clock, this run only.
  *
+ * `--groups-n` sizes (default 1000) run one PgAuditScopes whose one group scope has N login members
+ * (resolved in the apply's transaction), with 10 members joining (refresh, up) and leaving (up).
+ *
  * `npm run bench -- --aiven`: PgAuditLogging's preview cost instead (aivenPreviewCost below),
  * through the real Aiven provider plugin against the stand-in of Aiven's API (sandbox/aivenApi.ts).
  */
@@ -44,7 +47,7 @@ type Kind = (typeof KINDS)[number];
 const MODES = { default: {}, "skip-checkpoints": { PULUMI_SKIP_CHECKPOINTS: "true" } } as const;
 type Mode = keyof typeof MODES;
 
-function parseArgs(): { ns: number[]; scopesNs: number[]; modes: Mode[] } {
+function parseArgs(): { ns: number[]; scopesNs: number[]; groupsNs: number[]; modes: Mode[] } {
     const value = (flag: string) => {
         const i = process.argv.indexOf(flag);
         return i >= 0 ? process.argv[i + 1] : undefined;
@@ -57,9 +60,10 @@ function parseArgs(): { ns: number[]; scopesNs: number[]; modes: Mode[] } {
     };
     const ns = list("--n", process.env.BENCH_N ?? "50,200,800", 5000);
     const scopesNs = list("--scopes-n", process.env.BENCH_SCOPES_N ?? "10000", 20000);
+    const groupsNs = list("--groups-n", process.env.BENCH_GROUPS_N ?? "1000", 20000);
     const modes = (value("--modes") ?? "default,skip-checkpoints").split(",") as Mode[];
     for (const m of modes) if (!(m in MODES)) throw new Error(`--modes: ${Object.keys(MODES).join(", ")}, not ${m}`);
-    return { ns, scopesNs, modes };
+    return { ns, scopesNs, groupsNs, modes };
 }
 
 interface Measured {
@@ -70,6 +74,8 @@ interface Measured {
     readonly stateBytes: number;
     /** PgAuditScopes only: `preview --diff` and pgaudit-review with one scope changed. */
     readonly review?: { diffLines: number; diffMs: number; reviewLines: number; reviewMs: number; text: string };
+    /** Group scope only: 10 members joining (refresh, then up) and leaving (up --refresh). */
+    readonly membership?: { refresh: number; join: number; leave: number };
 }
 
 const role = (i: number) => `bench_${i}`;
@@ -84,7 +90,13 @@ async function rolesHolding(cluster: TestCluster, log: string | undefined): Prom
     return Number(rows[0].n);
 }
 
-async function measureStack(ws: PulumiWorkspace, cluster: TestCluster, kind: Kind, n: number, mode: Mode): Promise<Measured> {
+/** Makes bench_0 … bench_{n-1} exactly the members of bench_group. */
+async function groupOf(cluster: TestCluster, n: number): Promise<void> {
+    await cluster.sql(`DROP ROLE IF EXISTS bench_group; CREATE ROLE bench_group NOLOGIN`);
+    if (n > 0) await cluster.sql(`GRANT bench_group TO ${Array.from({ length: n }, (_, i) => role(i)).join(", ")}`);
+}
+
+async function measureStack(ws: PulumiWorkspace, cluster: TestCluster, kind: Kind | "group", n: number, mode: Mode): Promise<Measured> {
     const stack = `${kind}-${n}-${mode}`;
     const env = MODES[mode];
     await ws.initStack(stack, { plain: { kind, count: String(n), log: "write" }, secrets: { connection: cluster.adminUri() } });
@@ -119,13 +131,25 @@ async function measureStack(ws: PulumiWorkspace, cluster: TestCluster, kind: Kin
         await ws.run(["config", "rm", "--stack", stack, "changed"]);
     }
     await timed("refresh", ["refresh", "--yes", "--skip-preview"]);
+    let membership: Measured["membership"];
+    if (kind === "group") {
+        // Ten roles join by hand: refresh finds them, up writes them; then they leave and up resets them.
+        await cluster.sql(`GRANT bench_group TO ${Array.from({ length: 10 }, (_, i) => role(n + i)).join(", ")}`);
+        const refresh = (await ws.run(["refresh", "--yes", "--skip-preview", "--stack", stack], { env })).ms;
+        const join = (await ws.run(["up", "--yes", "--skip-preview", "--stack", stack], { env })).ms;
+        await expect("join", "write", n + 10);
+        await groupOf(cluster, n);
+        const leave = (await ws.run(["up", "--yes", "--skip-preview", "--refresh", "--stack", stack], { env })).ms;
+        await expect("leave", "write", n);
+        membership = { refresh, join, leave };
+    }
     await ws.run(["config", "set", "--stack", stack, "log", "ddl"]);
     await timed("change-all", ["up", "--yes", "--skip-preview"]);
     await expect("change-all", "ddl", n);
     await timed("destroy", ["destroy", "--yes", "--skip-preview"]);
     await expect("destroy", undefined, 0);
     await ws.run(["stack", "rm", stack, "--yes", "--force"]);
-    return { ms, connections, stateBytes, review };
+    return { ms, connections, stateBytes, review, membership };
 }
 
 /** The same statements in one psql session: apply, change all, reset. */
@@ -304,9 +328,21 @@ function reportScopes(n: number, mode: Mode, psql: Partial<Record<Command, numbe
     console.log(r.text.replace(/^/gm, "    ").trimEnd());
 }
 
+function reportGroup(n: number, mode: Mode, one: Measured, m: Measured): void {
+    console.log(`\nN = ${n} members of one group scope, PgAuditScopes, ${mode === "default" ? "checkpoints as users run them" : "PULUMI_SKIP_CHECKPOINTS=true"}`);
+    console.log(
+        table(
+            ["command", "1 do-nothing", `group of ${n}`, "vs 1 do-nothing", "connections"],
+            COMMANDS.map((c) => [c, seconds(one.ms[c]), seconds(m.ms[c]), ratio(m.ms[c], one.ms[c]), String(m.connections[c])]),
+        ),
+    );
+    const j = m.membership!;
+    console.log(`  state: ${Math.round(m.stateBytes / n)} B per member; 10 join: refresh ${seconds(j.refresh)}, up ${seconds(j.join)}; they leave: up --refresh ${seconds(j.leave)}`);
+}
+
 async function main(): Promise<number> {
     if (process.argv.includes("--aiven")) return aivenPreviewCost();
-    const { ns, scopesNs, modes } = parseArgs();
+    const { ns, scopesNs, groupsNs, modes } = parseArgs();
     console.log(`pulumi-aiven-pgaudit bench: N = ${ns.join(", ")}; PgAuditScopes alone at ${scopesNs.join(", ") || "none"}; ${nodeAndCores()}; pulumi from ${pulumiBinDir()}`);
     let cluster: TestCluster | undefined;
     let project: UserProject | undefined;
@@ -319,7 +355,7 @@ async function main(): Promise<number> {
     cleanUpOnInterrupt(cleanup);
     try {
         cluster = await startCluster({ settings: { log_connections: "on" } });
-        const max = Math.max(...ns, ...scopesNs);
+        const max = Math.max(...ns, ...scopesNs, ...groupsNs.map((n) => n + 10));
         await cluster.sql(Array.from({ length: max }, (_, i) => `CREATE ROLE ${role(i)} LOGIN;`).join("\n"));
         project = await createUserProject({ name: "pgaudit-bench", program: fs.readFileSync(path.join(REPO_ROOT, "bench", "userProgram.ts"), "utf8") });
         ws = new PulumiWorkspace(project.dir);
@@ -343,6 +379,11 @@ async function main(): Promise<number> {
                 const psql = await psqlLimit(cluster, n);
                 const one = await measureStack(ws, cluster, "floor", 1, mode);
                 reportScopes(n, mode, psql, one, await measureStack(ws, cluster, "scopes", n, mode));
+            }
+            for (const n of groupsNs) {
+                await groupOf(cluster, n);
+                const one = await measureStack(ws, cluster, "floor", 1, mode);
+                reportGroup(n, mode, one, await measureStack(ws, cluster, "group", n, mode));
             }
             const [small, large] = [ns.find((n) => n === 200), ns.find((n) => n === 800)];
             if (small && large) {

@@ -1,7 +1,8 @@
 /**
  * The bench's Pulumi program, copied into a user's project as index.ts: N role settings as N
  * PgAuditSetting (`kind: setting`), as one PgAuditScopes (`kind: scopes`), or as N do-nothing
- * dynamic resources (`kind: floor`: what the engine itself costs per resource).
+ * dynamic resources (`kind: floor`: what the engine itself costs per resource); or as one group
+ * scope of PgAuditScopes whose N login members the apply resolves (`kind: group`).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditScopes, PgAuditSetting } from "pulumi-aiven-pgaudit";
@@ -47,7 +48,9 @@ if (kind === "floor") {
             connection,
             scopes: Array.from({ length: count }, (_, i) => ({ role: role(i), settings: { log: i === changed ? [log, "role"] : [log] } })),
         });
+    } else if (kind === "group") {
+        new PgAuditScopes("group", { connection, scopes: [], groups: [{ group: "bench_group", settings: { log: [log] } }] });
     } else {
-        throw new Error(`kind: floor, setting or scopes, not ${kind}`);
+        throw new Error(`kind: floor, setting, scopes or group, not ${kind}`);
     }
 }

@@ -14,6 +14,7 @@ import type { BaselineInput } from "../baselines";
 import {  type LogsConfigInput } from "./logsConfig";
 import {  type ObjectAuditArgs } from "./objectAudit";
 import {  type RoleDatabaseSettings } from "./scopes";
+import type { GroupDatabaseSettings } from "./groups";
 import {  type PgServiceArgs } from "./serviceConfig";
 
 
@@ -61,6 +62,15 @@ export interface PgAuditLoggingArgs {
     roles?: Record<string, pulumi.Input<PgAuditSettingsInput>>;
     /** Settings of a role in one database: `[{ role: "app", database: "shop", settings: { log: ["read"] } }]`. Needs PostgreSQL 15+. */
     roleDatabases?: RoleDatabaseSettings[];
+    /**
+     * Settings for every login member of a group role, by group name: `{ analysts: { log: ["read", "write"] } }`.
+     * Members are found at each refresh (`pulumi up --refresh`) and apply, directly or through other roles; a member
+     * declared in `roles` keeps its own; one in two groups gets the union of their classes. Needs
+     * the default settingsResource "PgAuditScopes". See docs/groups.md.
+     */
+    groups?: Record<string, pulumi.Input<PgAuditSettingsInput>>;
+    /** Settings for every login member of a group in one database: `[{ group: "analysts", database: "shop", settings: { log: ["read"] } }]`. */
+    groupDatabases?: GroupDatabaseSettings[];
     /**
      * Where the audit lines go: `{ serviceName }` of an existing Aiven for OpenSearch service in
      * `project`, or the arguments of an `aiven.OpenSearch` to declare. Without it, audit lines stay

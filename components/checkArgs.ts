@@ -13,6 +13,7 @@ import {  parseLogsConfig, type LogsConfig } from "./logsConfig";
 import { checkObjectAuditArgs, withDatabaseRoles, withServiceRole, type CheckedObjectAudit } from "./objectAudit";
 import { scopedSettingsVersionProblem } from "../model/pgVersion";
 import { scopeDeclarations, type ScopeDeclaration } from "./scopes";
+import { planGroups, type GroupScope } from "./groups";
 import {  declareService, resolveAudit, type PgServiceArgs, type ServiceAudit } from "./serviceConfig";
 
 import { SETTINGS_RESOURCES, type PgAuditLoggingArgs } from "./args";
@@ -24,6 +25,7 @@ export interface CheckedArgs {
     readonly audit: pulumi.Input<PgAuditConfig>;
     readonly logs: pulumi.Input<LogsConfig>;
     readonly scopes: ScopeDeclaration[];
+    readonly groups: GroupScope[];
     readonly objectAudit?: CheckedObjectAudit;
     readonly baseline?: CheckedBaseline;
 }
@@ -97,6 +99,11 @@ export function checkArgs(subject: string, name: string, args: PgAuditLoggingArg
         oa ? { ...args, databases: collect(() => withDatabaseRoles(subject, args.databases, oa)) } : args,
     );
     problems.push(...scopeProblems);
+    const { groups, problems: groupProblems } = planGroups(args);
+    problems.push(...groupProblems);
+    if (groups.length > 0 && args.settingsResource === "PgAuditSetting") {
+        problems.push(`groups: group scopes are held by PgAuditScopes (their members change between ups); remove settingsResource "PgAuditSetting", or declare each member in roles`);
+    }
     if (args.settingsResource !== undefined && !(SETTINGS_RESOURCES as readonly unknown[]).includes(args.settingsResource)) {
         problems.push(
             `settingsResource: must be one of ${SETTINGS_RESOURCES.map((r) => `"${r}"`).join(", ")} (a plain string: it decides which resources exist)`,
@@ -118,12 +125,12 @@ export function checkArgs(subject: string, name: string, args: PgAuditLoggingArg
     if (serviceArgs && audit !== undefined) {
         declared = collect(() => declareService(subject, args.project, serviceArgs, audit));
         const serviceAudit = declared?.audit;
-        if ((scopes.length > 0 || args.exclusive) && serviceAudit !== undefined && isPlain(serviceAudit)) {
+        if ((scopes.length > 0 || groups.length > 0 || args.exclusive) && serviceAudit !== undefined && isPlain(serviceAudit)) {
             const problem = scopedSettingsVersionProblem(versionField(args.service), (serviceAudit as ServiceAudit).pgVersion);
             if (problem) problems.push(problem);
         }
     }
     if (problems.length > 0) throw new PgAuditInputError(subject, problems);
-    return { kept, declared, audit: audit!, logs: logs ?? {}, scopes, objectAudit: oa, baseline };
+    return { kept, declared, audit: audit!, logs: logs ?? {}, scopes, groups, objectAudit: oa, baseline };
 }
 

@@ -6,6 +6,7 @@ export { pgAuditConfigSchema, type PgAuditConfig, type PgAuditConfigInput } from
 export { logsConfigSchema, AUDIT_DASHBOARDS_FILTER, type LogsConfig, type LogsConfigInput } from "./logsConfig";
 export { type PgServiceArgs, type PgauditBlock } from "./serviceConfig";
 export { type RoleDatabaseSettings } from "./scopes";
+export { type GroupDatabaseSettings } from "./groups";
 export { type BaselineException, type BaselineRecord } from "./baselineConfig";
 export { PgAuditLoggingError } from "./errors";
 export { type ObjectAuditArgs, type ObjectAuditRoleScope } from "./objectAudit";

@@ -100,16 +100,17 @@ export class PgAuditLogging extends pulumi.ComponentResource {
         }
 
         const extra = typeof args.settingsDependOn === "function" ? args.settingsDependOn(this.service) : (args.settingsDependOn ?? EMPTY);
-        const connection = p.scopes.length > 0 || args.exclusive || p.objectAudit ? this.scopeConnection(subject, args, serviceAudit) : undefined;
+        const connection = p.scopes.length > 0 || p.groups.length > 0 || args.exclusive || p.objectAudit ? this.scopeConnection(subject, args, serviceAudit) : undefined;
         const perScope = args.settingsResource === "PgAuditSetting";
         this.settings = this.declareScopes(args, perScope ? p.scopes : [], connection, extra);
         this.objectAudit = this.declareObjectAudit(p.objectAudit, connection, extra);
-        if (!perScope && connection && (p.scopes.length > 0 || args.exclusive)) {
+        if (!perScope && connection && (p.scopes.length > 0 || p.groups.length > 0 || args.exclusive)) {
             this.scopes = new PgAuditScopes(
                 `${name}-scopes`,
                 {
                     connection,
                     scopes: p.scopes.map((s) => ({ database: s.database, role: s.role, settings: s.settings })),
+                    ...(p.groups.length > 0 ? { groups: p.groups.map((g) => ({ group: g.group, database: g.database, settings: g.settings })) } : {}),
                     adopt: args.adopt,
                     exclusive: args.exclusive,
                     onUnresettable: args.onUnresettable,

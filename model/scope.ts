@@ -66,3 +66,38 @@ export function scopeResourceName(prefix: string, scope: Scope): string {
     const database = scope.database !== undefined ? `-db-${encodeNamePart(scope.database)}` : "";
     return `${prefix}${role}${database}`;
 }
+
+/** A group scope: the role, and the database its members' settings apply in (none: everywhere). */
+export interface GroupScope {
+    readonly group: string;
+    readonly database?: string;
+}
+
+/** `group/analysts` or `group/analysts/database/shop`, names percent-encoded as scope keys are. */
+export function groupKey(g: GroupScope): string {
+    return `group/${encodeURIComponent(g.group)}${g.database !== undefined ? `/database/${encodeURIComponent(g.database)}` : ""}`;
+}
+
+const GROUP_KEY = /^group\/([^/]*)(?:\/database\/([^/]*))?$/;
+
+/** The group scope a key names, or undefined when groupKey did not write it. */
+export function parseGroupKey(key: string): GroupScope | undefined {
+    const m = GROUP_KEY.exec(key);
+    if (!m || m[1] === "") return undefined;
+    try {
+        const g: GroupScope = { group: decodeURIComponent(m[1]), ...(m[2] !== undefined ? { database: decodeURIComponent(m[2]) } : {}) };
+        return groupKey(g) === key ? g : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** `the members of group "analysts" in database "shop"`. */
+export function describeGroup(g: GroupScope): string {
+    return `the members of group ${JSON.stringify(g.group)}${g.database !== undefined ? ` in database ${JSON.stringify(g.database)}` : ""}`;
+}
+
+/** The scope a group writes at one member. */
+export function memberScope(g: GroupScope, member: string): Scope {
+    return g.database !== undefined ? { role: member, database: g.database } : { role: member };
+}

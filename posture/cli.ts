@@ -12,12 +12,14 @@ import { BASELINES, resolveBaseline, type Baseline } from "../baselines";
 import { checkBaseline } from "./baselineCheck";
 import { resolveCliConnection, type Environment } from "./cliConnection";
 import { checkObjectRequirements, parseObjectRequirement, type ObjectRequirement } from "./objectRequirements";
+import { checkGroupRequirement, groupFailures, parseGroupRequirement, type GroupRequirement } from "./groups";
+import { readGroups } from "./readGroups";
 
 export const EXIT_OK = 0;
 export const EXIT_REQUIREMENT_VIOLATED = 1;
 export const EXIT_USAGE_OR_CONNECTION = 2;
 
-const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--require-object TABLE:COMMANDS] [--baseline NAME|FILE] [--json] [--connect-deadline SECONDS]
+const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--require-object TABLE:COMMANDS] [--require-group GROUP:CLASSES] [--baseline NAME|FILE] [--json] [--connect-deadline SECONDS]
 
 Shows the server-wide pgaudit settings, every pgaudit override by scope, and the effective
 pgaudit settings of every role in every database that accepts connections.
@@ -32,6 +34,9 @@ pgaudit settings of every role in every database that accepts connections.
                            holds the table: schema.table:commands, e.g. public.cards:select,update,
                            or public.cards(pan):select for columns (repeatable; quote a name part
                            holding a dot as in SQL: "my.schema".cards:select)
+  --require-group SPEC     classes every login member of a group role (directly or through other
+                           roles) must audit in every database it can connect to, e.g.
+                           analysts:read,write (repeatable; a missing group fails)
   --baseline NAME|FILE     check every rule of a compliance baseline on every login role in
                            every database it can connect to: ${Object.keys(BASELINES).join(", ")}, or a JSON file
                            holding your own baseline (the shape defineBaseline takes)
@@ -53,6 +58,8 @@ interface CliOptions {
     readonly required: RequiredClass[] | null;
     /** Absent when no --require-object was given. */
     readonly requiredObjects?: ObjectRequirement[];
+    /** Absent when no --require-group was given. */
+    readonly requiredGroups?: GroupRequirement[];
     /** A shipped baseline's name, or the path of a JSON file (read when the CLI runs). */
     readonly baseline?: { builtin: Baseline } | { file: string };
     readonly json: boolean;
@@ -69,6 +76,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
                 connection: { type: "string" },
                 require: { type: "string", multiple: true },
                 "require-object": { type: "string", multiple: true },
+                "require-group": { type: "string", multiple: true },
                 baseline: { type: "string" },
                 json: { type: "boolean", default: false },
                 "connect-deadline": { type: "string" },
@@ -98,6 +106,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
         if ("error" in parsed) return { error: parsed.error };
         requiredObjects.push(parsed);
     }
+    const requiredGroups: GroupRequirement[] = [];
+    for (const value of values["require-group"] ?? []) {
+        const parsed = parseGroupRequirement(value);
+        if ("error" in parsed) return { error: parsed.error };
+        requiredGroups.push(parsed);
+    }
     let baseline: CliOptions["baseline"];
     if (values.baseline !== undefined) {
         const arg = values.baseline;
@@ -116,6 +130,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
         ...(values.connection !== undefined ? { connection: values.connection } : {}),
         required,
         ...(requiredObjects.length > 0 ? { requiredObjects } : {}),
+        ...(requiredGroups.length > 0 ? { requiredGroups } : {}),
         ...(baseline ? { baseline } : {}),
         json: values.json === true,
         connectDeadlineSeconds,
@@ -161,6 +176,13 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
             baseline: baseline ? checkBaseline(posture, baseline) : null,
         };
         if (options.requiredObjects) report.objectRequirement = checkObjectRequirements(posture, options.requiredObjects);
+        // Which group scope set each value, and the members of each required group, read after the posture.
+        const groups = await readGroups(resolved.connection, [...new Set((options.requiredGroups ?? []).map((g) => g.group))], options.connectDeadlineSeconds);
+        report.groups = {
+            holders: groups.holders,
+            ...(groups.holdersNote ? { holdersNote: groups.holdersNote } : {}),
+            requirements: (options.requiredGroups ?? []).map((r) => checkGroupRequirement(posture, r, groups.memberships.find((m) => m.group === r.group))),
+        };
     } catch (err) {
         // Connection errors name user@host:port/db, never the password.
         io.stderr(`pgaudit-posture: ${safeText(err instanceof Error ? err.message : String(err))}\n`);
@@ -169,14 +191,15 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
     io.stdout(
         options.json
             ? JSON.stringify(report, null, 2) + "\n"
-            : renderPostureReport(report.posture, report.requirement, report.objectRequirement, report.baseline),
+            : renderPostureReport(report.posture, report.requirement, report.objectRequirement, report.baseline, report.groups),
     );
     const violated =
         (report.requirement?.violations.length ?? 0) +
         (report.requirement?.functionViolations.length ?? 0) +
         (report.objectRequirement?.violations.length ?? 0) +
         (report.baseline?.violations.length ?? 0) +
-        (report.baseline?.functionViolations.length ?? 0);
+        (report.baseline?.functionViolations.length ?? 0) +
+        groupFailures(report.groups);
     return violated > 0 ? EXIT_REQUIREMENT_VIOLATED : EXIT_OK;
 }
 

@@ -3,6 +3,7 @@
  * contract, so a pipeline can validate what it reads.
  */
 import { z } from "zod";
+import { groupReportSchema } from "./groups";
 
 /**
  * Where a pgaudit override is stored in pg_db_role_setting. `database` is also what
@@ -134,7 +135,7 @@ export type AuditPosture = z.infer<typeof auditPostureSchema>;
 /** Why a role in a database fails a requirement. */
 const violationReasonSchema = z.enum(["lacks-classes", "value-hidden", "value-unreadable", "pgaudit-not-loaded", "not-in-server-log"]);
 
-const violationSchema = z.object({
+export const violationSchema = z.object({
     role: z.string(),
     database: z.string(),
     /** pgaudit.log; or, when the lines miss the server log, the setting responsible (pgaudit.log_client, log_min_messages). */
@@ -227,6 +228,10 @@ export const postureReportSchema = z.object({
     },
     /** With `--baseline`: the baseline's verdict. */
     baseline: baselineResultSchema.nullable().optional(),
+    /** The pgaudit-posture command's view of group scopes: which member scopes they hold, and `--require-group`'s verdicts. */
+    get groups() {
+        return groupReportSchema.optional();
+    },
 });
 /** What pgaudit-posture --json prints: the posture and each verdict asked for. */
 export type PostureReport = z.infer<typeof postureReportSchema>;

@@ -10,6 +10,7 @@ import { functionSignature } from "./functionChecks";
 import { renderObjectAudit } from "./renderObjectAudit";
 import { describeOrigin, originCell } from "./scopeText";
 import { renderTable } from "./table";
+import { heldByGroupNote, renderGroupRequirements, type GroupReport } from "./groups";
 
 function valueCell(value: string | null): string {
     if (value === null) return "?";
@@ -140,7 +141,7 @@ function grantsSection(posture: AuditPosture): string[] {
     return lines;
 }
 
-function effectiveSection(posture: AuditPosture, requirement: RequirementResult | null, baseline: BaselineResult | null): string[] {
+function effectiveSection(posture: AuditPosture, requirement: RequirementResult | null, baseline: BaselineResult | null, groups?: GroupReport): string[] {
     const failing = new Set([...(requirement?.violations ?? []), ...(baseline?.violations ?? [])].map((v) => JSON.stringify([v.role, v.database])));
     const checked = requirement !== null || baseline !== null;
     const status = (pair: EffectivePosture) => {
@@ -152,7 +153,8 @@ function effectiveSection(posture: AuditPosture, requirement: RequirementResult 
     const headers = ["ROLE", "DATABASE", "PGAUDIT.LOG", "AUDITS", "FROM", "NOTE"];
     const rows = posture.effective.map((pair) => {
         const l = log(pair);
-        return [displayName(pair.role), displayName(pair.database), valueCell(l.value), classesCell(l.value), originCell(l.from), pairNote(pair)];
+        const via = groups ? heldByGroupNote(groups.holders, l.from) : "";
+        return [displayName(pair.role), displayName(pair.database), valueCell(l.value), classesCell(l.value), originCell(l.from) + via, pairNote(pair)];
     });
     return [
         "",
@@ -207,12 +209,13 @@ export function renderPostureReport(
     requirement: RequirementResult | null,
     objectRequirement?: ObjectRequirementResult,
     baseline: BaselineResult | null = null,
+    groups?: GroupReport,
 ): string {
     const lines = [
         ...header(posture),
         ...serverSection(posture),
         ...overridesSection(posture),
-        ...effectiveSection(posture, requirement, baseline),
+        ...effectiveSection(posture, requirement, baseline, groups),
         ...otherSettingsSection(posture),
         ...routingSection(posture),
         ...functionsSection(posture),
@@ -220,6 +223,7 @@ export function renderPostureReport(
         ...(requirement ? requirementSection(posture, requirement) : []),
         ...renderObjectAudit(posture, objectRequirement),
         ...(baseline ? baselineSection(posture, baseline) : []),
+        ...(groups ? renderGroupRequirements(groups) : []),
     ];
     return lines.join("\n") + "\n";
 }

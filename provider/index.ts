@@ -14,7 +14,7 @@ export { pgAuditExclusiveProvider } from "./exclusive/provider";
 export { PgAuditExclusive, type PgAuditExclusiveArgs, type DeclaredScopeArgs } from "./exclusive/resource";
 export { type DeclaredScope, type UndeclaredOverride, type OnUnresettable } from "../model/undeclared";
 export { pgAuditScopesProvider } from "./scopes/provider";
-export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs } from "./scopes/resource";
+export { PgAuditScopes, type PgAuditScopesArgs, type PgAuditScopeArgs, type PgAuditGroupScopeArgs } from "./scopes/resource";
 export { encodeSettingsText, decodeSettingsText } from "../model/settingsText";
 export { parseScopeId } from "../model/scope";
 // Object audit (pgaudit.role and the audit role's privileges).

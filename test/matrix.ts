@@ -32,6 +32,10 @@ const CORE = [
     "cli/hostileSearchPath.test.js",
     // Who holds a scope through renames, moves, shape switches, two stacks, a server change (issue 19).
     "cli/ownership.test.js",
+    // Group scopes (issue 23): membership resolved in the apply, the --require-group gate, one real-CLI stack (about 1.5 minutes a major).
+    "provider/scopes/groups.test.js",
+    "posture/groups.test.js",
+    "cli/groups.test.js",
 ];
 
 const MATRIX: readonly Row[] = [

@@ -16,7 +16,7 @@ import { runStatements } from "./scopeStore";
 
 ;
 
-const OWNER_TABLE = "pulumi_aiven_pgaudit.scope_owner";
+export const OWNER_TABLE = "pulumi_aiven_pgaudit.scope_owner";
 
 /** pg_advisory_xact_lock's two keys: "pgau" and 1. Serializes owner decisions per database. */
 const LOCK = "pg_catalog.pg_advisory_xact_lock(1885823349, 1)";

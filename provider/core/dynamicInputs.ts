@@ -47,11 +47,11 @@ export function checkWith(schema: z.ZodType, props: Record<string, unknown>, toF
  * Diff reports only what the engine reads (whether anything changes, what forces a replace).
  */
 export function checkAndDiff(
-    check: (news: EngineProps) => CheckOutcome,
+    check: (news: EngineProps, olds: EngineProps) => CheckOutcome,
     diff: (olds: EngineProps, news: EngineProps) => { readonly changes: boolean; readonly replaces?: readonly string[] },
 ): Pick<Required<pulumi.dynamic.ResourceProvider>, "check" | "diff"> {
     return {
-        check: async (_olds: EngineProps, news: EngineProps) => check(news),
+        check: async (olds: EngineProps, news: EngineProps) => check(news, olds),
         diff: async (_id: string, olds: EngineProps, news: EngineProps) => {
             const { changes, replaces = [] } = diff(olds, news);
             return { changes, replaces: [...replaces] };

@@ -11,10 +11,23 @@ import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchemaFor, sco
 import { changedSettingKeys } from "../../model/settings";
 import { decodeSettingsText } from "../../model/settingsText";
 import { serverChanged } from "../../model/ownership";
+import { carriedMembers, membersDrifted } from "./groups";
 
-/** Validates and normalizes the inputs; all failures at once. `undeclared` is an output, not an input. */
-export function checkScopesInputs(news: Record<string, unknown>): CheckOutcome {
-    const { undeclared: _output, ownerId: _id, ...props } = ownProperties(news);
+/**
+ * Validates and normalizes the inputs; all failures at once. `undeclared`, `members` and
+ * `leavers` are outputs, not inputs; with `olds` (the last inputs), the members known so far are
+ * carried at the values their groups now give them (groups.ts carriedMembers).
+ */
+export function checkScopesInputs(news: Record<string, unknown>, olds?: Record<string, unknown>): CheckOutcome {
+    const outcome = checkDeclaration(news);
+    const groups = outcome.inputs.groups;
+    if (outcome.failures.length > 0 || groups === null || typeof groups !== "object" || unknownPaths(groups).length > 0) return outcome;
+    const members = carriedMembers(olds?.members, groups as Record<string, string>);
+    return members ? { ...outcome, inputs: { ...outcome.inputs, members } } : outcome;
+}
+
+function checkDeclaration(news: Record<string, unknown>): CheckOutcome {
+    const { undeclared: _output, ownerId: _id, members: _members, leavers: _leavers, ...props } = ownProperties(news);
     const schema = scopesInputsSchemaFor(props.scopes);
     const checked = checkWith(schema, props, scopesInputFailures);
     const duplicates = duplicateScopeFailures(props.scopes);
@@ -69,6 +82,7 @@ export function diffScopes(olds: Record<string, unknown>, news: Record<string, u
     const changed: string[] = [];
     const replaces = serverChanged(olds.connection, news.connection) ? ["connection"] : [];
     if (scopesDiffer(olds.scopes, news.scopes)) changed.push("scopes");
+    if (scopesDiffer(olds.groups ?? {}, news.groups ?? {}) || membersDrifted(olds, news.groups)) changed.push("groups");
     if (!sameConnection(olds.connection, news.connection)) changed.push("connection");
     const defaults: Record<string, unknown> = { connectDeadlineSeconds: 60, exclusive: false, onUnresettable: "fail" };
     if (!sameJson(olds.owner, news.owner)) changed.push("owner");

@@ -22,6 +22,8 @@ import { encodeSettingsText } from "../../model/settingsText";
 import { decideClaim, mayRelease, newOwnerId, ownedElsewhere } from "../../model/ownership";
 import { scopeId } from "../../model/scope";
 import { beginOwned, claimSql, ensureOwnerTable, evictSql, releaseSql, type OwnerRecords } from "../catalog/ownerStore";
+import { planGroupsApply, readGroupsState, type GroupPlan } from "./groupApply";
+import type { MemberMap } from "./groups";
 
 /** One resource is one server's declaration; the id only has to be stable. */
 const SCOPES_ID = "pgaudit-scopes";
@@ -32,6 +34,7 @@ function outputsOf(
     ownerId: string | undefined,
     scopes: readonly OwnedScope[],
     undeclared?: readonly UndeclaredOverride[],
+    groups?: { members: MemberMap; leavers?: MemberMap },
 ): Record<string, unknown> {
     return {
         ...(state.owner !== undefined ? { owner: state.owner } : {}),
@@ -43,6 +46,8 @@ function outputsOf(
         onUnresettable: state.onUnresettable,
         scopes: Object.fromEntries(scopes.map((s) => [s.key, encodeSettingsText(s.settings)])),
         ...(state.exclusive ? { undeclared: [...(undeclared ?? [])] } : {}),
+        ...(state.groups.length > 0 ? { groups: Object.fromEntries(state.groups.map((g) => [g.key, encodeSettingsText(g.settings)])) } : {}),
+        ...(groups && state.groups.length > 0 ? { members: groups.members, ...(groups.leavers ? { leavers: groups.leavers } : {}) } : {}),
     };
 }
 
@@ -125,8 +130,23 @@ async function apply(state: ScopesState, ownerId: string, olds?: ScopesState): P
                     for (const id of decision.evict) evicted.push([s.key, id]);
                 }
             }
-            if (ownership.length > 0) throw problemsError(ownership);
-            const released = removed.filter((s) => mayRelease(records.of(s.key), olds?.ownerId));
+            const grouped = state.groups.length > 0 || (olds?.groups.length ?? 0) > 0;
+            const groupPlan: GroupPlan | undefined = grouped
+                ? await planGroupsApply({
+                      client,
+                      groups: state.groups,
+                      previous: olds?.groups ?? [],
+                      explicit: new Set(state.scopes.map((s) => s.key)),
+                      ownerId,
+                      label: state.owner,
+                      recordsPresent: true,
+                      adopt: state.adopt,
+                      superuser: facts.superuser,
+                  })
+                : undefined;
+            if (ownership.length > 0 || (groupPlan?.problems.length ?? 0) > 0) throw problemsError([...ownership, ...(groupPlan?.problems ?? [])]);
+            // A scope dropped from `scopes` that a group now covers is the group's, not to be reset.
+            const released = removed.filter((s) => mayRelease(records.of(s.key), olds?.ownerId) && !groupPlan?.held.has(s.key));
             const snapshots = await readScopes(
                 client,
                 [...state.scopes, ...released].map((s) => s.scope),
@@ -141,6 +161,7 @@ async function apply(state: ScopesState, ownerId: string, olds?: ScopesState): P
                 adopt: state.adopt,
             });
             if (plan.problems.length > 0) throw problemsError(plan.problems);
+            if (groupPlan) plan.statements.push(...groupPlan.statements);
             for (const sql of [
                 evictSql(evicted),
                 claimSql(
@@ -157,7 +178,7 @@ async function apply(state: ScopesState, ownerId: string, olds?: ScopesState): P
             }
             let left: UndeclaredOverride[] = [];
             if (state.exclusive) {
-                const declared = [...state.scopes, ...removed].map((s) => s.scope);
+                const declared = [...state.scopes, ...removed].map((s) => s.scope).concat(groupPlan?.scopes ?? []);
                 // A scope another resource owns (this stack's or another's) is declared, just not here.
                 const ownedByOthers = (o: UndeclaredOverride) => ownedElsewhere(records.of(scopeId(o)), ownerId);
                 const undeclared = findUndeclared(await readOverrideRows(client), declared, await readFacts(client)).filter((o) => !ownedByOthers(o));
@@ -167,7 +188,7 @@ async function apply(state: ScopesState, ownerId: string, olds?: ScopesState): P
                     plan.statements.push({ sql: resetStatement(o), target: `undeclared ${describeUndeclared(o)}` });
                 }
             }
-            return { statements: plan.statements, result: outputsOf(state, ownerId, state.scopes, left) };
+            return { statements: plan.statements, result: outputsOf(state, ownerId, state.scopes, left, groupPlan && { members: groupPlan.members }) };
         });
     });
 }
@@ -194,6 +215,7 @@ export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
             let found: OwnedScope[];
             let undeclared: UndeclaredOverride[] | undefined;
             let ownerId = state.ownerId;
+            let groups: Awaited<ReturnType<typeof readGroupsState>> | undefined;
             try {
                 const records = await beginOwned(client, state.exclusive ? "all" : state.scopes.map((s) => s.key), present);
                 const snapshots = await readScopes(
@@ -212,8 +234,19 @@ export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
                     );
                     if (claim) await client.query(claim);
                 }
+                if (state.groups.length > 0) {
+                    groups = await readGroupsState({
+                        client,
+                        groups: state.groups,
+                        previous: [],
+                        explicit: new Set(state.scopes.map((s) => s.key)),
+                        ownerId,
+                        label: state.owner,
+                        recordsPresent: present,
+                    });
+                }
                 if (state.exclusive) {
-                    const declared = state.scopes.map((s) => s.scope);
+                    const declared = state.scopes.map((s) => s.scope).concat(groups?.scopes ?? []);
                     undeclared = findUndeclared(await readOverrideRows(client), declared, await readFacts(client)).filter(
                         (o) => !ownedElsewhere(records.of(scopeId(o)), ownerId),
                     );
@@ -223,7 +256,7 @@ export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
                 await client.query("ROLLBACK").catch(() => undefined);
                 throw explainPgError(err, { action: "reading the pgaudit settings of the declared scopes", user: state.connection.user });
             }
-            const outs = outputsOf(state, ownerId, found, undeclared);
+            const outs = outputsOf(state, ownerId, found, undeclared, groups);
             const { undeclared: _output, ownerId: _id, ...inputs } = outs;
             return { id, props: outs, inputs };
         });
@@ -267,6 +300,21 @@ export const pgAuditScopesProvider: pulumi.dynamic.ResourceProvider = {
                     });
                     const release = present ? releaseSql(keys, state.ownerId) : undefined;
                     if (release) plan.statements.push({ sql: release, target: "the owner records of this PgAuditScopes' scopes" });
+                    if (state.groups.length > 0 && present) {
+                        // No group declared any more: every member scope our groups hold is released, and reset where nobody else holds it.
+                        const groupPlan = await planGroupsApply({
+                            client,
+                            groups: [],
+                            previous: state.groups,
+                            explicit: new Set(),
+                            ownerId: state.ownerId,
+                            label: state.owner,
+                            recordsPresent: true,
+                            adopt: true,
+                            superuser: facts.superuser,
+                        });
+                        plan.statements.push(...groupPlan.statements);
+                    }
                     return { statements: plan.statements, result: undefined };
                 },
                 present,

@@ -13,6 +13,7 @@ import { ownerLabel } from "../core/ownerLabel";
 import type { PgAuditSettingsInput } from "../../model/settingsSchema";
 import { checkScopesInputs } from "./lifecycle";
 import { wireScopes } from "./schema";
+import { wireGroups } from "./groups";
 
 /** One scope and its settings: a database, a role, or both (the role in that database). */
 export interface PgAuditScopeArgs {
@@ -21,6 +22,16 @@ export interface PgAuditScopeArgs {
     /** The role scope (`ALTER ROLE … SET`); with `database`, `ALTER ROLE … IN DATABASE … SET`. */
     role?: pulumi.Input<string>;
     /** The scope's pgaudit settings, as PgAuditSetting takes them. Keys not declared are reset there. */
+    settings: pulumi.Input<PgAuditSettingsInput>;
+}
+
+/** The login members of a group role (directly or through other roles), each given the same settings (docs/groups.md). */
+export interface PgAuditGroupScopeArgs {
+    /** The group role, exactly as PostgreSQL stores its name. Members found at each apply and refresh. */
+    group: pulumi.Input<string>;
+    /** With it, each member's role-in-database scope in this database; without, each member's role scope. */
+    database?: pulumi.Input<string>;
+    /** The settings each login member gets. A member declared on its own in `scopes` keeps its own. */
     settings: pulumi.Input<PgAuditSettingsInput>;
 }
 
@@ -33,6 +44,11 @@ export interface PgAuditScopesArgs {
     connection: pulumi.Input<ConnectionInput>;
     /** Every scope this resource owns, each at most once. A scope removed from the list is reset. */
     scopes: pulumi.Input<pulumi.Input<PgAuditScopeArgs>[]>;
+    /**
+     * Group scopes: the settings of every login member of each group, resolved in the apply's
+     * transaction (recursively through pg_auth_members). A role that leaves the group is reset.
+     */
+    groups?: pulumi.Input<pulumi.Input<PgAuditGroupScopeArgs>[]>;
     /**
      * Take over pgaudit settings that already exist at a scope this resource starts to own.
      * Without it, the apply fails, changes nothing and lists what it found. Default false.
@@ -59,6 +75,12 @@ export class PgAuditScopes extends pulumi.dynamic.Resource {
     declare public readonly scopes: pulumi.Output<Record<string, string>>;
     /** With exclusive: overrides at undeclared scopes found by the last refresh, or left by the last apply ("report"). */
     declare public readonly undeclared: pulumi.Output<UndeclaredOverride[] | undefined>;
+    /** Each declared group's settings line, by group key (`group/analysts`, `group/analysts/database/shop`). */
+    declare public readonly groups: pulumi.Output<Record<string, string> | undefined>;
+    /** By group key, the member scopes it holds (`role/alice`) and the line each holds: as applied, or as refresh found them. */
+    declare public readonly members: pulumi.Output<Record<string, Record<string, string>> | undefined>;
+    /** After a refresh: by group key, member scopes of roles that left the group but still hold its settings (the next up resets them). */
+    declare public readonly leavers: pulumi.Output<Record<string, Record<string, string>> | undefined>;
 
     /** Throws PgAuditInputError at once for bad input whose value is known (provider check's messages). */
     constructor(name: string, args: PgAuditScopesArgs, opts?: pulumi.CustomResourceOptions) {
@@ -67,6 +89,7 @@ export class PgAuditScopes extends pulumi.dynamic.Resource {
             {
                 connection: args.connection,
                 scopes: args.scopes,
+                groups: args.groups,
                 adopt: args.adopt,
                 connectDeadlineSeconds: args.connectDeadlineSeconds,
                 owner: ownerLabel("PgAuditScopes", name),
@@ -79,7 +102,16 @@ export class PgAuditScopes extends pulumi.dynamic.Resource {
             lazyProvider("pgAuditScopesProvider"),
             name,
             // A plain list goes to the engine as the map check writes: one string a scope serializes far faster (bench).
-            { ...inputs, scopes: wireScopes(inputs.scopes), connection: pulumi.secret(inputs.connection), undeclared: undefined, ownerId: undefined },
+            {
+                ...inputs,
+                scopes: wireScopes(inputs.scopes),
+                groups: wireGroups(inputs.groups),
+                connection: pulumi.secret(inputs.connection),
+                undeclared: undefined,
+                ownerId: undefined,
+                members: undefined,
+                leavers: undefined,
+            },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connection"] }),
             "pgaudit",
             "PgAuditScopes",

@@ -15,6 +15,7 @@ import { SETTING_KEYS, type SettingValues } from "../../model/settings";
 import { decodeSettingsText, encodeSettingsText } from "../../model/settingsText";
 import type { Scope } from "../../model/scope";
 import { adoptSchema, ownerIdSchema, ownerLabelSchema } from "../../model/ownership";
+import { groupsInputSchema, groupsStateSchema, memberMapSchema } from "./groups";
 
 /** One declared scope as the user writes it. */
 const scopeEntrySchema = z
@@ -75,7 +76,7 @@ const optionsShape = {
 };
 
 /** The inputs a program gives (check's input). */
-export const scopesInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesListSchema });
+export const scopesInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesListSchema, groups: groupsInputSchema.optional() });
 
 /**
  * The map check writes, given as input: what PgAuditScopes sends once every scope is known at
@@ -101,7 +102,7 @@ const scopesWireMapSchema = z.record(z.string(), z.unknown()).transform((map, ct
 });
 
 /** Check's input when `scopes` is already the map (see scopesWireMapSchema). */
-export const scopesMapInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesWireMapSchema });
+export const scopesMapInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesWireMapSchema, groups: groupsInputSchema.optional() });
 
 /** The schema for the inputs as given: the program's list, or the map once every scope was known. */
 export function scopesInputsSchemaFor(scopes: unknown): typeof scopesInputsSchema | typeof scopesMapInputsSchema {
@@ -146,6 +147,10 @@ export const scopesStateSchema = z.object({
     undeclared: z.array(undeclaredOverrideSchema).optional(),
     /** The id create gave this resource; the owner records of its scopes name it. Absent in state older than owner records. */
     ownerId: ownerIdSchema.optional(),
+    /** Group scopes (groups.ts): the declaration, the member scopes each holds, and (refresh) what leavers still hold. */
+    groups: groupsStateSchema,
+    members: memberMapSchema.optional(),
+    leavers: memberMapSchema.optional(),
 });
 
 export type ScopesState = z.output<typeof scopesStateSchema>;
@@ -153,8 +158,10 @@ export type ScopesState = z.output<typeof scopesStateSchema>;
 const SCOPE = /^scopes\[\d+\]$/;
 const SCOPE_SETTINGS = /^scopes\[\d+\]\.settings$/;
 
-const knownKeys = resourceKeys(["connection", "scopes", ...Object.keys(optionsShape).slice(1)], (at) =>
-    SCOPE.test(at) ? ["database", "role", "settings"] : SCOPE_SETTINGS.test(at) ? SETTING_KEYS : undefined,
+const GROUP = /^groups\[\d+\]$/;
+
+const knownKeys = resourceKeys(["connection", "scopes", ...Object.keys(optionsShape).slice(1), "groups"], (at) =>
+    SCOPE.test(at) ? ["database", "role", "settings"] : GROUP.test(at) ? ["group", "database", "settings"] : SCOPE_SETTINGS.test(at) ? SETTING_KEYS : undefined,
 );
 
 function scopeReason(issue: z.core.$ZodIssue, at: string): string | undefined {

@@ -19,8 +19,8 @@ export const LAYERS: readonly Layer[] = [
     { place: "model", mayImport: [] },
     { place: "baselines", mayImport: ["model"] },
     { place: "provider", mayImport: ["model"] },
-    // The gate reads the catalog through the provider's one connection edge, nothing else of it.
-    { place: "posture", mayImport: ["model", "baselines", "provider/connection.ts", "provider/serverErrors.ts"] },
+    // The gate reads the catalog through the provider's edge: its connection and its catalog queries, nothing else.
+    { place: "posture", mayImport: ["model", "baselines", "provider/connection.ts", "provider/serverErrors.ts", "provider/catalog"] },
     { place: "review", mayImport: ["model", "baselines"] },
     { place: "policy", mayImport: ["model", "baselines"] },
     // The component composes the resources: their classes and the schemas of their inputs.
