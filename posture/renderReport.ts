@@ -5,7 +5,8 @@
  */
 import { pgAuditLogClasses } from "../provider/core/pgauditLog";
 import { displayName, quoteName, safeText } from "./displayText";
-import type { AuditPosture, BaselineResult, EffectivePosture, EffectiveSetting, ObjectRequirementResult, Override, RequirementResult } from "./model";
+import type { AuditPosture, BaselineResult, EffectivePosture, EffectiveSetting, ObjectRequirementResult, Override, PostureChanges, RequirementResult } from "./model";
+import { changesText, exceptionsText } from "./report/text";
 import { functionSignature } from "./functionChecks";
 import { renderObjectAudit } from "./renderObjectAudit";
 import { describeOrigin, originCell } from "./scopeText";
@@ -30,7 +31,9 @@ function header(posture: AuditPosture): string[] {
     const who = posture.connectedAs;
     const lines = [
         `pgaudit posture of ${displayName(who.host)}:${who.port}, read as ${displayName(who.user)}${who.superuser ? " (superuser)" : ""} ` +
-            `in database ${displayName(who.database)}; PostgreSQL ${safeText(posture.serverVersion)}`,
+            `in database ${displayName(who.database)}; PostgreSQL ${safeText(posture.serverVersion)}` +
+            (posture.pgauditVersion ? `, pgaudit ${safeText(posture.pgauditVersion)}` : "") +
+            (posture.readAt ? `; read at ${safeText(posture.readAt)}` : ""),
     ];
     if (!posture.pgauditLoaded) lines.push("pgaudit is NOT loaded on this server (no pgaudit.* parameters): nothing is audited.");
     return lines;
@@ -207,6 +210,7 @@ export function renderPostureReport(
     requirement: RequirementResult | null,
     objectRequirement?: ObjectRequirementResult,
     baseline: BaselineResult | null = null,
+    changes?: PostureChanges,
 ): string {
     const lines = [
         ...header(posture),
@@ -220,6 +224,8 @@ export function renderPostureReport(
         ...(requirement ? requirementSection(posture, requirement) : []),
         ...renderObjectAudit(posture, objectRequirement),
         ...(baseline ? baselineSection(posture, baseline) : []),
+        ...(baseline ? exceptionsText(baseline) : []),
+        ...(changes ? changesText(changes) : []),
     ];
     return lines.join("\n") + "\n";
 }
