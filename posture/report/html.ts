@@ -5,15 +5,18 @@
  * escaping could load or run nothing. Every catalog string goes through escape.html.
  */
 import { createHash } from "node:crypto";
+import { quoteName } from "../displayText";
 import type { DatabaseObjectAudit, PostureChanges, PostureReport } from "../model";
-import { describeOrigin, setStatementText } from "../scopeText";
+import { describeOrigin, resetStatementText, setStatementText } from "../scopeText";
 import { unchanged } from "./compare";
 import { html } from "./escape";
 import { buildMatrix, scopeLabel, STATUS_LABEL, valueText, type CellStatus, type MatrixCell, type MatrixGroup, type MatrixRow } from "./matrix";
-import { findings, verdictOf } from "./verdict";
+import { findings, verdictOf, type ReportFinding } from "./verdict";
 
 /** One letter a status: the cells are most of the page at 1,000 roles × 20 databases. */
 const CLASS: Readonly<Record<CellStatus, string>> = { fail: "f", excepted: "e", ok: "o", unchecked: "u", "not-required": "n" };
+/** Scopes responsible for violations listed before the rest is collapsed. */
+const CAUSES_SHOWN = 10;
 /** Roles a page of a large group shows. */
 const CHUNK = 100;
 /** Marks that survive printing in grey. */
@@ -91,10 +94,12 @@ function changesSection(c: PostureChanges): string {
     const pairs = (title: string, xs: readonly { role: string; database: string; setting: string; before: string | null; after: string | null }[], extra: (i: number) => string) =>
         xs.length
             ? `<h3>${title} (${xs.length})</h3>` +
+              (xs.length > 20 ? `<details><summary>${xs.length} pairs</summary>` : "") +
               table(
                   ["role", "database", "setting", "before", "after", ""],
                   xs.map((x, i) => [html(x.role), html(x.database), html(x.setting), html(valueText(x.before)), html(valueText(x.after)), extra(i)]),
-              )
+              ) +
+              (xs.length > 20 ? "</details>" : "")
             : "";
     parts.push(
         pairs("Weakened", c.weakened, (i) => `lost ${html(c.weakened[i].lost.join(", "))}`),
@@ -109,15 +114,57 @@ function changesSection(c: PostureChanges): string {
     return `<section id="changes"><h2>Changes since the previous report</h2>${parts.join("")}</section>`;
 }
 
+/** Violations that share a rule, a value and the scope that set it: one override, one fix, however many pairs. */
+function byCause(all: readonly ReportFinding[]): { first: ReportFinding; pairs: ReportFinding[] }[] {
+    const groups = new Map<string, { first: ReportFinding; pairs: ReportFinding[] }>();
+    for (const f of all) {
+        const k = JSON.stringify([f.check, f.rule, f.cause ?? f.message]);
+        const g = groups.get(k);
+        if (g) g.pairs.push(f);
+        else groups.set(k, { first: f, pairs: [f] });
+    }
+    return [...groups.values()].sort((a, b) => b.pairs.length - a.pairs.length);
+}
+
+/** `role "app" in 20 databases: db_00, db_01, …`, `882 roles in database "db_00": …`, or the pairs. */
+function pairsText(pairs: readonly ReportFinding[]): string {
+    const first = (xs: readonly string[]) => html(xs.slice(0, 8).join(", ")) + (xs.length > 8 ? ` …and ${xs.length - 8} more` : "");
+    const roles = [...new Set(pairs.map((f) => f.role ?? "?"))];
+    const databases = [...new Set(pairs.map((f) => f.database ?? "?"))];
+    if (roles.length === 1) return `role ${html(quoteName(roles[0]))} in ${databases.length} database(s): ${first(databases)}`;
+    if (databases.length === 1) return `${roles.length} roles in database ${html(quoteName(databases[0]))}: ${first(roles)}`;
+    return `${pairs.length} pairs: ${first(pairs.map((f) => `${f.role ?? "?"} in ${f.database ?? "?"}`))}`;
+}
+
 function violationsSection(report: PostureReport): string {
     const all = findings(report);
     if (all.length === 0) return `<section id="violations"><h2>Violations</h2><p>None.</p></section>`;
-    // The rule's source ids are in the header and in each message.
-    const rows = all.map((f) => [`${html(f.check)}: <code>${html(f.rule)}</code>`, html(f.role ?? ""), html(f.database ?? ""), `<span class="msg">${html(f.message)}</span>`]);
-    const body = table(["check", "role", "database", "what and how to fix"], rows);
-    // A long list stays one click away, so the matrix is not pages down.
-    const wrapped = all.length > 50 ? `<details><summary>${all.length} violations</summary>${body}</details>` : body;
-    return `<section id="violations"><h2>Violations (${all.length})</h2>${wrapped}</section>`;
+    // First by cause: the scope responsible, its value and the statement that fixes it.
+    const causes = byCause(all).map(({ first, pairs }) => {
+        const c = first.cause;
+        const fix = c ? resetStatementText(c.from, c.setting) : undefined;
+        return [
+            `${html(first.check)}: <code>${html(first.rule)}</code>`,
+            c ? `${html(describeOrigin(c.from))}: <code>${html(c.setting)} = ${html(valueText(c.value))}</code>` : "",
+            pairsText(pairs),
+            c ? (fix ? `<code>${html(fix)}</code>` : "change the server-wide value (see each violation)") : `<span class="msg">${html(first.message)}</span>`,
+        ];
+    });
+    // The causes reaching most pairs first; past CAUSES_SHOWN the rest are one click away.
+    const headers = ["check", "set by", "role × database pairs", "fix"];
+    const summary =
+        table(headers, causes.slice(0, CAUSES_SHOWN)) +
+        (causes.length > CAUSES_SHOWN ? `<details><summary>${causes.length - CAUSES_SHOWN} more scope(s)</summary>${table(headers, causes.slice(CAUSES_SHOWN))}</details>` : "");
+    // Then each violation in full, one click away: the evidence, without pushing the matrix pages down.
+    // A pair's value and scope say what its message says; a finding without them keeps its message.
+    const rows = all.map((f) => [
+        `${html(f.check)}: <code>${html(f.rule)}</code>`,
+        html(f.role ?? ""),
+        html(f.database ?? ""),
+        f.cause ? `<code>${html(f.cause.setting)} = ${html(valueText(f.cause.value))}</code> from ${html(describeOrigin(f.cause.from))}` : `<span class="msg">${html(f.message)}</span>`,
+    ]);
+    const full = table(["check", "role", "database", "value and where it comes from"], rows);
+    return `<section id="violations"><h2>Violations (${all.length}) by the scope responsible (${causes.length})</h2>${summary}<details${all.length <= 20 ? " open" : ""}><summary>Every violation (${all.length})</summary>${full}</details></section>`;
 }
 
 function exceptionsSection(report: PostureReport): string {
@@ -137,8 +184,11 @@ function exceptionsSection(report: PostureReport): string {
 }
 
 function cell(c: MatrixCell): string {
-    const why = [STATUS_LABEL[c.status], ...c.failed, ...c.excusedBy.map((r) => `exception: ${r}`), `from ${describeOrigin(c.from)}`].join("; ");
-    return `<td class="${CLASS[c.status]}" title="${html(why)}">${MARK[c.status]}${html(c.classes)}<i>${html(scopeLabel(c.from))}</i></td>`;
+    // Only a violating or excused cell says more on hover: the rules and the exact scope. At 20,000 cells every byte counts.
+    const why = c.status === "fail" || c.status === "excepted" ? [STATUS_LABEL[c.status], ...c.failed, ...c.excusedBy.map((r) => `exception: ${r}`), `from ${describeOrigin(c.from)}`].join("; ") : "";
+    // A violating cell names its rules too: log-catalog or server-log can fail where the classes are met.
+    const rules = c.status === "fail" ? ` · ${c.failed.join(", ")}` : "";
+    return `<td class="${CLASS[c.status]}"${why ? ` title="${html(why)}"` : ""}>${MARK[c.status]}${html(c.classes)}<i>${html(scopeLabel(c.from) + rules)}</i></td>`;
 }
 
 function group(g: MatrixGroup, databases: readonly string[]): string {
@@ -158,7 +208,7 @@ function group(g: MatrixGroup, databases: readonly string[]): string {
     const pages: string[] = [];
     for (let i = 0; i < g.rows.length; i += CHUNK) {
         const slice = g.rows.slice(i, i + CHUNK);
-        pages.push(`<details><summary>${html(slice[0].role)} … ${html(slice[slice.length - 1].role)} (${slice.length})</summary><table class="matrix">${head}<tbody>${rows(slice)}</tbody></table></details>`);
+        pages.push(`<details${open && i === 0 ? " open" : ""}><summary>${html(slice[0].role)} … ${html(slice[slice.length - 1].role)} (${slice.length})</summary><table class="matrix">${head}<tbody>${rows(slice)}</tbody></table></details>`);
     }
     return `<details class="group" data-status="${g.status}"${open}>${summary}${pages.join("")}</details>`;
 }

@@ -1,5 +1,5 @@
 /** The report's verdict: every violation any check asked for found, as one list, and pass or fail. */
-import type { PostureReport } from "../model";
+import type { PostureReport, SettingOrigin } from "../model";
 
 export type Verdict = "pass" | "fail" | "unchecked";
 
@@ -15,6 +15,8 @@ export interface ReportFinding {
     readonly database: string | null;
     /** The sentence naming the scope responsible and the fix. */
     readonly message: string;
+    /** For a role × database violation: the setting, its effective value and the scope that set it. */
+    readonly cause?: { readonly setting: string; readonly value: string | null; readonly from: SettingOrigin };
 }
 
 /** Every violation, in the order: requirement, baseline, object requirement, functions. Excused ones are not violations. */
@@ -23,14 +25,24 @@ export function findings(report: PostureReport): ReportFinding[] {
     const req = report.requirement;
     if (req) {
         const check = `require ${req.classes.join(",")}`;
-        for (const v of req.violations) out.push({ check, rule: v.reason === "not-in-server-log" ? "server-log" : "classes", references: [], role: v.role, database: v.database, message: v.message });
+        for (const v of req.violations)
+            out.push({
+                check,
+                rule: v.reason === "not-in-server-log" ? "server-log" : "classes",
+                references: [],
+                role: v.role,
+                database: v.database,
+                message: v.message,
+                cause: { setting: v.setting, value: v.value, from: v.from },
+            });
         for (const v of req.functionViolations) out.push({ check, rule: "functions", references: [], role: v.owner, database: v.database, message: v.message });
     }
     const base = report.baseline;
     if (base) {
         const check = `baseline ${base.baseline.name}`;
         const refs = new Map(base.rules.map((r) => [r.id, r.references]));
-        for (const v of base.violations) out.push({ check, rule: v.rule, references: v.references, role: v.role, database: v.database, message: v.message });
+        for (const v of base.violations)
+            out.push({ check, rule: v.rule, references: v.references, role: v.role, database: v.database, message: v.message, cause: { setting: v.setting, value: v.value, from: v.from } });
         for (const v of base.functionViolations)
             out.push({ check, rule: v.rule ?? "functions", references: refs.get(v.rule ?? "") ?? [], role: v.owner, database: v.database, message: v.message });
     }
