@@ -25,11 +25,19 @@ import { dumpDom, screenshot } from "../sandbox/chromium";
 import { startCluster, type TestCluster } from "../sandbox/cluster";
 import { cleanUpOnInterrupt, seconds } from "../demo/support";
 
-function option(flag: string, fallback: number): number {
+function option(flag: string, fallback: number, least: number): number {
     const i = process.argv.indexOf(flag);
     const n = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-    if (!Number.isInteger(n) || n < 3) throw new Error(`${flag} must be a whole number of at least 3`);
+    if (!Number.isInteger(n) || n < least) throw new Error(`${flag} must be a whole number of at least ${least}`);
     return n;
+}
+
+const role = (i: number) => `app_${String(i).padStart(4, "0")}`;
+const database = (d: number) => `db_${String(d).padStart(2, "0")}`;
+
+/** The roles a week of drift weakens: every tenth from the fifth, at most 20. */
+function drifted(roles: number): string[] {
+    return Array.from({ length: Math.min(20, Math.floor((roles - 2 + 4) / 10)) }, (_, i) => role(i * 10 + 5));
 }
 
 async function timed<T>(work: () => T | Promise<T>): Promise<{ value: T; ms: number }> {
@@ -47,22 +55,21 @@ async function median(runs: number, work: () => Promise<number>): Promise<number
 const kib = (text: string) => `${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB`;
 
 async function populate(cluster: TestCluster, roles: number, databases: number): Promise<void> {
-    const role = (i: number) => `app_${String(i).padStart(4, "0")}`;
     const statements = Array.from({ length: roles - 2 }, (_, i) => `CREATE ROLE ${role(i)} LOGIN;`);
     statements.push(`CREATE ROLE ${escapeIdentifier("<img src=x onerror=alert(1)>")} LOGIN;`, `CREATE ROLE ${escapeIdentifier("evil\nrole")} LOGIN;`);
     await cluster.adminSql(statements.join("\n"));
     // postgres and template1 accept connections: the others are made.
-    for (let d = 0; d < databases - 2; d++) await cluster.adminSql(`CREATE DATABASE db_${String(d).padStart(2, "0")}`);
-    const overrides = Array.from({ length: Math.floor((roles - 2) / 10) }, (_, i) => `ALTER ROLE ${role(i * 10)} SET pgaudit.log = 'write';`);
-    overrides.push("ALTER DATABASE db_00 SET pgaudit.log = 'all';", "ALTER ROLE app_0003 IN DATABASE db_01 SET pgaudit.log_catalog = off;");
-    for (let d = 0; d < databases - 2; d++) overrides.push(`ALTER ROLE ${role(d * 7 + 1)} IN DATABASE db_${String(d).padStart(2, "0")} SET pgaudit.log = 'read,write';`);
+    for (let d = 0; d < databases - 2; d++) await cluster.adminSql(`CREATE DATABASE ${database(d)}`);
+    const overrides = Array.from({ length: Math.ceil((roles - 2) / 10) }, (_, i) => `ALTER ROLE ${role(i * 10)} SET pgaudit.log = 'write';`);
+    overrides.push(`ALTER DATABASE ${database(0)} SET pgaudit.log = 'all';`, `ALTER ROLE ${role(3)} IN DATABASE ${database(1)} SET pgaudit.log_catalog = off;`);
+    for (let d = 0; d < databases - 2; d++) overrides.push(`ALTER ROLE ${role((d * 7 + 1) % (roles - 2))} IN DATABASE ${database(d)} SET pgaudit.log = 'read,write';`);
     await cluster.sql(overrides.join("\n"));
 }
 
 export async function reportBench(): Promise<number> {
-    const roles = option("--roles", 1000);
-    const databases = option("--databases", 20);
-    console.log(`pulumi-aiven-pgaudit bench --report: ${roles} login roles × ${databases} databases, read as avnadmin, STIG baseline`);
+    const roles = option("--roles", 1000, 12);
+    const databases = option("--databases", 20, 4);
+    console.log(`pulumi-aiven-pgaudit bench --report: ${roles} login roles made × ${databases} databases, read as avnadmin, STIG baseline`);
     let cluster: TestCluster | undefined;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgaudit-report-bench-"));
     const cleanup = async () => {
@@ -80,8 +87,8 @@ export async function reportBench(): Promise<number> {
         const connection = c.adminConnection("postgres");
         const previousPosture = await readAuditPosture(connection);
         const previous: PostureReport = { posture: previousPosture, requirement: null, baseline: checkBaseline(previousPosture, stig) };
-        // What a week brings: 20 more roles weakened.
-        await c.sql(Array.from({ length: 20 }, (_, i) => `ALTER ROLE app_${String(i * 10 + 5).padStart(4, "0")} SET pgaudit.log = 'none';`).join("\n"));
+        // What a week brings: up to 20 more roles weakened.
+        await c.sql(drifted(roles).map((r) => `ALTER ROLE ${r} SET pgaudit.log = 'none';`).join("\n"));
 
         const read = await timed(() => readAuditPosture(connection));
         const pairs = read.value.effective.length;
