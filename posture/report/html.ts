@@ -5,13 +5,12 @@
  * escaping could load or run nothing. Every catalog string goes through escape.html.
  */
 import { createHash } from "node:crypto";
-import { quoteName } from "../displayText";
 import type { DatabaseObjectAudit, PostureChanges, PostureReport } from "../model";
 import { describeOrigin, resetStatementText, setStatementText } from "../scopeText";
 import { unchanged } from "./compare";
 import { html } from "./escape";
 import { buildMatrix, scopeLabel, STATUS_LABEL, valueText, type CellStatus, type MatrixCell, type MatrixGroup, type MatrixRow } from "./matrix";
-import { findings, verdictOf, type ReportFinding } from "./verdict";
+import { byCause, findings, pairsText, verdictOf } from "./verdict";
 
 /** One letter a status: the cells are most of the page at 1,000 roles × 20 databases. */
 const CLASS: Readonly<Record<CellStatus, string>> = { fail: "f", excepted: "e", ok: "o", unchecked: "u", "not-required": "n" };
@@ -114,28 +113,6 @@ function changesSection(c: PostureChanges): string {
     return `<section id="changes"><h2>Changes since the previous report</h2>${parts.join("")}</section>`;
 }
 
-/** Violations that share a rule, a value and the scope that set it: one override, one fix, however many pairs. */
-function byCause(all: readonly ReportFinding[]): { first: ReportFinding; pairs: ReportFinding[] }[] {
-    const groups = new Map<string, { first: ReportFinding; pairs: ReportFinding[] }>();
-    for (const f of all) {
-        const k = JSON.stringify([f.check, f.rule, f.cause ?? f.message]);
-        const g = groups.get(k);
-        if (g) g.pairs.push(f);
-        else groups.set(k, { first: f, pairs: [f] });
-    }
-    return [...groups.values()].sort((a, b) => b.pairs.length - a.pairs.length);
-}
-
-/** `role "app" in 20 databases: db_00, db_01, …`, `882 roles in database "db_00": …`, or the pairs. */
-function pairsText(pairs: readonly ReportFinding[]): string {
-    const first = (xs: readonly string[]) => html(xs.slice(0, 8).join(", ")) + (xs.length > 8 ? ` …and ${xs.length - 8} more` : "");
-    const roles = [...new Set(pairs.map((f) => f.role ?? "?"))];
-    const databases = [...new Set(pairs.map((f) => f.database ?? "?"))];
-    if (roles.length === 1) return `role ${html(quoteName(roles[0]))} in ${databases.length} database(s): ${first(databases)}`;
-    if (databases.length === 1) return `${roles.length} roles in database ${html(quoteName(databases[0]))}: ${first(roles)}`;
-    return `${pairs.length} pairs: ${first(pairs.map((f) => `${f.role ?? "?"} in ${f.database ?? "?"}`))}`;
-}
-
 function violationsSection(report: PostureReport): string {
     const all = findings(report);
     if (all.length === 0) return `<section id="violations"><h2>Violations</h2><p>None.</p></section>`;
@@ -146,7 +123,7 @@ function violationsSection(report: PostureReport): string {
         return [
             `${html(first.check)}: <code>${html(first.rule)}</code>`,
             c ? `${html(describeOrigin(c.from))}: <code>${html(c.setting)} = ${html(valueText(c.value))}</code>` : "",
-            pairsText(pairs),
+            html(pairsText(pairs)),
             c ? (fix ? `<code>${html(fix)}</code>` : "change the server-wide value (see each violation)") : `<span class="msg">${html(first.message)}</span>`,
         ];
     });

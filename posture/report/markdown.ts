@@ -9,9 +9,10 @@ import type { PostureChanges, PostureReport } from "../model";
 import { unchanged } from "./compare";
 import { markdown as md } from "./escape";
 import { buildMatrix, scopeLabel, STATUS_LABEL, valueText, type CellStatus } from "./matrix";
-import { findings, verdictOf } from "./verdict";
+import { byCause, findings, pairsText, verdictOf } from "./verdict";
+import { describeOrigin, resetStatementText } from "../scopeText";
 
-/** Rows a list or table shows before it says "and N more". */
+/** Rows a list or table shows before it says "and N more" (violations: scopes responsible). */
 export const MARKDOWN_LIMITS = { violations: 30, changes: 20, matrixRoles: 40 } as const;
 
 const ICON: Readonly<Record<CellStatus, string>> = { fail: "❌", excepted: "⚠️", ok: "✅", unchecked: "·", "not-required": "–" };
@@ -49,19 +50,27 @@ function header(report: PostureReport): string[] {
     return lines;
 }
 
+/** By the scope responsible: one row per override (or server value) that breaks a rule, with its fix. */
 function violations(report: PostureReport): string[] {
     const all = findings(report);
     if (all.length === 0) return [];
-    const shown = all.slice(0, MARKDOWN_LIMITS.violations);
+    const causes = byCause(all);
+    const shown = causes.slice(0, MARKDOWN_LIMITS.violations);
     return [
         "",
-        `### Violations (${all.length})`,
+        `### Violations (${all.length}) by the scope responsible (${causes.length})`,
         "",
         ...table(
-            ["rule", "role", "database", "what and how to fix"],
-            shown.map((f) => [`${md(f.rule)}${f.references.length ? ` (${md(f.references.join(", "))})` : ""}`, md(f.role ?? ""), md(f.database ?? ""), md(f.message)]),
+            ["rule", "set by", "role × database pairs", "fix"],
+            shown.map(({ first, pairs }) => {
+                const c = first.cause;
+                const rule = `${md(first.rule)}${first.references.length ? ` (${md(first.references.join(", "))})` : ""}`;
+                if (!c) return [rule, "", md(pairsText(pairs, 5)), md(first.message)];
+                const fix = resetStatementText(c.from, c.setting);
+                return [rule, `${md(describeOrigin(c.from))}: ${md(c.setting)} = ${md(valueText(c.value))}`, md(pairsText(pairs, 5)), fix ? md(fix) : "change the server-wide value"];
+            }),
         ),
-        ...more(all.length, shown.length, "violations"),
+        ...more(causes.length, shown.length, "scopes"),
     ];
 }
 

@@ -1,4 +1,5 @@
 /** The report's verdict: every violation any check asked for found, as one list, and pass or fail. */
+import { quoteName } from "../displayText";
 import type { PostureReport, SettingOrigin } from "../model";
 
 export type Verdict = "pass" | "fail" | "unchecked";
@@ -56,4 +57,26 @@ export function verdictOf(report: PostureReport): Verdict {
     const checked = report.requirement != null || report.baseline != null || report.objectRequirement !== undefined;
     if (!checked) return "unchecked";
     return findings(report).length > 0 ? "fail" : "pass";
+}
+
+/** Violations that share a check, a rule, a value and the scope that set it: one override, one fix, however many pairs. Most pairs first. */
+export function byCause(all: readonly ReportFinding[]): { first: ReportFinding; pairs: ReportFinding[] }[] {
+    const groups = new Map<string, { first: ReportFinding; pairs: ReportFinding[] }>();
+    for (const f of all) {
+        const k = JSON.stringify([f.check, f.rule, f.cause ?? f.message]);
+        const g = groups.get(k);
+        if (g) g.pairs.push(f);
+        else groups.set(k, { first: f, pairs: [f] });
+    }
+    return [...groups.values()].sort((a, b) => b.pairs.length - a.pairs.length);
+}
+
+/** The pairs of a cause, short: `role "app" in 20 database(s): db_00, …`, `882 roles in database "db_00": …`, or the pairs. Plain text: escape it for the format. */
+export function pairsText(pairs: readonly ReportFinding[], shown = 8): string {
+    const first = (xs: readonly string[]) => xs.slice(0, shown).join(", ") + (xs.length > shown ? ` …and ${xs.length - shown} more` : "");
+    const roles = [...new Set(pairs.map((f) => f.role ?? "?"))];
+    const databases = [...new Set(pairs.map((f) => f.database ?? "?"))];
+    if (roles.length === 1) return `role ${quoteName(roles[0])} in ${databases.length} database(s): ${first(databases)}`;
+    if (databases.length === 1) return `${roles.length} roles in database ${quoteName(databases[0])}: ${first(roles)}`;
+    return `${pairs.length} pairs: ${first(pairs.map((f) => `${f.role ?? "?"} in ${f.database ?? "?"}`))}`;
 }
