@@ -152,10 +152,10 @@ function exceptionsSection(report: PostureReport): string {
         html(e.database ?? "(any)"),
         html(e.reason),
         e.excuses.length ? html(e.excuses.join(", ")) : "<strong>excuses nothing</strong>",
-        String((b.excused ?? []).filter((v) => v.exception.reason === e.reason && v.exception.role === e.role && v.exception.database === e.database).length),
+        html(pairsText((b.excused ?? []).filter((v) => v.exception.reason === e.reason && v.exception.role === e.role && v.exception.database === e.database))),
     ]);
     return `<section id="exceptions"><h2>Exceptions (${b.exceptions.length})</h2><p>Scopes allowed to be weaker than ${html(b.baseline.name)}, with the reason given.</p>${table(
-        ["role", "database", "reason", "rules excused", "violations excused"],
+        ["role", "database", "reason", "rules excused", "role × database pairs excused"],
         rows,
     )}</section>`;
 }

@@ -72,7 +72,8 @@ export function byCause(all: readonly ReportFinding[]): { first: ReportFinding; 
 }
 
 /** The pairs of a cause, short: `role "app" in 20 database(s): db_00, …`, `882 roles in database "db_00": …`, or the pairs. Plain text: escape it for the format. */
-export function pairsText(pairs: readonly ReportFinding[], shown = 8): string {
+export function pairsText(pairs: readonly { readonly role: string | null; readonly database: string | null }[], shown = 8): string {
+    if (pairs.length === 0) return "none";
     const first = (xs: readonly string[]) => xs.slice(0, shown).join(", ") + (xs.length > shown ? ` …and ${xs.length - shown} more` : "");
     const roles = [...new Set(pairs.map((f) => f.role ?? "?"))];
     const databases = [...new Set(pairs.map((f) => f.database ?? "?"))];

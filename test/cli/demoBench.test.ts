@@ -68,7 +68,7 @@ test(
 );
 
 test("npm run bench -- --report: a small run reads a real posture, renders every format and loads the page in Chromium", { timeout: 300_000 }, async () => {
-    const { code, stdout, stderr } = await run("dist/bench/run.js", ["--report", "--roles", "20", "--databases", "4"]);
+    const { code, stdout, stderr } = await run("dist/bench/run.js", ["--report", "--roles", "20", "--databases", "4", "--runs", "1"]);
     assert.equal(code, 0, `${stdout}\n${stderr}`);
     assert.match(stdout, /^ {2}88 role × database pairs; \d+ violations; 8 pairs weakened since the previous report$/m);
     for (const format of ["html", "markdown", "junit", "json"]) assert.match(stdout, new RegExp(`^  ${format} +rendered in +[\\d.]+ s: +\\d+ KiB$`, "m"), format);
