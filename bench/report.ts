@@ -62,7 +62,8 @@ async function populate(cluster: TestCluster, roles: number, databases: number):
     for (let d = 0; d < databases - 2; d++) await cluster.adminSql(`CREATE DATABASE ${database(d)}`);
     const overrides = Array.from({ length: Math.ceil((roles - 2) / 10) }, (_, i) => `ALTER ROLE ${role(i * 10)} SET pgaudit.log = 'write';`);
     overrides.push(`ALTER DATABASE ${database(0)} SET pgaudit.log = 'all';`, `ALTER ROLE ${role(3)} IN DATABASE ${database(1)} SET pgaudit.log_catalog = off;`);
-    for (let d = 0; d < databases - 2; d++) overrides.push(`ALTER ROLE ${role((d * 7 + 1) % (roles - 2))} IN DATABASE ${database(d)} SET pgaudit.log = 'read,write';`);
+    for (let d = 0; d < databases - 2; d++)
+        overrides.push(`ALTER ROLE ${role((d * 7 + 1) % (roles - 2))} IN DATABASE ${database(d)} SET pgaudit.log = 'read,write';`);
     await cluster.sql(overrides.join("\n"));
 }
 
@@ -89,7 +90,11 @@ export async function reportBench(): Promise<number> {
         const previousPosture = await readAuditPosture(connection);
         const previous: PostureReport = { posture: previousPosture, requirement: null, baseline: checkBaseline(previousPosture, stig) };
         // What a week brings: up to 20 more roles weakened.
-        await c.sql(drifted(roles).map((r) => `ALTER ROLE ${r} SET pgaudit.log = 'none';`).join("\n"));
+        await c.sql(
+            drifted(roles)
+                .map((r) => `ALTER ROLE ${r} SET pgaudit.log = 'none';`)
+                .join("\n"),
+        );
 
         const read = await timed(() => readAuditPosture(connection));
         const pairs = read.value.effective.length;
@@ -101,9 +106,16 @@ export async function reportBench(): Promise<number> {
         const markdown = await timed(() => renderMarkdown(report));
         const junit = await timed(() => renderJunit(report));
         const json = await timed(() => JSON.stringify(report, null, 2));
-        console.log(`  ${pairs} role × database pairs; ${check.value.violations.length} violations; ${compare.value.weakened.length} pairs weakened since the previous report`);
+        console.log(
+            `  ${pairs} role × database pairs; ${check.value.violations.length} violations; ${compare.value.weakened.length} pairs weakened since the previous report`,
+        );
         console.log(`  read the posture ${seconds(read.ms)}, check the STIG ${seconds(check.ms)}, compare ${seconds(compare.ms)}`);
-        for (const [name, r] of [["html", html], ["markdown", markdown], ["junit", junit], ["json", json]] as const)
+        for (const [name, r] of [
+            ["html", html],
+            ["markdown", markdown],
+            ["junit", junit],
+            ["json", json],
+        ] as const)
             console.log(`  ${name.padEnd(8)} rendered in ${seconds(r.ms).padStart(6)}: ${kib(r.value).padStart(9)}`);
 
         const page = path.join(dir, "report.html");
@@ -122,9 +134,16 @@ export async function reportBench(): Promise<number> {
             return loaded.ms;
         };
         const shot = async (file: string) => (await screenshot(file, path.join(dir, "shot.png"), 1280, 2000)).ms;
-        const [domTiny, shotTiny, shotPage, domPage] = [await median(runs, () => dom(tiny)), await median(runs, () => shot(tiny)), await median(runs, () => shot(page)), await median(runs, () => dom(page))];
+        const [domTiny, shotTiny, shotPage, domPage] = [
+            await median(runs, () => dom(tiny)),
+            await median(runs, () => shot(tiny)),
+            await median(runs, () => shot(page)),
+            await median(runs, () => dom(page)),
+        ];
         const cells = built.match(/<td class="[feoun]"/g)?.length ?? 0;
-        console.log(`  chromium --dump-dom: ${seconds(domPage)} on the report vs ${seconds(domTiny)} on a tiny page (${seconds(domPage - domTiny)} for the report itself); the DOM holds ${cells} matrix cells`);
+        console.log(
+            `  chromium --dump-dom: ${seconds(domPage)} on the report vs ${seconds(domTiny)} on a tiny page (${seconds(domPage - domTiny)} for the report itself); the DOM holds ${cells} matrix cells`,
+        );
         console.log(`  chromium --screenshot 1280×2000: ${seconds(shotPage)} vs ${seconds(shotTiny)} (${seconds(shotPage - shotTiny)} for the report itself)`);
         if (cells !== pairs) throw new Error(`the DOM holds ${cells} matrix cells, expected one per pair (${pairs})`);
         await cleanup();

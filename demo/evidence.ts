@@ -21,7 +21,10 @@ export async function writeEvidence(posture: (args: string[]) => Promise<number>
     const markdown = path.join(REPORT_DIR, "pgaudit-posture.md");
     const png = path.join(REPORT_DIR, "pgaudit-posture.png");
     // Role reporting is declared at none: the STIG fails it, and the page shows where and why.
-    const codes = [await posture(["--baseline", "stig", "--format", "html", "--out", html]), await posture(["--baseline", "stig", "--format", "markdown", "--out", markdown])];
+    const codes = [
+        await posture(["--baseline", "stig", "--format", "html", "--out", html]),
+        await posture(["--baseline", "stig", "--format", "markdown", "--out", markdown]),
+    ];
     let shot = "";
     try {
         chromiumBinary();

@@ -134,7 +134,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
     }
     let format: Format = values.json ? "json" : "text";
     if (values.format !== undefined) {
-        if (!(FORMATS as readonly string[]).includes(values.format)) return { error: `--format: "${values.format}" is not a format; expected one of ${FORMATS.join(", ")}` };
+        if (!(FORMATS as readonly string[]).includes(values.format))
+            return { error: `--format: "${values.format}" is not a format; expected one of ${FORMATS.join(", ")}` };
         if (values.json && values.format !== "json") return { error: `--json and --format ${values.format} ask for two formats; give one` };
         format = values.format as Format;
     }
@@ -224,7 +225,9 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
         try {
             io.writeFile!(options.out, text);
         } catch (err) {
-            io.stderr(`pgaudit-posture: --out ${safeText(options.out)}: cannot write it (${safeText((err as NodeJS.ErrnoException).code ?? (err as Error).message)})\n`);
+            io.stderr(
+                `pgaudit-posture: --out ${safeText(options.out)}: cannot write it (${safeText((err as NodeJS.ErrnoException).code ?? (err as Error).message)})\n`,
+            );
             return EXIT_USAGE_OR_CONNECTION;
         }
         io.stderr(`pgaudit-posture: wrote the ${options.format} report to ${safeText(options.out)} (${Buffer.byteLength(text)} bytes)\n`);
@@ -248,7 +251,12 @@ function renderReport(report: PostureReport, format: Format): string {
 }
 
 /** Reads a file an option names and parses it, or says why not. */
-function readWith<T>(readFile: CliIo["readFile"], file: string, option: string, parse: (text: string, file: string) => T | { error: string }): T | { error: string } {
+function readWith<T>(
+    readFile: CliIo["readFile"],
+    file: string,
+    option: string,
+    parse: (text: string, file: string) => T | { error: string },
+): T | { error: string } {
     let text: string;
     try {
         text = readFile(file);

@@ -5,7 +5,16 @@
  */
 import { pgAuditLogClasses } from "../provider/core/pgauditLog";
 import { displayName, quoteName, safeText } from "./displayText";
-import type { AuditPosture, BaselineResult, EffectivePosture, EffectiveSetting, ObjectRequirementResult, Override, PostureChanges, RequirementResult } from "./model";
+import type {
+    AuditPosture,
+    BaselineResult,
+    EffectivePosture,
+    EffectiveSetting,
+    ObjectRequirementResult,
+    Override,
+    PostureChanges,
+    RequirementResult,
+} from "./model";
 import { changesText, exceptionsText } from "./report/text";
 import { functionSignature } from "./functionChecks";
 import { renderObjectAudit } from "./renderObjectAudit";

@@ -28,7 +28,16 @@ async function run(file: string, extra: readonly string[]): Promise<{ stdout: st
         const { stdout } = await execFileAsync(
             chromiumBinary(),
             // As root (CI) Chromium needs --no-sandbox; no GPU, no first-run work, no network use.
-            ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions", `--user-data-dir=${profile}`, ...extra, pathToFileURL(file).href],
+            [
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-extensions",
+                `--user-data-dir=${profile}`,
+                ...extra,
+                pathToFileURL(file).href,
+            ],
             { maxBuffer: 256 * 1024 * 1024, timeout: 120_000 },
         );
         return { stdout, ms: performance.now() - started };

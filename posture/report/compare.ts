@@ -78,8 +78,10 @@ export function compareReports(previous: PostureReport, current: PostureReport):
         } else if (log.before !== log.after) changes.changed.push(log);
         const [r0, r1] = [was.auditLines.toServerLog, now.auditLines.toServerLog];
         const routing = { ...at, setting: "AUDIT lines" };
-        if (r0 === true && r1 !== true) changes.weakened.push({ ...routing, before: "server log", after: now.auditLines.loss ?? "unknown", lost: ["server log"] });
-        else if (r0 !== true && r1 === true) changes.strengthened.push({ ...routing, before: was.auditLines.loss ?? "unknown", after: "server log", gained: ["server log"] });
+        if (r0 === true && r1 !== true)
+            changes.weakened.push({ ...routing, before: "server log", after: now.auditLines.loss ?? "unknown", lost: ["server log"] });
+        else if (r0 !== true && r1 === true)
+            changes.strengthened.push({ ...routing, before: was.auditLines.loss ?? "unknown", after: "server log", gained: ["server log"] });
         for (const s of now.settings) {
             if (s.name === "pgaudit.log") continue;
             const old = setting(was, s.name);
@@ -99,8 +101,18 @@ export function compareReports(previous: PostureReport, current: PostureReport):
 /** True when nothing a reader would look at changed. */
 export function unchanged(c: PostureChanges): boolean {
     return (
-        [c.rolesAdded, c.rolesRemoved, c.databasesAdded, c.databasesRemoved, c.weakened, c.strengthened, c.changed, c.newViolations, c.resolvedViolations, c.newExceptions, c.removedExceptions].every(
-            (list) => list.length === 0,
-        ) && c.verdict.before === c.verdict.after
+        [
+            c.rolesAdded,
+            c.rolesRemoved,
+            c.databasesAdded,
+            c.databasesRemoved,
+            c.weakened,
+            c.strengthened,
+            c.changed,
+            c.newViolations,
+            c.resolvedViolations,
+            c.newExceptions,
+            c.removedExceptions,
+        ].every((list) => list.length === 0) && c.verdict.before === c.verdict.after
     );
 }

@@ -87,10 +87,20 @@ function changesSection(c: PostureChanges): string {
     const parts = [`<p>Since the report read at ${html(c.previousReadAt ?? "an unknown time")}: verdict ${c.verdict.before} → ${c.verdict.after}.</p>`];
     if (unchanged(c)) parts.push("<p>Nothing changed.</p>");
     const names = (title: string, xs: readonly string[]) => (xs.length ? `<h3>${title} (${xs.length})</h3>${list(xs.map(html))}` : "");
-    parts.push(names("Roles added", c.rolesAdded), names("Roles removed", c.rolesRemoved), names("Databases added", c.databasesAdded), names("Databases removed", c.databasesRemoved));
+    parts.push(
+        names("Roles added", c.rolesAdded),
+        names("Roles removed", c.rolesRemoved),
+        names("Databases added", c.databasesAdded),
+        names("Databases removed", c.databasesRemoved),
+    );
     // Violations are listed in full above: here one click away.
-    const collapsed = (title: string, xs: readonly string[]) => (xs.length ? `<details><summary>${title} (${xs.length})</summary>${list(xs.map(html))}</details>` : "");
-    const pairs = (title: string, xs: readonly { role: string; database: string; setting: string; before: string | null; after: string | null }[], extra: (i: number) => string) =>
+    const collapsed = (title: string, xs: readonly string[]) =>
+        xs.length ? `<details><summary>${title} (${xs.length})</summary>${list(xs.map(html))}</details>` : "";
+    const pairs = (
+        title: string,
+        xs: readonly { role: string; database: string; setting: string; before: string | null; after: string | null }[],
+        extra: (i: number) => string,
+    ) =>
         xs.length
             ? `<h3>${title} (${xs.length})</h3>` +
               (xs.length > 20 ? `<details><summary>${xs.length} pairs</summary>` : "") +
@@ -108,7 +118,13 @@ function changesSection(c: PostureChanges): string {
         collapsed("Resolved violations", c.resolvedViolations),
     );
     const exceptions = (title: string, xs: PostureChanges["newExceptions"]) =>
-        xs.length ? `<h3>${title} (${xs.length})</h3>` + table(["role", "database", "reason"], xs.map((e) => [html(e.role ?? "(any)"), html(e.database ?? "(any)"), html(e.reason)])) : "";
+        xs.length
+            ? `<h3>${title} (${xs.length})</h3>` +
+              table(
+                  ["role", "database", "reason"],
+                  xs.map((e) => [html(e.role ?? "(any)"), html(e.database ?? "(any)"), html(e.reason)]),
+              )
+            : "";
     parts.push(exceptions("New exceptions", c.newExceptions), exceptions("Removed exceptions", c.removedExceptions));
     return `<section id="changes"><h2>Changes since the previous report</h2>${parts.join("")}</section>`;
 }
@@ -131,14 +147,18 @@ function violationsSection(report: PostureReport): string {
     const headers = ["check", "set by", "role × database pairs", "fix"];
     const summary =
         table(headers, causes.slice(0, CAUSES_SHOWN)) +
-        (causes.length > CAUSES_SHOWN ? `<details><summary>${causes.length - CAUSES_SHOWN} more scope(s)</summary>${table(headers, causes.slice(CAUSES_SHOWN))}</details>` : "");
+        (causes.length > CAUSES_SHOWN
+            ? `<details><summary>${causes.length - CAUSES_SHOWN} more scope(s)</summary>${table(headers, causes.slice(CAUSES_SHOWN))}</details>`
+            : "");
     // Then each violation in full, one click away: the evidence, without pushing the matrix pages down.
     // A pair's value and scope say what its message says; a finding without them keeps its message.
     const rows = all.map((f) => [
         `${html(f.check)}: <code>${html(f.rule)}</code>`,
         html(f.role ?? ""),
         html(f.database ?? ""),
-        f.cause ? `<code>${html(f.cause.setting)} = ${html(valueText(f.cause.value))}</code> from ${html(describeOrigin(f.cause.from))}` : `<span class="msg">${html(f.message)}</span>`,
+        f.cause
+            ? `<code>${html(f.cause.setting)} = ${html(valueText(f.cause.value))}</code> from ${html(describeOrigin(f.cause.from))}`
+            : `<span class="msg">${html(f.message)}</span>`,
     ]);
     const full = table(["check", "role", "database", "value and where it comes from"], rows);
     return `<section id="violations"><h2>Violations (${all.length}) by the scope responsible (${causes.length})</h2>${summary}<details${all.length <= 20 ? " open" : ""}><summary>Every violation (${all.length})</summary>${full}</details></section>`;
@@ -162,7 +182,10 @@ function exceptionsSection(report: PostureReport): string {
 
 function cell(c: MatrixCell): string {
     // Only a violating or excused cell says more on hover: the rules and the exact scope. At 20,000 cells every byte counts.
-    const why = c.status === "fail" || c.status === "excepted" ? [STATUS_LABEL[c.status], ...c.failed, ...c.excusedBy.map((r) => `exception: ${r}`), `from ${describeOrigin(c.from)}`].join("; ") : "";
+    const why =
+        c.status === "fail" || c.status === "excepted"
+            ? [STATUS_LABEL[c.status], ...c.failed, ...c.excusedBy.map((r) => `exception: ${r}`), `from ${describeOrigin(c.from)}`].join("; ")
+            : "";
     // A violating cell names its rules too: log-catalog or server-log can fail where the classes are met.
     const rules = c.status === "fail" ? ` · ${c.failed.join(", ")}` : "";
     return `<td class="${CLASS[c.status]}"${why ? ` title="${html(why)}"` : ""}>${MARK[c.status]}${html(c.classes)}<i>${html(scopeLabel(c.from) + rules)}</i></td>`;
@@ -181,11 +204,14 @@ function group(g: MatrixGroup, databases: readonly string[]): string {
     // CHUNK roles named by their first and last role, so a reader finds a role without scrolling 1,000 rows.
     const open = g.status === "fail" ? " open" : "";
     const summary = `<summary>${STATUS_LABEL[g.status]}: ${g.rows.length} role(s)</summary>`;
-    if (g.rows.length <= CHUNK) return `<details class="group" data-status="${g.status}"${open}>${summary}<table class="matrix">${head}<tbody>${rows(g.rows)}</tbody></table></details>`;
+    if (g.rows.length <= CHUNK)
+        return `<details class="group" data-status="${g.status}"${open}>${summary}<table class="matrix">${head}<tbody>${rows(g.rows)}</tbody></table></details>`;
     const pages: string[] = [];
     for (let i = 0; i < g.rows.length; i += CHUNK) {
         const slice = g.rows.slice(i, i + CHUNK);
-        pages.push(`<details${open && i === 0 ? " open" : ""}><summary>${html(slice[0].role)} … ${html(slice[slice.length - 1].role)} (${slice.length})</summary><table class="matrix">${head}<tbody>${rows(slice)}</tbody></table></details>`);
+        pages.push(
+            `<details${open && i === 0 ? " open" : ""}><summary>${html(slice[0].role)} … ${html(slice[slice.length - 1].role)} (${slice.length})</summary><table class="matrix">${head}<tbody>${rows(slice)}</tbody></table></details>`,
+        );
     }
     return `<details class="group" data-status="${g.status}"${open}>${summary}${pages.join("")}</details>`;
 }
@@ -208,7 +234,13 @@ function objectAuditRows(db: DatabaseObjectAudit): string[][] {
     return db.auditRoles.flatMap((role) => {
         if (!role.exists) return [[html(db.database), html(role.name), "<strong>role does not exist: nothing audited</strong>", "", ""]];
         if (role.grants.length === 0) return [[html(db.database), html(role.name), "<strong>no privileges: nothing audited</strong>", "", ""]];
-        return role.grants.map((g) => [html(db.database), html(role.name), html(`${g.schema}.${g.table}`), html(g.column ?? "(all)"), html(g.privilege + (g.grantee !== role.name ? ` via ${g.grantee}` : ""))]);
+        return role.grants.map((g) => [
+            html(db.database),
+            html(role.name),
+            html(`${g.schema}.${g.table}`),
+            html(g.column ?? "(all)"),
+            html(g.privilege + (g.grantee !== role.name ? ` via ${g.grantee}` : "")),
+        ]);
     });
 }
 
@@ -252,7 +284,15 @@ export function renderHtml(report: PostureReport): string {
     const verdict = verdictOf(report);
     const hash = createHash("sha256").update(SCRIPT).digest("base64");
     const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'`;
-    const nav = [["violations", "Violations"], ["matrix", "Matrix"], ["exceptions", "Exceptions"], ["changes", "Changes"], ["object-audit", "Object audit"], ["overrides", "Overrides"], ["server", "Server"]]
+    const nav = [
+        ["violations", "Violations"],
+        ["matrix", "Matrix"],
+        ["exceptions", "Exceptions"],
+        ["changes", "Changes"],
+        ["object-audit", "Object audit"],
+        ["overrides", "Overrides"],
+        ["server", "Server"],
+    ]
         .filter(([id]) => id !== "changes" || report.changes)
         .filter(([id]) => id !== "exceptions" || report.baseline?.exceptions)
         .map(([id, title]) => `<a href="#${id}">${title}</a>`)

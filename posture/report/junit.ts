@@ -59,13 +59,32 @@ function baselineSuite(report: PostureReport, roles: readonly string[]): Suite |
             const f = failed.get(byRole(rule.id, role));
             const e = excused.get(byRole(rule.id, role));
             const name = `${rule.id} (${rule.references.join(", ")}): role ${role}`;
-            if (f) cases.push({ classname, name, failure: failure(f[0].reason, f.map((v) => v.message), f.map((v) => v.database)) });
-            else if (e) cases.push({ classname, name, skipped: `excused by exception: ${[...new Set(e.map((v) => v.exception.reason))].join("; ")}`, out: e.map((v) => v.message) });
+            if (f)
+                cases.push({
+                    classname,
+                    name,
+                    failure: failure(
+                        f[0].reason,
+                        f.map((v) => v.message),
+                        f.map((v) => v.database),
+                    ),
+                });
+            else if (e)
+                cases.push({
+                    classname,
+                    name,
+                    skipped: `excused by exception: ${[...new Set(e.map((v) => v.exception.reason))].join("; ")}`,
+                    out: e.map((v) => v.message),
+                });
             else cases.push({ classname, name });
         }
     }
     for (const v of b.functionViolations)
-        cases.push({ classname: `pgaudit.baseline.${b.baseline.name}.functions`, name: `${v.rule ?? "functions"}: ${v.function ?? "(functions)"} in ${v.database}`, failure: failure(v.reason, [v.message], [v.database]) });
+        cases.push({
+            classname: `pgaudit.baseline.${b.baseline.name}.functions`,
+            name: `${v.rule ?? "functions"}: ${v.function ?? "(functions)"} in ${v.database}`,
+            failure: failure(v.reason, [v.message], [v.database]),
+        });
     return { name: `baseline ${b.baseline.name}: ${b.baseline.document} ${b.baseline.version}`, cases };
 }
 
@@ -76,9 +95,26 @@ function requirementSuite(report: PostureReport, roles: readonly string[]): Suit
     const failed = group(r.violations, (v) => v.role);
     const cases: Case[] = roles.map((role) => {
         const f = failed.get(role);
-        return { classname, name: `role ${role}`, ...(f ? { failure: failure(f[0].reason, f.map((v) => v.message), f.map((v) => v.database)) } : {}) };
+        return {
+            classname,
+            name: `role ${role}`,
+            ...(f
+                ? {
+                      failure: failure(
+                          f[0].reason,
+                          f.map((v) => v.message),
+                          f.map((v) => v.database),
+                      ),
+                  }
+                : {}),
+        };
     });
-    for (const v of r.functionViolations) cases.push({ classname: `${classname}.functions`, name: `${v.function ?? "(functions)"} in ${v.database}`, failure: failure(v.reason, [v.message], [v.database]) });
+    for (const v of r.functionViolations)
+        cases.push({
+            classname: `${classname}.functions`,
+            name: `${v.function ?? "(functions)"} in ${v.database}`,
+            failure: failure(v.reason, [v.message], [v.database]),
+        });
     return { name: `require ${r.classes.join(", ")}`, cases };
 }
 
@@ -89,10 +125,23 @@ function objectSuite(report: PostureReport, roles: readonly string[]): Suite | u
     for (const requirement of o.requirements) {
         const classname = `pgaudit.require-object.${requirement}`;
         const violations = o.violations.filter((v) => v.requirement === requirement);
-        for (const v of violations.filter((x) => x.roles.length === 0)) cases.push({ classname, name: `${requirement} in ${v.database ?? "(no database)"}`, failure: failure(v.reason, [v.message], [v.database]) });
+        for (const v of violations.filter((x) => x.roles.length === 0))
+            cases.push({ classname, name: `${requirement} in ${v.database ?? "(no database)"}`, failure: failure(v.reason, [v.message], [v.database]) });
         for (const role of roles) {
             const f = violations.filter((v) => v.roles.includes(role));
-            cases.push({ classname, name: `role ${role}`, ...(f.length ? { failure: failure(f[0].reason, f.map((v) => v.message), f.map((v) => v.database)) } : {}) });
+            cases.push({
+                classname,
+                name: `role ${role}`,
+                ...(f.length
+                    ? {
+                          failure: failure(
+                              f[0].reason,
+                              f.map((v) => v.message),
+                              f.map((v) => v.database),
+                          ),
+                      }
+                    : {}),
+            });
         }
     }
     return { name: "require-object", cases };
@@ -120,7 +169,13 @@ function changesSuite(c: PostureChanges): Suite {
                 classname,
                 name: "no login role × database pair audits less than before",
                 ...(c.weakened.length
-                    ? { failure: { type: "weakened", message: `${c.weakened.length} pair(s) weakened`, body: c.weakened.map((w) => `${pair(w)} (lost ${w.lost.join(", ")})`) } }
+                    ? {
+                          failure: {
+                              type: "weakened",
+                              message: `${c.weakened.length} pair(s) weakened`,
+                              body: c.weakened.map((w) => `${pair(w)} (lost ${w.lost.join(", ")})`),
+                          },
+                      }
                     : {}),
             },
             { classname, name: "pairs that audit more than before", out: c.strengthened.map((s) => `${pair(s)} (gained ${s.gained.join(", ")})`) },
@@ -148,14 +203,25 @@ const tally = (cases: readonly Case[]) => ({
 /** The report as JUnit XML. */
 export function renderJunit(report: PostureReport): string {
     const roles = checkedRoles(report);
-    const suites = [requirementSuite(report, roles), baselineSuite(report, roles), objectSuite(report, roles), report.changes ? changesSuite(report.changes) : undefined].filter(
-        (s): s is Suite => s !== undefined,
-    );
+    const suites = [
+        requirementSuite(report, roles),
+        baselineSuite(report, roles),
+        objectSuite(report, roles),
+        report.changes ? changesSuite(report.changes) : undefined,
+    ].filter((s): s is Suite => s !== undefined);
     // A report with no check asked for still says something: pgaudit's presence, as one case.
     if (suites.length === 0) {
         suites.push({
             name: "posture",
-            cases: [{ classname: "pgaudit.posture", name: "pgaudit is loaded", ...(report.posture.pgauditLoaded ? {} : { failure: failure("pgaudit-not-loaded", ["pgaudit is not loaded on this server: nothing is audited"], []) }) }],
+            cases: [
+                {
+                    classname: "pgaudit.posture",
+                    name: "pgaudit is loaded",
+                    ...(report.posture.pgauditLoaded
+                        ? {}
+                        : { failure: failure("pgaudit-not-loaded", ["pgaudit is not loaded on this server: nothing is audited"], []) }),
+                },
+            ],
         });
     }
     const all = tally(suites.flatMap((s) => s.cases));
@@ -171,4 +237,3 @@ export function renderJunit(report: PostureReport): string {
         `${body.join("\n")}\n</testsuites>\n`
     );
 }
-

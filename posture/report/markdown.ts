@@ -67,7 +67,12 @@ function violations(report: PostureReport): string[] {
                 const rule = `${md(first.rule)}${first.references.length ? ` (${md(first.references.join(", "))})` : ""}`;
                 if (!c) return [rule, "", md(pairsText(pairs, 5)), md(first.message)];
                 const fix = resetStatementText(c.from, c.setting);
-                return [rule, `${md(describeOrigin(c.from))}: ${md(c.setting)} = ${md(valueText(c.value))}`, md(pairsText(pairs, 5)), fix ? md(fix) : "change the server-wide value"];
+                return [
+                    rule,
+                    `${md(describeOrigin(c.from))}: ${md(c.setting)} = ${md(valueText(c.value))}`,
+                    md(pairsText(pairs, 5)),
+                    fix ? md(fix) : "change the server-wide value",
+                ];
             }),
         ),
         ...more(causes.length, shown.length, "scopes"),
@@ -89,14 +94,23 @@ function exceptions(report: PostureReport): string[] {
 }
 
 function changes(c: PostureChanges): string[] {
-    const lines = ["", "### Changes since the previous report", "", `Previous report read at ${md(c.previousReadAt ?? "an unknown time")}; verdict ${c.verdict.before} → ${c.verdict.after}.`];
+    const lines = [
+        "",
+        "### Changes since the previous report",
+        "",
+        `Previous report read at ${md(c.previousReadAt ?? "an unknown time")}; verdict ${c.verdict.before} → ${c.verdict.after}.`,
+    ];
     if (unchanged(c)) return [...lines, "", "Nothing changed."];
     const names = (title: string, xs: readonly string[]) => {
         if (!xs.length) return [];
         const shown = xs.slice(0, MARKDOWN_LIMITS.changes);
         return ["", `**${title}** (${xs.length}): ${shown.map(md).join(", ")}${xs.length > shown.length ? `, …and ${xs.length - shown.length} more` : ""}`];
     };
-    const pairs = (title: string, xs: readonly { role: string; database: string; setting: string; before: string | null; after: string | null }[], what: (i: number) => string) => {
+    const pairs = (
+        title: string,
+        xs: readonly { role: string; database: string; setting: string; before: string | null; after: string | null }[],
+        what: (i: number) => string,
+    ) => {
         if (!xs.length) return [];
         const shown = xs.slice(0, MARKDOWN_LIMITS.changes);
         return [
@@ -118,7 +132,10 @@ function changes(c: PostureChanges): string[] {
     const exceptionList = (title: string, xs: PostureChanges["newExceptions"]) =>
         bullets(
             title,
-            xs.map((e) => `${e.role !== undefined ? `role ${e.role}` : ""}${e.role !== undefined && e.database !== undefined ? " in " : ""}${e.database !== undefined ? `database ${e.database}` : ""}: ${e.reason}`),
+            xs.map(
+                (e) =>
+                    `${e.role !== undefined ? `role ${e.role}` : ""}${e.role !== undefined && e.database !== undefined ? " in " : ""}${e.database !== undefined ? `database ${e.database}` : ""}: ${e.reason}`,
+            ),
         );
     return [
         ...lines,
@@ -151,7 +168,10 @@ function matrix(report: PostureReport): string[] {
         "",
         ...table(
             ["role", ...m.databases.map(md)],
-            shown.map((r) => [md(r.role) + (r.canLogin ? "" : " (NOLOGIN)"), ...r.cells.map((c) => `${ICON[c.status]} ${md(c.classes)} (${scopeLabel(c.from)})`)]),
+            shown.map((r) => [
+                md(r.role) + (r.canLogin ? "" : " (NOLOGIN)"),
+                ...r.cells.map((c) => `${ICON[c.status]} ${md(c.classes)} (${scopeLabel(c.from)})`),
+            ]),
         ),
         ...more(rows.length, shown.length, "roles"),
         "",
@@ -161,5 +181,8 @@ function matrix(report: PostureReport): string[] {
 
 /** The report as markdown for a CI job summary or a pull-request comment. */
 export function renderMarkdown(report: PostureReport): string {
-    return [...header(report), ...violations(report), ...exceptions(report), ...(report.changes ? changes(report.changes) : []), ...matrix(report)].join("\n") + "\n";
+    return (
+        [...header(report), ...violations(report), ...exceptions(report), ...(report.changes ? changes(report.changes) : []), ...matrix(report)].join("\n") +
+        "\n"
+    );
 }

@@ -17,7 +17,12 @@ export function exceptionsText(result: BaselineResult): string[] {
     lines.push(
         ...renderTable(
             ["ROLE", "DATABASE", "REASON", "EXCUSES"],
-            result.exceptions.map((e) => [e.role === undefined ? "(any)" : displayName(e.role), e.database === undefined ? "(any)" : displayName(e.database), safeText(e.reason), e.excuses.length ? e.excuses.join(", ") : "nothing"]),
+            result.exceptions.map((e) => [
+                e.role === undefined ? "(any)" : displayName(e.role),
+                e.database === undefined ? "(any)" : displayName(e.database),
+                safeText(e.reason),
+                e.excuses.length ? e.excuses.join(", ") : "nothing",
+            ]),
         ),
     );
     for (const v of result.excused ?? []) lines.push(`  EXCUSED ${safeText(v.message)} (exception: ${safeText(v.exception.reason)})`);
@@ -26,7 +31,10 @@ export function exceptionsText(result: BaselineResult): string[] {
 
 /** What changed since the previous report. */
 export function changesText(c: PostureChanges): string[] {
-    const lines = ["", `Changes since the report read at ${safeText(c.previousReadAt ?? "an unknown time")} (verdict ${c.verdict.before} -> ${c.verdict.after})`];
+    const lines = [
+        "",
+        `Changes since the report read at ${safeText(c.previousReadAt ?? "an unknown time")} (verdict ${c.verdict.before} -> ${c.verdict.after})`,
+    ];
     if (unchanged(c)) return [...lines, "  (nothing changed)"];
     const names = (label: string, xs: readonly string[]) => (xs.length ? [`  ${label}: ${xs.map(quoteName).join(", ")}`] : []);
     const pair = (x: { role: string; database: string; setting: string; before: string | null; after: string | null }) =>

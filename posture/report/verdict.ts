@@ -43,12 +43,27 @@ export function findings(report: PostureReport): ReportFinding[] {
         const check = `baseline ${base.baseline.name}`;
         const refs = new Map(base.rules.map((r) => [r.id, r.references]));
         for (const v of base.violations)
-            out.push({ check, rule: v.rule, references: v.references, role: v.role, database: v.database, message: v.message, cause: { setting: v.setting, value: v.value, from: v.from } });
+            out.push({
+                check,
+                rule: v.rule,
+                references: v.references,
+                role: v.role,
+                database: v.database,
+                message: v.message,
+                cause: { setting: v.setting, value: v.value, from: v.from },
+            });
         for (const v of base.functionViolations)
             out.push({ check, rule: v.rule ?? "functions", references: refs.get(v.rule ?? "") ?? [], role: v.owner, database: v.database, message: v.message });
     }
     for (const v of report.objectRequirement?.violations ?? [])
-        out.push({ check: "require-object", rule: v.requirement, references: [], role: v.roles.length === 1 ? v.roles[0] : null, database: v.database, message: v.message });
+        out.push({
+            check: "require-object",
+            rule: v.requirement,
+            references: [],
+            role: v.roles.length === 1 ? v.roles[0] : null,
+            database: v.database,
+            message: v.message,
+        });
     return out;
 }
 

@@ -23,12 +23,16 @@ const NEWLINE = "evil\nrole|*x*[a](http://e)";
 async function cli(argv: string[], dir: string) {
     let out = "";
     let err = "";
-    const code = await runPostureCli(argv, {}, {
-        stdout: (t) => (out += t),
-        stderr: (t) => (err += t),
-        readFile: (p) => fs.readFileSync(p, "utf8"),
-        writeFile: (p, t) => fs.writeFileSync(p, t),
-    });
+    const code = await runPostureCli(
+        argv,
+        {},
+        {
+            stdout: (t) => (out += t),
+            stderr: (t) => (err += t),
+            readFile: (p) => fs.readFileSync(p, "utf8"),
+            writeFile: (p, t) => fs.writeFileSync(p, t),
+        },
+    );
     return { code, out, err, dir };
 }
 
@@ -59,16 +63,32 @@ test("markdown, junit, --exceptions and --compare on a real server: verdict firs
         }
         const exceptions = path.join(dir, "exceptions.json");
         // The policy pack's own configuration file: one list of exceptions for the pack and the gate.
-        fs.writeFileSync(exceptions, JSON.stringify({ "pgaudit-baseline": { exceptions: [{ role: "loader", database: "shop", reason: "SEC-42: bulk loads <b>audited</b> by object audit" }, { role: "nobody", reason: "stale" }] } }));
+        fs.writeFileSync(
+            exceptions,
+            JSON.stringify({
+                "pgaudit-baseline": {
+                    exceptions: [
+                        { role: "loader", database: "shop", reason: "SEC-42: bulk loads <b>audited</b> by object audit" },
+                        { role: "nobody", reason: "stale" },
+                    ],
+                },
+            }),
+        );
         const withEvidence = [...base, "--exceptions", exceptions, "--compare", previous];
 
         const json = await cli([...withEvidence, "--format", "json"], dir);
         assert.equal(json.code, EXIT_REQUIREMENT_VIOLATED, json.err);
         const report = postureReportSchema.parse(JSON.parse(json.out));
         const b = report.baseline!;
-        assert.deepEqual(b.excused!.map((v) => [v.rule, v.role, v.database, v.from.kind]), [["log-classes", "loader", "shop", "role-in-database"]]);
+        assert.deepEqual(
+            b.excused!.map((v) => [v.rule, v.role, v.database, v.from.kind]),
+            [["log-classes", "loader", "shop", "role-in-database"]],
+        );
         assert.ok(!b.violations.some((v) => v.role === "loader"), "an excused violation is not counted");
-        assert.deepEqual(b.exceptions!.map((e) => e.excuses), [["log-classes"], []]);
+        assert.deepEqual(
+            b.exceptions!.map((e) => e.excuses),
+            [["log-classes"], []],
+        );
         const c = report.changes!;
         assert.deepEqual(c.rolesAdded.sort(), [IMG, NEWLINE].sort());
         assert.deepEqual(c.verdict, { before: "pass", after: "fail" });
@@ -79,7 +99,10 @@ test("markdown, junit, --exceptions and --compare on a real server: verdict firs
                 ["loader", "shop", "ddl,role,read,write", "ddl", ["read", "write", "role"]],
             ].sort(),
         );
-        assert.deepEqual(c.newExceptions.map((e) => e.reason), ["SEC-42: bulk loads <b>audited</b> by object audit", "stale"]);
+        assert.deepEqual(
+            c.newExceptions.map((e) => e.reason),
+            ["SEC-42: bulk loads <b>audited</b> by object audit", "stale"],
+        );
         assert.equal(c.newViolations.length, b.violations.length);
 
         // Markdown: verdict first, violations next, the matrix collapsed; only our own HTML.
@@ -101,9 +124,18 @@ test("markdown, junit, --exceptions and --compare on a real server: verdict firs
             ["html_block:<details>\n<summary>…</summary>", "html_block:</details>"],
         );
         // The names come back as the text they are, the line break as \n.
-        assert.ok(texts.some((t) => t.includes(IMG)), "the <img> name is text");
-        assert.ok(texts.some((t) => t.includes("evil\\nrole|*x*[a](http://e)")), "the name with a newline is text");
-        assert.ok(texts.some((t) => t.includes("SEC-42: bulk loads <b>audited</b>")), "an exception's reason is text");
+        assert.ok(
+            texts.some((t) => t.includes(IMG)),
+            "the <img> name is text",
+        );
+        assert.ok(
+            texts.some((t) => t.includes("evil\\nrole|*x*[a](http://e)")),
+            "the name with a newline is text",
+        );
+        assert.ok(
+            texts.some((t) => t.includes("SEC-42: bulk loads <b>audited</b>")),
+            "an exception's reason is text",
+        );
         const rendered = md.render(markdown.out);
         assert.ok(!/<img|<b>|<a /.test(rendered), "no element from a name");
         // Every table row has its header's cell count: a `|` in a name split no cell.
@@ -132,12 +164,18 @@ test("markdown, junit, --exceptions and --compare on a real server: verdict firs
         assert.ok(suite, xml.slice(0, 500));
         assert.equal(Number(suite[1]), b.rules.length * loginRoles);
         assert.equal(Number(suite[3]), 1, "loader's log-classes case is skipped, excused");
-        assert.match(xml, /<testcase classname="pgaudit\.baseline\.stig\.log-classes" name="log-classes \([^"]*\): role app">\n {6}<failure type="lacks-classes" message="1 violation\(s\) in shop">/);
+        assert.match(
+            xml,
+            /<testcase classname="pgaudit\.baseline\.stig\.log-classes" name="log-classes \([^"]*\): role app">\n {6}<failure type="lacks-classes" message="1 violation\(s\) in shop">/,
+        );
         assert.match(xml, /<skipped message="excused by exception: SEC-42: bulk loads &lt;b&gt;audited&lt;\/b&gt; by object audit"\/>/);
         assert.ok(xml.includes("role &lt;img src=x onerror=alert(1)&gt;"));
         assert.ok(xml.includes("evil\\nrole|*x*[a](http://e)"), "the newline shows as \\n");
         assert.ok(!xml.includes(IMG) && !xml.includes(NEWLINE));
-        assert.match(xml, /<testcase classname="pgaudit\.changes" name="no login role × database pair audits less than before">\n {6}<failure type="weakened" message="2 pair\(s\) weakened">/);
+        assert.match(
+            xml,
+            /<testcase classname="pgaudit\.changes" name="no login role × database pair audits less than before">\n {6}<failure type="weakened" message="2 pair\(s\) weakened">/,
+        );
 
         // Text: the default table says the same.
         const text = await cli(withEvidence, dir);
@@ -167,7 +205,10 @@ test("bad --compare, --exceptions and --format inputs are usage errors naming th
             return path.join(dir, name);
         };
         const cases: [string[], RegExp][] = [
-            [["--compare", file("bad.json", `{"posture": {"serverVersion": 15}}`)], /--compare .*bad\.json: posture\.connectedAs: .*expected a report written by pgaudit-posture --json/],
+            [
+                ["--compare", file("bad.json", `{"posture": {"serverVersion": 15}}`)],
+                /--compare .*bad\.json: posture\.connectedAs: .*expected a report written by pgaudit-posture --json/,
+            ],
             [["--compare", file("notjson.json", "<html>")], /--compare .*notjson\.json: cannot read it as JSON/],
             [["--compare", path.join(dir, "missing.json")], /--compare .*missing\.json: cannot read it \(ENOENT\)/],
             [["--baseline", "stig", "--exceptions", file("ex.json", `[{"role": "app"}]`)], /--exceptions .*ex\.json: \[0\]\.reason: must say why/],

@@ -23,12 +23,16 @@ const FAIL_RGB: [number, number, number] = [0xf8, 0xc9, 0xc9];
 
 async function cli(argv: string[]): Promise<{ code: number; err: string }> {
     let err = "";
-    const code = await runPostureCli(argv, {}, {
-        stdout: () => undefined,
-        stderr: (t) => (err += t),
-        readFile: (p) => fs.readFileSync(p, "utf8"),
-        writeFile: (p, t) => fs.writeFileSync(p, t),
-    });
+    const code = await runPostureCli(
+        argv,
+        {},
+        {
+            stdout: () => undefined,
+            stderr: (t) => (err += t),
+            readFile: (p) => fs.readFileSync(p, "utf8"),
+            writeFile: (p, t) => fs.writeFileSync(p, t),
+        },
+    );
     return { code, err };
 }
 
@@ -60,7 +64,10 @@ test("the HTML report in headless Chromium: matrix, the violating cell marked, h
         const app = matrixRow(dom, "app");
         assert.deepEqual(app.databases, ["postgres", "shop", "template1"]);
         assert.deepEqual(app.cells, ["o", "f", "o"]);
-        assert.match(dom, /<td class="f" title="violates; log-classes; from role &quot;app&quot; in database &quot;shop&quot;">✗ write<i>role in database · log-classes<\/i><\/td>/);
+        assert.match(
+            dom,
+            /<td class="f" title="violates; log-classes; from role &quot;app&quot; in database &quot;shop&quot;">✗ write<i>role in database · log-classes<\/i><\/td>/,
+        );
         // Hostile names: text in the DOM Chromium built, never an element.
         assert.deepEqual(matrixRow(dom, "&lt;img src=x onerror=alert(1)&gt;").cells, ["o", "o", "o"]);
         assert.deepEqual(matrixRow(dom, "evil\\nrole&lt;script&gt;x&lt;/script&gt;").cells, ["o", "o", "o"]);

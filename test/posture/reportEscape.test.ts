@@ -13,7 +13,18 @@ import { walkMarkdown } from "../support/markdownTokens";
 const hostile = fc.oneof(
     fc.string({ unit: fc.constantFrom(..."<>&\"'`*_[]()|~$.:@#!-+=\\/\n\r\t\u202e\u0000 aZ09".split("")), maxLength: 40 }),
     fc.string({ unit: "grapheme", maxLength: 20 }),
-    fc.constantFrom("<img src=x onerror=alert(1)>", "[a](http://e)", "www.example.com", "a@b.co", "http://x.y/z", "$x^2$", "| a | b |", "<!-- c -->", "&amp;", "&#60;b&#62;"),
+    fc.constantFrom(
+        "<img src=x onerror=alert(1)>",
+        "[a](http://e)",
+        "www.example.com",
+        "a@b.co",
+        "http://x.y/z",
+        "$x^2$",
+        "| a | b |",
+        "<!-- c -->",
+        "&amp;",
+        "&#60;b&#62;",
+    ),
 );
 
 const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
@@ -24,7 +35,10 @@ test("html(): no markup character survives, and the entities decode to safeText 
             const out = html(s);
             assert.ok(!/[<>"']/.test(out), out);
             assert.ok(!/&(?!amp;|lt;|gt;|quot;|#39;)/.test(out), out);
-            assert.equal(out.replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e]), safeText(s));
+            assert.equal(
+                out.replace(/&(amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e]),
+                safeText(s),
+            );
         }),
         { numRuns: 500 },
     );
@@ -48,7 +62,8 @@ test("markdown(): in a paragraph and in a table cell, markdown-it reads plain te
                     if (t.type === "softbreak" || t.type === "hardbreak") text += "\n";
                     if (t.type === "td_open") cells++;
                 });
-                for (const k of ["html_inline", "html_block", "link_open", "image", "em_open", "strong_open", "code_inline", "s_open"]) assert.ok(!kinds.has(k), `${k} from ${JSON.stringify(s)}`);
+                for (const k of ["html_inline", "html_block", "link_open", "image", "em_open", "strong_open", "code_inline", "s_open"])
+                    assert.ok(!kinds.has(k), `${k} from ${JSON.stringify(s)}`);
                 if (expected !== null) assert.equal(text.trim(), expected.trim());
                 else {
                     assert.equal(cells, 2, `a | in ${JSON.stringify(s)} split no cell`);

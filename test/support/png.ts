@@ -30,7 +30,8 @@ export function decodePng(file: Buffer): Png {
             width = body.readUInt32BE(0);
             height = body.readUInt32BE(4);
             const [depth, colour, , , interlace] = body.subarray(8, 13);
-            if (depth !== 8 || (colour !== 2 && colour !== 6) || interlace !== 0) throw new Error(`unsupported PNG: depth ${depth}, colour type ${colour}, interlace ${interlace}`);
+            if (depth !== 8 || (colour !== 2 && colour !== 6) || interlace !== 0)
+                throw new Error(`unsupported PNG: depth ${depth}, colour type ${colour}, interlace ${interlace}`);
             channels = colour === 6 ? 4 : 3;
         } else if (type === "IDAT") data.push(body);
         else if (type === "IEND") break;
@@ -70,7 +71,12 @@ export function inkedPixels(png: Png): number {
 export function pixelsNear(png: Png, rgb: readonly [number, number, number], tolerance = 12): number {
     let count = 0;
     for (let i = 0; i < png.pixels.length; i += png.channels) {
-        if (Math.abs(png.pixels[i] - rgb[0]) <= tolerance && Math.abs(png.pixels[i + 1] - rgb[1]) <= tolerance && Math.abs(png.pixels[i + 2] - rgb[2]) <= tolerance) count++;
+        if (
+            Math.abs(png.pixels[i] - rgb[0]) <= tolerance &&
+            Math.abs(png.pixels[i + 1] - rgb[1]) <= tolerance &&
+            Math.abs(png.pixels[i + 2] - rgb[2]) <= tolerance
+        )
+            count++;
     }
     return count;
 }
