@@ -25,6 +25,9 @@
  *
  * `npm run bench -- --aiven`: PgAuditLogging's preview cost instead (aivenPreviewCost below),
  * through the real Aiven provider plugin against the stand-in of Aiven's API (sandbox/aivenApi.ts).
+ *
+ * `npm run bench -- --report [--roles 1000] [--databases 20]`: the evidence report's size and
+ * render time instead, Chromium included (bench/report.ts).
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -37,6 +40,7 @@ import { createUserProject, REPO_ROOT, type UserProject } from "../sandbox/userP
 import { cleanUpOnInterrupt, connectionsAuthorized, nodeAndCores, seconds, table } from "../demo/support";
 import { startAivenApi, type AivenApiStandIn, type AivenRequest } from "../sandbox/aivenApi";
 import { aivenExampleProject, withoutScopes, type AivenExampleProject } from "../sandbox/aivenExample";
+import { reportBench } from "./report";
 
 const execFileAsync = promisify(execFile);
 const PROVIDER_APP = "pulumi-aiven-pgaudit";
@@ -342,6 +346,7 @@ function reportGroup(n: number, mode: Mode, one: Measured, m: Measured): void {
 
 async function main(): Promise<number> {
     if (process.argv.includes("--aiven")) return aivenPreviewCost();
+    if (process.argv.includes("--report")) return reportBench();
     const { ns, scopesNs, groupsNs, modes } = parseArgs();
     console.log(`pulumi-aiven-pgaudit bench: N = ${ns.join(", ")}; PgAuditScopes alone at ${scopesNs.join(", ") || "none"}; ${nodeAndCores()}; pulumi from ${pulumiBinDir()}`);
     let cluster: TestCluster | undefined;

@@ -8,6 +8,7 @@ runPostureCli(process.argv.slice(2), process.env, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     readFile: (path) => fs.readFileSync(path, "utf8"),
+    writeFile: (path, text) => fs.writeFileSync(path, text),
 })
     .then(async (code) => {
         await closeAllPools();

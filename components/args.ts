@@ -9,7 +9,7 @@ import type { OnUnresettable } from "../model/undeclared";
 import { PgAuditSetting } from "../provider/setting/resource";
 import type { PgAuditSettingsInput } from "../model/settingsSchema";
 import type {  PgAuditConfigInput } from "../model/serviceAudit";
-import {  type BaselineException } from "./baselineConfig";
+import type { BaselineException } from "../baselines/exception";
 import type { BaselineInput } from "../baselines";
 import {  type LogsConfigInput } from "./logsConfig";
 import {  type ObjectAuditArgs } from "./objectAudit";

@@ -8,8 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { resolveBaseline, ruleLabel, type Baseline, type BaselineInput } from "../baselines";
 import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding } from "../baselines/evaluate";
+import { baselineExceptionSchema, type BaselineException } from "../baselines/exception";
 import { serviceValues } from "../baselines/serviceValues";
-import { pgNameSchema, settingsSchema } from "../model/settingsSchema";
+import { settingsSchema } from "../model/settingsSchema";
 import { describeScope } from "../model/scope";
 import type { PgAuditConfig } from "../model/serviceAudit";
 import { PgAuditInputError } from "../model/errors";
@@ -18,22 +19,6 @@ import { isPlain, whenKnown } from "../model/known";
 import type { ScopeDeclaration } from "./scopes";
 import type { ServiceAudit } from "./serviceConfig";
 
-/** A scope allowed to be weaker than the baseline, and why. */
-const baselineExceptionSchema = z
-    .strictObject({
-        /** The role of the excused scope, as in `roles` or `roleDatabases`. */
-        role: pgNameSchema.optional(),
-        /** The database of the excused scope, as in `databases` or `roleDatabases`. */
-        database: pgNameSchema.optional(),
-        /** Why the scope may be weaker: recorded in the `baseline` output for auditors. */
-        reason: z
-            .string({ error: "is required: say why this scope may be weaker than the baseline" })
-            .trim()
-            .min(1, "must say why (it is recorded for auditors)"),
-    })
-    .refine((e) => e.role !== undefined || e.database !== undefined, { message: "name the scope: role, database, or both (role in database)" });
-/** A scope allowed to be weaker than the baseline, with the reason auditors will read. */
-export type BaselineException = z.input<typeof baselineExceptionSchema>;
 
 /** What the `baseline` output records. */
 export interface BaselineRecord {

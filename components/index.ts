@@ -7,6 +7,7 @@ export { logsConfigSchema, AUDIT_DASHBOARDS_FILTER, type LogsConfig, type LogsCo
 export { type PgServiceArgs, type PgauditBlock } from "./serviceConfig";
 export { type RoleDatabaseSettings } from "./scopes";
 export { type GroupDatabaseSettings } from "./groups";
-export { type BaselineException, type BaselineRecord } from "./baselineConfig";
+export { type BaselineRecord } from "./baselineConfig";
+export { type BaselineException } from "../baselines/exception";
 export { PgAuditLoggingError } from "./errors";
 export { type ObjectAuditArgs, type ObjectAuditRoleScope } from "./objectAudit";

@@ -2,8 +2,9 @@
  * `npm run demo`: examples/local applied to a throwaway PostgreSQL with pgaudit by the real
  * `pulumi` CLI, as a user's pipeline would: the package installed into a Pulumi project from its
  * tarball, `pulumi up`, the AUDIT lines that new sessions of each role write, a drift made by hand
- * that `pulumi refresh` shows and `pulumi up` puts back, `pgaudit-posture` on the result, then
- * `pulumi destroy`. No Aiven account needed; everything is removed at the end.
+ * that `pulumi refresh` shows and `pulumi up` puts back, `pgaudit-posture` on the result (last as
+ * the HTML report, left in demo-report/), then `pulumi destroy`. No Aiven account needed; everything
+ * else is removed at the end.
  *
  *   npm run demo                # the newest PostgreSQL this machine has or can install
  *   npm run demo -- --pg 18     # PostgreSQL 15, 17 or 18
@@ -18,6 +19,7 @@ import { majorFromArgs, newestAvailableMajor, postgresReady } from "../sandbox/p
 import { pulumiBinDir, type CliRun } from "../sandbox/pulumiCli";
 import { cleanUpOnInterrupt, step, table } from "./support";
 import { aivenDemo } from "./aiven";
+import { writeEvidence } from "./evidence";
 
 const execFileAsync = promisify(execFile);
 const STACK = "demo";
@@ -292,9 +294,12 @@ async function main(): Promise<number> {
         allOk = (await posture(l, c, ["--require-object", "public.cards(pan):select,update"])) === 0 && allOk;
         allOk = (await posture(l, c, ["--require", "ddl,role"])) === 1 && allOk;
         console.log("  the gate fails, as it should: role reporting is declared at none, so its sessions audit no ddl or role statements");
+        const evidence = await writeEvidence((args) => posture(l, c, args));
+        allOk &&= evidence.ok;
 
         console.log(`\n${allOk ? "every session was audited as declared" : "SOME SESSIONS WERE NOT AUDITED AS DECLARED"}`);
         await cleanup();
+        console.log(`\n${evidence.where}`);
         return allOk ? 0 : 1;
     } catch (e) {
         console.error(`\ndemo failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -16,8 +16,8 @@ import type {
 import { z } from "zod";
 import { resolveBaseline, ruleLabel, type Baseline, type BaselineInput } from "../baselines";
 import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding } from "../baselines/evaluate";
-import { pgNameSchema } from "../model/settingsSchema";
 import { firstUnreadable, readProperty, UNKNOWN_AT_PREVIEW, scopesScopes, scopeWords, settingScopes, Unreadable, type DeclaredScope } from "../model/checkedInputs";
+import { baselineExceptionSchema } from "../baselines/exception";
 import { serviceValues } from "../baselines/serviceValues";
 import { MIN_SCOPED_PG_VERSION } from "../model/pgVersion";
 
@@ -46,7 +46,7 @@ export const baselinePolicyConfigSchema = z.strictObject({
      * Scopes allowed to be weaker, each with its reason. Only the pack's configuration grants them:
      * exceptions declared in the program under review (PgAuditLogging's) are not trusted here.
      */
-    exceptions: z.array(z.strictObject({ role: pgNameSchema.optional(), database: pgNameSchema.optional(), reason: z.string().trim().min(1) })).optional(),
+    exceptions: z.array(baselineExceptionSchema).optional(),
 });
 /** The policy pack's configuration: the baseline, enforcement, exceptions. */
 export type BaselinePolicyConfig = z.input<typeof baselinePolicyConfigSchema>;

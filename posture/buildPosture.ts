@@ -55,6 +55,7 @@ export function buildAuditPosture(snapshot: CatalogSnapshot): AuditPosture {
             superuser: snapshot.session.superuser,
         },
         serverVersion: snapshot.session.server_version,
+        pgauditVersion: snapshot.session.pgaudit_version,
         // pg_settings lists pgaudit.* only when the library is loaded (log_min_messages always).
         pgauditLoaded: server.some((s) => s.name.startsWith("pgaudit.")),
         server,

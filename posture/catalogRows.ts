@@ -12,6 +12,8 @@ export const sessionRowSchema = z.object({
     superuser: z.boolean(),
     server_version: z.string(),
     server_version_num: z.number().int(),
+    /** The pgaudit extension's version here, else the installed files' default version; null when neither exists. */
+    pgaudit_version: z.string().nullable(),
 });
 
 /** A pgaudit.* row of pg_settings as the connecting session sees it. */

@@ -12,14 +12,25 @@ import { BASELINES, resolveBaseline, type Baseline } from "../baselines";
 import { checkBaseline } from "./baselineCheck";
 import { resolveCliConnection, type Environment } from "./cliConnection";
 import { checkObjectRequirements, parseObjectRequirement, type ObjectRequirement } from "./objectRequirements";
-import { checkGroupRequirement, groupFailures, parseGroupRequirement, type GroupRequirement } from "./groups";
+import { checkGroupRequirement, parseGroupRequirement, type GroupRequirement } from "./groups";
 import { readGroups } from "./readGroups";
+import { applyExceptions, parseExceptions } from "./baselineExceptions";
+import { compareReports, parsePreviousReport } from "./report/compare";
+import { renderHtml } from "./report/html";
+import { renderJunit } from "./report/junit";
+import { renderMarkdown } from "./report/markdown";
+import { verdictOf } from "./report/verdict";
 
 export const EXIT_OK = 0;
 export const EXIT_REQUIREMENT_VIOLATED = 1;
 export const EXIT_USAGE_OR_CONNECTION = 2;
 
-const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--require-object TABLE:COMMANDS] [--require-group GROUP:CLASSES] [--baseline NAME|FILE] [--json] [--connect-deadline SECONDS]
+/** What --format takes: text (the default table), json (what --json prints), and the evidence formats. */
+export const FORMATS = ["text", "json", "html", "markdown", "junit"] as const;
+export type Format = (typeof FORMATS)[number];
+
+export const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--require-object TABLE:COMMANDS] [--require-group GROUP:CLASSES] [--baseline NAME|FILE]
+                       [--exceptions FILE] [--format FORMAT] [--out FILE] [--compare PREVIOUS.json] [--json] [--connect-deadline SECONDS]
 
 Shows the server-wide pgaudit settings, every pgaudit override by scope, and the effective
 pgaudit settings of every role in every database that accepts connections.
@@ -40,7 +51,14 @@ pgaudit settings of every role in every database that accepts connections.
   --baseline NAME|FILE     check every rule of a compliance baseline on every login role in
                            every database it can connect to: ${Object.keys(BASELINES).join(", ")}, or a JSON file
                            holding your own baseline (the shape defineBaseline takes)
-  --json                   print the report as JSON
+  --exceptions FILE        with --baseline: scopes allowed to be weaker, each with its reason, as a JSON
+                           list [{ "role": "loader", "reason": "SEC-123: ..." }] or the policy pack's
+                           configuration file; the violations they excuse are reported, not counted
+  --format FORMAT          text (default), json, html (one self-contained page), markdown (a CI job
+                           summary or pull-request comment) or junit (each rule × role a test case)
+  --out FILE               write the report to FILE instead of standard output
+  --compare PREVIOUS.json  also show what changed since a previous --json report (every format)
+  --json                   the same as --format json
   --connect-deadline SEC   keep retrying a starting server this long (default 10)
   --help                   show this text
 
@@ -51,6 +69,8 @@ export interface CliIo {
     readonly stdout: (text: string) => void;
     readonly stderr: (text: string) => void;
     readonly readFile: (path: string) => string;
+    /** Where --out writes; without it, --out is refused. */
+    readonly writeFile?: (path: string, text: string) => void;
 }
 
 interface CliOptions {
@@ -62,7 +82,10 @@ interface CliOptions {
     readonly requiredGroups?: GroupRequirement[];
     /** A shipped baseline's name, or the path of a JSON file (read when the CLI runs). */
     readonly baseline?: { builtin: Baseline } | { file: string };
-    readonly json: boolean;
+    readonly exceptionsFile?: string;
+    readonly format: Format;
+    readonly out?: string;
+    readonly compare?: string;
     readonly connectDeadlineSeconds: number;
 }
 
@@ -79,6 +102,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
                 "require-group": { type: "string", multiple: true },
                 baseline: { type: "string" },
                 json: { type: "boolean", default: false },
+                format: { type: "string" },
+                out: { type: "string" },
+                compare: { type: "string" },
+                exceptions: { type: "string" },
                 "connect-deadline": { type: "string" },
                 help: { type: "boolean", default: false },
             },
@@ -119,6 +146,15 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
         else if (arg.includes("/") || arg.endsWith(".json")) baseline = { file: arg };
         else return { error: `--baseline: unknown baseline "${arg}"; expected one of ${Object.keys(BASELINES).join(", ")}, or the path of a JSON file` };
     }
+    let format: Format = values.json ? "json" : "text";
+    if (values.format !== undefined) {
+        if (!(FORMATS as readonly string[]).includes(values.format))
+            return { error: `--format: "${values.format}" is not a format; expected one of ${FORMATS.join(", ")}` };
+        if (values.json && values.format !== "json") return { error: `--json and --format ${values.format} ask for two formats; give one` };
+        format = values.format as Format;
+    }
+    if (values.exceptions !== undefined && baseline === undefined)
+        return { error: `--exceptions excuses scopes from a baseline; give --baseline too, e.g. --baseline stig --exceptions ${values.exceptions}` };
     let connectDeadlineSeconds = 10;
     if (values["connect-deadline"] !== undefined) {
         connectDeadlineSeconds = Number(values["connect-deadline"]);
@@ -132,7 +168,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
         ...(requiredObjects.length > 0 ? { requiredObjects } : {}),
         ...(requiredGroups.length > 0 ? { requiredGroups } : {}),
         ...(baseline ? { baseline } : {}),
-        json: values.json === true,
+        ...(values.exceptions !== undefined ? { exceptionsFile: values.exceptions } : {}),
+        format,
+        ...(values.out !== undefined ? { out: values.out } : {}),
+        ...(values.compare !== undefined ? { compare: values.compare } : {}),
         connectDeadlineSeconds,
     };
 }
@@ -158,6 +197,19 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
         }
         baseline = loaded.baseline;
     }
+    // Every file is read before connecting: a mistake in one costs no connection.
+    const exceptions = options.exceptionsFile !== undefined ? readWith(io.readFile, options.exceptionsFile, "--exceptions", parseExceptions) : undefined;
+    const previous = options.compare !== undefined ? readWith(io.readFile, options.compare, "--compare", parsePreviousReport) : undefined;
+    for (const problem of [exceptions, previous]) {
+        if (problem && "error" in problem) {
+            io.stderr(`pgaudit-posture: ${safeText(problem.error)}\n`);
+            return EXIT_USAGE_OR_CONNECTION;
+        }
+    }
+    if (options.out !== undefined && !io.writeFile) {
+        io.stderr("pgaudit-posture: --out cannot write files here\n");
+        return EXIT_USAGE_OR_CONNECTION;
+    }
     const resolved = resolveCliConnection(options.connection, env, io.readFile);
     if ("error" in resolved) {
         io.stderr(`pgaudit-posture: ${safeText(resolved.error)}\n`);
@@ -175,6 +227,7 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
             requirement: options.required ? checkRequirements(posture, options.required) : null,
             baseline: baseline ? checkBaseline(posture, baseline) : null,
         };
+        if (report.baseline && exceptions && "exceptions" in exceptions) report.baseline = applyExceptions(report.baseline, exceptions.exceptions);
         if (options.requiredObjects) report.objectRequirement = checkObjectRequirements(posture, options.requiredObjects);
         // Which group scope set each value, and the members of each required group, read after the posture.
         const groups = await readGroups(resolved.connection, [...new Set((options.requiredGroups ?? []).map((g) => g.group))], options.connectDeadlineSeconds);
@@ -188,19 +241,51 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
         io.stderr(`pgaudit-posture: ${safeText(err instanceof Error ? err.message : String(err))}\n`);
         return EXIT_USAGE_OR_CONNECTION;
     }
-    io.stdout(
-        options.json
-            ? JSON.stringify(report, null, 2) + "\n"
-            : renderPostureReport(report.posture, report.requirement, report.objectRequirement, report.baseline, report.groups),
-    );
-    const violated =
-        (report.requirement?.violations.length ?? 0) +
-        (report.requirement?.functionViolations.length ?? 0) +
-        (report.objectRequirement?.violations.length ?? 0) +
-        (report.baseline?.violations.length ?? 0) +
-        (report.baseline?.functionViolations.length ?? 0) +
-        groupFailures(report.groups);
-    return violated > 0 ? EXIT_REQUIREMENT_VIOLATED : EXIT_OK;
+    if (previous && "report" in previous) report.changes = compareReports(previous.report, report);
+    const text = renderReport(report, options.format);
+    if (options.out !== undefined) {
+        try {
+            io.writeFile!(options.out, text);
+        } catch (err) {
+            io.stderr(
+                `pgaudit-posture: --out ${safeText(options.out)}: cannot write it (${safeText((err as NodeJS.ErrnoException).code ?? (err as Error).message)})\n`,
+            );
+            return EXIT_USAGE_OR_CONNECTION;
+        }
+        io.stderr(`pgaudit-posture: wrote the ${options.format} report to ${safeText(options.out)} (${Buffer.byteLength(text)} bytes)\n`);
+    } else io.stdout(text);
+    return verdictOf(report) === "fail" ? EXIT_REQUIREMENT_VIOLATED : EXIT_OK;
+}
+
+function renderReport(report: PostureReport, format: Format): string {
+    switch (format) {
+        case "json":
+            return JSON.stringify(report, null, 2) + "\n";
+        case "html":
+            return renderHtml(report);
+        case "markdown":
+            return renderMarkdown(report);
+        case "junit":
+            return renderJunit(report);
+        case "text":
+            return renderPostureReport(report.posture, report.requirement, report.objectRequirement, report.baseline, report.groups, report.changes);
+    }
+}
+
+/** Reads a file an option names and parses it, or says why not. */
+function readWith<T>(
+    readFile: CliIo["readFile"],
+    file: string,
+    option: string,
+    parse: (text: string, file: string) => T | { error: string },
+): T | { error: string } {
+    let text: string;
+    try {
+        text = readFile(file);
+    } catch (err) {
+        return { error: `${option} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+    }
+    return parse(text, file);
 }
 
 /** A shipped baseline, or one read from a JSON file and validated. */

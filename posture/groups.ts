@@ -147,7 +147,3 @@ export function renderGroupRequirements(report: GroupReport): string[] {
     return lines;
 }
 
-/** Findings and violations of every group requirement: any of them fails the gate. */
-export function groupFailures(report: GroupReport | undefined): number {
-    return (report?.requirements ?? []).reduce((n, r) => n + r.violations.length + (r.finding ? 1 : 0), 0);
-}

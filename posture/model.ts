@@ -101,6 +101,10 @@ export type EffectivePosture = z.infer<typeof effectivePostureSchema>;
 export const auditPostureSchema = z.object({
     connectedAs: z.object({ user: z.string(), database: z.string(), host: z.string(), port: z.number(), superuser: z.boolean() }),
     serverVersion: z.string(),
+    /** pgaudit's version: the extension's in the connected database, else that of the files installed; null when neither is there. Absent from reports made before it was read. */
+    pgauditVersion: z.string().nullable().optional(),
+    /** When the catalog was read (ISO 8601, UTC). Absent from reports made before it was recorded. */
+    readAt: z.string().optional(),
     /** pg_settings shows pgaudit.* parameters only when the library is loaded. */
     pgauditLoaded: z.boolean(),
     server: z.array(serverSettingSchema),
@@ -178,6 +182,16 @@ const baselineViolationReasonSchema = z.enum([
     "not-in-server-log",
 ]);
 
+/** A scope allowed to be weaker than the baseline, and why: the shape PgAuditLogging and the policy pack take. */
+const baselineExceptionShape = {
+    role: z.string().optional(),
+    database: z.string().optional(),
+    /** What auditors will read: the ticket, who accepted the risk, what compensates. */
+    reason: z.string(),
+};
+/** An exception to a baseline: the scope it names (role, database, or role in database) and its reason. */
+export type BaselineExceptionEntry = z.infer<z.ZodObject<typeof baselineExceptionShape>>;
+
 /** One baseline rule a login role fails in one database. */
 const baselineViolationSchema = z.object({
     /** The baseline's rule id ("log-classes"). */
@@ -214,6 +228,10 @@ const baselineResultSchema = z.object({
     get functionViolations() {
         return z.array(functionViolationSchema);
     },
+    /** With `--exceptions`: each exception as given, and the rules it excused (empty: it excuses nothing). */
+    exceptions: z.array(z.object({ ...baselineExceptionShape, excuses: z.array(z.string()) })).optional(),
+    /** With `--exceptions`: the violations an exception excused (not counted in `violations`, nor in the exit status). */
+    excused: z.array(baselineViolationSchema.extend({ exception: z.object(baselineExceptionShape) })).optional(),
 });
 /** The verdict of --baseline: the rules checked and every violation. */
 export type BaselineResult = z.infer<typeof baselineResultSchema>;
@@ -231,6 +249,10 @@ export const postureReportSchema = z.object({
     /** The pgaudit-posture command's view of group scopes: which member scopes they hold, and `--require-group`'s verdicts. */
     get groups() {
         return groupReportSchema.optional();
+    },
+    /** With `--compare`: what changed since the previous report. */
+    get changes() {
+        return postureChangesSchema.optional();
     },
 });
 /** What pgaudit-posture --json prints: the posture and each verdict asked for. */
@@ -341,3 +363,31 @@ const functionViolationSchema = z.object({
 });
 /** A function whose SET clause weakens auditing, or functions that could not be read. */
 export type FunctionViolation = z.infer<typeof functionViolationSchema>;
+
+// ---- Changes since a previous report (--compare) ----
+
+const pairChangeShape = { role: z.string(), database: z.string(), setting: z.string(), before: z.string().nullable(), after: z.string().nullable() };
+
+/** What changed between a previous `--json` report and this one. */
+export const postureChangesSchema = z.object({
+    /** When the previous report's catalog was read; null when it does not say. */
+    previousReadAt: z.string().nullable(),
+    rolesAdded: z.array(z.string()),
+    rolesRemoved: z.array(z.string()),
+    databasesAdded: z.array(z.string()),
+    databasesRemoved: z.array(z.string()),
+    /** A login pair that audits less: classes lost from pgaudit.log, or AUDIT lines that stopped reaching the server log. */
+    weakened: z.array(z.object({ ...pairChangeShape, lost: z.array(z.string()) })),
+    /** A login pair that audits more: classes gained, or AUDIT lines that reach the server log again. */
+    strengthened: z.array(z.object({ ...pairChangeShape, gained: z.array(z.string()) })),
+    /** Other effective settings whose value changed (neither weaker nor stronger by themselves). */
+    changed: z.array(z.object(pairChangeShape)),
+    /** Violations (requirement, baseline, object requirement, functions) that are new, and those gone, as their messages. */
+    newViolations: z.array(z.string()),
+    resolvedViolations: z.array(z.string()),
+    newExceptions: z.array(z.object(baselineExceptionShape)),
+    removedExceptions: z.array(z.object(baselineExceptionShape)),
+    verdict: z.object({ before: z.enum(["pass", "fail", "unchecked"]), after: z.enum(["pass", "fail", "unchecked"]) }),
+});
+/** What changed since a previous report: roles, databases, weaker or stronger pairs, violations, exceptions. */
+export type PostureChanges = z.infer<typeof postureChangesSchema>;

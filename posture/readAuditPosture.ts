@@ -37,8 +37,9 @@ export async function readAuditPosture(connection: ConnectionInput, options: Rea
         const reasons = parsed.error.issues.map((i) => `connection${i.path.length ? "." + propertyPath(i.path) : ""}: ${i.message}`);
         throw new PgAuditSettingError(`invalid connection: ${reasons.join("; ")}`);
     }
+    const readAt = new Date().toISOString();
     const posture = buildAuditPosture(await readCatalog(parsed.data, options));
     const objectAudit = await readObjectAudit(parsed.data, posture, options.objectTables ?? [], options.connectDeadlineSeconds ?? 10);
     const functions = await readFunctions(parsed.data, posture, options.connectDeadlineSeconds ?? 10);
-    return { ...posture, objectAudit, functions };
+    return { ...posture, readAt, objectAudit, functions };
 }

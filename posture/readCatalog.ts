@@ -26,7 +26,9 @@ SELECT current_user::text AS current_user,
        pg_catalog.current_database()::text AS current_database,
        (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser,
        pg_catalog.current_setting('server_version') AS server_version,
-       pg_catalog.current_setting('server_version_num')::int AS server_version_num`;
+       pg_catalog.current_setting('server_version_num')::int AS server_version_num,
+       coalesce((SELECT extversion FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pgaudit'),
+                (SELECT default_version FROM pg_catalog.pg_available_extensions WHERE name OPERATOR(pg_catalog.=) 'pgaudit'))::text AS pgaudit_version`;
 
 /** pgaudit.*, and log_min_messages: it decides whether pgaudit's lines reach the server log at all. */
 const SETTINGS_SQL = `

@@ -5,7 +5,17 @@
  */
 import { pgAuditLogClasses } from "../model/pgauditLog";
 import { displayName, quoteName, safeText } from "./displayText";
-import type { AuditPosture, BaselineResult, EffectivePosture, EffectiveSetting, ObjectRequirementResult, Override, RequirementResult } from "./model";
+import type {
+    AuditPosture,
+    BaselineResult,
+    EffectivePosture,
+    EffectiveSetting,
+    ObjectRequirementResult,
+    Override,
+    PostureChanges,
+    RequirementResult,
+} from "./model";
+import { changesText, exceptionsText } from "./report/text";
 import { functionSignature } from "./functionChecks";
 import { renderObjectAudit } from "./renderObjectAudit";
 import { describeOrigin, originCell } from "./scopeText";
@@ -31,7 +41,9 @@ function header(posture: AuditPosture): string[] {
     const who = posture.connectedAs;
     const lines = [
         `pgaudit posture of ${displayName(who.host)}:${who.port}, read as ${displayName(who.user)}${who.superuser ? " (superuser)" : ""} ` +
-            `in database ${displayName(who.database)}; PostgreSQL ${safeText(posture.serverVersion)}`,
+            `in database ${displayName(who.database)}; PostgreSQL ${safeText(posture.serverVersion)}` +
+            (posture.pgauditVersion ? `, pgaudit ${safeText(posture.pgauditVersion)}` : "") +
+            (posture.readAt ? `; read at ${safeText(posture.readAt)}` : ""),
     ];
     if (!posture.pgauditLoaded) lines.push("pgaudit is NOT loaded on this server (no pgaudit.* parameters): nothing is audited.");
     return lines;
@@ -210,6 +222,7 @@ export function renderPostureReport(
     objectRequirement?: ObjectRequirementResult,
     baseline: BaselineResult | null = null,
     groups?: GroupReport,
+    changes?: PostureChanges,
 ): string {
     const lines = [
         ...header(posture),
@@ -224,6 +237,8 @@ export function renderPostureReport(
         ...renderObjectAudit(posture, objectRequirement),
         ...(baseline ? baselineSection(posture, baseline) : []),
         ...(groups ? renderGroupRequirements(groups) : []),
+        ...(baseline ? exceptionsText(baseline) : []),
+        ...(changes ? changesText(changes) : []),
     ];
     return lines.join("\n") + "\n";
 }

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 
@@ -55,9 +56,24 @@ test(
         assert.match(stdout, /│ .*- 6 deleted/);
         assert.match(stdout, /pg_db_role_setting now holds 0 pgaudit entries/);
         assert.match(stdout, /stopping the cluster and removing its files … done/);
+        // It ends by saying where the report is: the page, its screenshot and the CI summary, on disk.
+        const last = stdout.trimEnd().split("\n").at(-1)!;
+        const where = /^the audit evidence: open (\S+\.html) in a browser .*; a screenshot of it: (\S+\.png); the CI summary: (\S+\.md)$/.exec(last);
+        assert.ok(where, last);
+        assert.match(fs.readFileSync(where[1], "utf8"), /^<!doctype html>\n[\s\S]*<h1>pgaudit posture: <span class="verdict fail">FAIL<\/span><\/h1>[\s\S]*<th>reporting<\/th>/);
+        assert.deepEqual([...fs.readFileSync(where[2]).subarray(1, 4)], [...Buffer.from("PNG")]);
+        assert.match(fs.readFileSync(where[3], "utf8"), /^## ❌ pgaudit posture: FAIL/);
         assert.doesNotMatch(stdout + stderr, CREDENTIAL);
     },
 );
+
+test("npm run bench -- --report: a small run reads a real posture, renders every format and loads the page in Chromium", { timeout: 300_000 }, async () => {
+    const { code, stdout, stderr } = await run("dist/bench/run.js", ["--report", "--roles", "20", "--databases", "4", "--runs", "1"]);
+    assert.equal(code, 0, `${stdout}\n${stderr}`);
+    assert.match(stdout, /^ {2}88 role × database pairs; \d+ violations; 8 pairs weakened since the previous report$/m);
+    for (const format of ["html", "markdown", "junit", "json"]) assert.match(stdout, new RegExp(`^  ${format} +rendered in +[\\d.]+ s: +\\d+ KiB$`, "m"), format);
+    assert.match(stdout, /chromium --dump-dom: [\d.]+ s on the report vs [\d.]+ s on a tiny page .*the DOM holds 88 matrix cells/);
+});
 
 test("npm run bench: a small run through the CLI completes, checks its own work, and reports every figure", { timeout: 900_000 }, async () => {
     // One mode keeps it short: both modes run the same code, with another environment.

@@ -13,10 +13,10 @@ test("parseCliArgs: options, repeated --require, help; unknown options, position
     assert.deepEqual(parseCliArgs(["--connection", "postgresql://h/db", "--require", "ddl", "--require", "role", "--json"]), {
         connection: "postgresql://h/db",
         required: ["ddl", "role"],
-        json: true,
+        format: "json",
         connectDeadlineSeconds: 10,
     });
-    assert.deepEqual(parseCliArgs([]), { required: null, json: false, connectDeadlineSeconds: 10 });
+    assert.deepEqual(parseCliArgs([]), { required: null, format: "text", connectDeadlineSeconds: 10 });
     assert.equal(parseCliArgs(["--help"]), "help");
     for (const bad of [["--verbose"], ["extra"], ["--require", "none"], ["--connect-deadline", "0"], ["--connect-deadline", "soon"], ["--connection"]]) {
         assert.ok(typeof parseCliArgs(bad) === "object" && "error" in (parseCliArgs(bad) as object), JSON.stringify(bad));
