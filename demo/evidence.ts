@@ -9,7 +9,7 @@ import { chromiumBinary, screenshot } from "../sandbox/chromium";
 import { REPO_ROOT } from "../sandbox/userProject";
 
 /** Where the demo leaves its report (git ignores it). */
-export const REPORT_DIR = path.join(REPO_ROOT, "demo-report");
+const REPORT_DIR = path.join(REPO_ROOT, "demo-report");
 
 /**
  * Writes the report through `posture` (the installed pgaudit-posture). `ok` when it exits 1, as
@@ -25,7 +25,7 @@ export async function writeEvidence(posture: (args: string[]) => Promise<number>
         await posture(["--baseline", "stig", "--format", "html", "--out", html]),
         await posture(["--baseline", "stig", "--format", "markdown", "--out", markdown]),
     ];
-    let shot = "";
+    let shot: string;
     try {
         chromiumBinary();
         await screenshot(html, png, 1280, 1600);

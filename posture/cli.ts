@@ -26,10 +26,10 @@ export const EXIT_REQUIREMENT_VIOLATED = 1;
 export const EXIT_USAGE_OR_CONNECTION = 2;
 
 /** What --format takes: text (the default table), json (what --json prints), and the evidence formats. */
-export const FORMATS = ["text", "json", "html", "markdown", "junit"] as const;
-export type Format = (typeof FORMATS)[number];
+const FORMATS = ["text", "json", "html", "markdown", "junit"] as const;
+type Format = (typeof FORMATS)[number];
 
-export const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--require-object TABLE:COMMANDS] [--require-group GROUP:CLASSES] [--baseline NAME|FILE]
+const USAGE = `Usage: pgaudit-posture [--connection URI] [--require CLASSES] [--require-object TABLE:COMMANDS] [--require-group GROUP:CLASSES] [--baseline NAME|FILE]
                        [--exceptions FILE] [--format FORMAT] [--out FILE] [--compare PREVIOUS.json] [--json] [--connect-deadline SECONDS]
 
 Shows the server-wide pgaudit settings, every pgaudit override by scope, and the effective

@@ -29,7 +29,7 @@ export function parseGroupRequirement(value: string): GroupRequirement | { error
 }
 
 /** A member scope held by one or more group scopes, from the owner records. */
-export const groupHolderSchema = z.object({
+const groupHolderSchema = z.object({
     role: z.string(),
     /** null: the role scope; else the role-in-database scope in this database. */
     database: z.string().nullable(),
@@ -38,7 +38,7 @@ export const groupHolderSchema = z.object({
 export type GroupHolder = z.infer<typeof groupHolderSchema>;
 
 /** A login member of a group, or a role under it without LOGIN (reported, not required: it never logs in). */
-export const groupMembershipSchema = z.object({
+const groupMembershipSchema = z.object({
     group: z.string(),
     exists: z.boolean(),
     /** Set when the members could not be read: a finding. */
@@ -48,7 +48,7 @@ export const groupMembershipSchema = z.object({
 });
 export type GroupMembershipRead = z.infer<typeof groupMembershipSchema>;
 
-export const groupRequirementResultSchema = z.object({
+const groupRequirementResultSchema = z.object({
     group: z.string(),
     classes: z.array(z.string()),
     /** The group's login members when the check ran. */

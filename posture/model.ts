@@ -369,7 +369,7 @@ export type FunctionViolation = z.infer<typeof functionViolationSchema>;
 const pairChangeShape = { role: z.string(), database: z.string(), setting: z.string(), before: z.string().nullable(), after: z.string().nullable() };
 
 /** What changed between a previous `--json` report and this one. */
-export const postureChangesSchema = z.object({
+const postureChangesSchema = z.object({
     /** When the previous report's catalog was read; null when it does not say. */
     previousReadAt: z.string().nullable(),
     rolesAdded: z.array(z.string()),

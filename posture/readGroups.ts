@@ -42,10 +42,10 @@ export async function readGroups(connection: ResolvedConnection, groups: readonl
                 memberships = groups.map((group) => ({ group, exists: false, error, login: [], noLogin: [] }));
             }
             try {
-                const { rows } = await client.query(TABLE_SQL);
+                const { rows } = await client.query<{ present: boolean }>(TABLE_SQL);
                 // No table: no PgAuditScopes ever recorded a scope here, so no value comes from a group scope.
                 if (!rows[0].present) return { memberships, holders: [] };
-                const records = await client.query(HOLDERS_SQL);
+                const records = await client.query<{ scope: string; owner_id: string; stack: string; resource: string }>(HOLDERS_SQL);
                 return {
                     memberships,
                     holders: groupHolders(records.rows.map((r) => ({ scope: r.scope, ownerId: r.owner_id, stack: r.stack, resource: r.resource }))),

@@ -13,7 +13,7 @@ import { byCause, findings, pairsText, verdictOf } from "./verdict";
 import { describeOrigin, resetStatementText } from "../scopeText";
 
 /** Rows a list or table shows before it says "and N more" (violations: scopes responsible). */
-export const MARKDOWN_LIMITS = { violations: 30, changes: 20, matrixRoles: 40 } as const;
+const MARKDOWN_LIMITS = { violations: 30, changes: 20, matrixRoles: 40 } as const;
 
 const ICON: Readonly<Record<CellStatus, string>> = { fail: "❌", excepted: "⚠️", ok: "✅", unchecked: "·", "not-required": "–" };
 

@@ -48,7 +48,7 @@ export interface Matrix {
 }
 
 /** Worst first. */
-export const STATUS_ORDER: readonly CellStatus[] = ["fail", "excepted", "ok", "unchecked", "not-required"];
+const STATUS_ORDER: readonly CellStatus[] = ["fail", "excepted", "ok", "unchecked", "not-required"];
 
 /** What a status means, in the words every format uses. */
 export const STATUS_LABEL: Readonly<Record<CellStatus, string>> = {

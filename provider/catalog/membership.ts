@@ -14,7 +14,7 @@ import type { OwnerRecord } from "../../model/ownership";
 import { OWNER_TABLE } from "./ownerStore";
 
 /** One role found under a group. */
-export interface GroupMember {
+interface GroupMember {
     readonly name: string;
     readonly login: boolean;
     readonly superuser: boolean;
@@ -56,8 +56,8 @@ SELECT g.name, g.oid IS NOT NULL AS exists,
 /** The members of each group, in the order given. */
 export async function readMemberships(client: pg.ClientBase, groups: readonly string[]): Promise<GroupMembership[]> {
     if (groups.length === 0) return [];
-    const { rows } = await client.query(MEMBERS_SQL, [groups]);
-    return rows.map((row) => ({ group: row.name as string, exists: row.exists === true, members: row.members as GroupMember[] }));
+    const { rows } = await client.query<{ name: string; exists: boolean; members: GroupMember[] }>(MEMBERS_SQL, [groups]);
+    return rows.map((row) => ({ group: row.name, exists: row.exists, members: row.members }));
 }
 
 const keysArray = (keys: readonly string[]) => `ARRAY[${keys.map((k) => escapeLiteral(k)).join(",")}]::text[]`;
@@ -69,7 +69,7 @@ const keysArray = (keys: readonly string[]) => `ARRAY[${keys.map((k) => escapeLi
  * by another group from one declared on its own).
  */
 export async function readGroupRecords(client: pg.ClientBase, keys: readonly string[], ownerIds: readonly string[]): Promise<OwnerRecord[]> {
-    const { rows } = await client.query(
+    const { rows } = await client.query<{ scope: string; owner_id: string; stack: string; resource: string; claimed_at: string }>(
         `SELECT scope, owner_id, stack, resource, pg_catalog.to_char(claimed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS claimed_at FROM ${OWNER_TABLE} ` +
             `WHERE scope = ANY(${keysArray(keys)}) OR owner_id = ANY(${keysArray(ownerIds)}) OR scope LIKE 'group/%'`,
     );

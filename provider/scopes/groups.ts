@@ -31,7 +31,7 @@ import { decodeSettingsText, encodeSettingsText } from "../../model/settingsText
 import type { Scope } from "../../model/scope";
 
 /** One declared group scope as the user writes it. */
-export const groupEntrySchema = z.strictObject({
+const groupEntrySchema = z.strictObject({
     /** The group role whose login members (direct or through other roles) get the settings. */
     group: pgNameSchema,
     /** With it, each member's role-in-database scope in this database; without, its role scope. */
@@ -39,7 +39,6 @@ export const groupEntrySchema = z.strictObject({
     /** The settings every member gets, as PgAuditSetting takes them. */
     settings: settingsSchema,
 });
-export type GroupEntryInput = z.input<typeof groupEntrySchema>;
 
 /**
  * The owner id a group scope records its member scopes under: derived from the resource's own id,
@@ -69,7 +68,7 @@ export const groupsInputSchema = z.unknown().transform((value, ctx): Record<stri
             }
             const parsed = settingsSchema.safeParse(settings);
             if (!g || !parsed.success) ctx.addIssue({ code: "custom", path: [key], message: "is not a group key and settings line (group/analysts: log=read)" });
-            else out[groupKey(g)] = encodeSettingsText(parsed.data as SettingValues);
+            else out[groupKey(g)] = encodeSettingsText(parsed.data);
         }
         return out;
     }
@@ -97,7 +96,7 @@ export const groupsInputSchema = z.unknown().transform((value, ctx): Record<stri
             return;
         }
         first.set(key, index);
-        out[key] = encodeSettingsText(parsed.data.settings as SettingValues);
+        out[key] = encodeSettingsText(parsed.data.settings);
     });
     return out;
 });
@@ -154,7 +153,7 @@ function unionLog(values: readonly (readonly string[])[]): string[] {
  * Merges what several groups give one member (keys in order of the groups' keys): the union of
  * pgaudit.log, any other setting taken from the groups that give it, which must agree.
  */
-export function mergeGroupSettings(member: Scope, given: readonly { key: string; settings: SettingValues }[]): MemberValue {
+function mergeGroupSettings(member: Scope, given: readonly { key: string; settings: SettingValues }[]): MemberValue {
     const groups = given.map((g) => g.key);
     if (given.length === 1) return { settings: given[0].settings, groups };
     const merged: SettingValues = {};
@@ -213,13 +212,13 @@ export function desiredMembers(
 
 /** The member map of outputs: each group's members and the line each holds (or should). */
 export function memberMapOf(groups: readonly OwnedGroup[], desired: ReadonlyMap<string, MemberValue & { scope: Scope }>, line: (key: string, v: MemberValue) => string): MemberMap {
-    const map: MemberMap = Object.fromEntries(groups.map((g) => [g.key, {} as Record<string, string>]));
+    const map: MemberMap = Object.fromEntries(groups.map((g) => [g.key, {}]));
     for (const [key, value] of desired) for (const g of value.groups) if (map[g]) map[g][key] = line(key, value);
     return map;
 }
 
 /** Which member scope keys each group covers, read back from a member map. */
-export function membershipOf(members: MemberMap | undefined): Map<string, string[]> {
+function membershipOf(members: MemberMap | undefined): Map<string, string[]> {
     const byGroup = new Map<string, string[]>();
     for (const [g, byMember] of Object.entries(members ?? {})) {
         const gs = parseGroupKey(g);
@@ -248,7 +247,7 @@ function parseMemberRole(key: string, g: GroupScope): string | undefined {
 }
 
 /** The line a member should hold; a conflict keeps the first group's line (the apply refuses it anyway). */
-export function desiredLine(value: MemberValue, groups: readonly OwnedGroup[]): string {
+function desiredLine(value: MemberValue, groups: readonly OwnedGroup[]): string {
     if ("settings" in value) return encodeSettingsText(value.settings);
     return encodeSettingsText(groups.find((g) => g.key === value.groups[0])?.settings ?? {});
 }

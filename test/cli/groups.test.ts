@@ -73,7 +73,7 @@ test("up: 3 login members (one nested), NOLOGIN skipped, the explicit member kep
     assert.equal(await pgauditCatalog(cluster), CONVERGED, "team and reporting (NOLOGIN) hold nothing; alice keeps her own");
     assert.deepEqual(await audited("bob"), ["DDL", "WRITE", "READ"], "bob gets both groups' classes at login");
     assert.deepEqual(await audited("carol"), ["WRITE", "READ"]);
-    const members = JSON.parse((await pulumi(["stack", "output", "members", "--json"])).stdout);
+    const members = JSON.parse((await pulumi(["stack", "output", "members", "--json"])).stdout) as Record<string, Record<string, string>>;
     assert.deepEqual(Object.keys(members["group/analysts"]).sort(), ["role/bob", "role/carol"]);
     assert.deepEqual(Object.keys(members["group/contractors"]).sort(), ["role/bob", "role/erin"]);
     await pulumi(["preview", "--expect-no-changes"]);

@@ -6,10 +6,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditLogging, PgAuditLoggingError, type PgAuditLoggingArgs } from "../../components";
+import { setMocks } from "../support/mocks";
 
 const SCOPES_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes";
 const registrations: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
-pulumi.runtime.setMocks(
+setMocks(
     {
         newResource(args) {
             registrations.push({ type: args.type, name: args.name, inputs: args.inputs });
@@ -23,7 +24,6 @@ pulumi.runtime.setMocks(
     },
     "pgaudit-test",
     "test",
-    false,
 );
 
 const valueOf = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply((v) => resolve(v)));

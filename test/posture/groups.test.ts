@@ -29,7 +29,7 @@ hire" LOGIN;
         owner: { stack: "proj/dev", resource: 'PgAuditScopes "s"' },
     });
     assert.deepEqual(checked.failures ?? [], []);
-    await pgAuditScopesProvider.create!(checked.inputs);
+    await pgAuditScopesProvider.create(checked.inputs);
 });
 after(async () => {
     await closeAllPools();

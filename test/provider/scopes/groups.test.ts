@@ -206,7 +206,7 @@ test("exclusive keeps group members as declared; another resource's explicit sco
         groups: [{ group: "crew", settings: { log: ["ddl"] } }],
         owner: { stack: "proj/other", resource: 'PgAuditScopes "theirs"' },
     });
-    await assert.rejects(pgAuditScopesProvider.create!(other.inputs!), (err: Error) => {
+    await assert.rejects(pgAuditScopesProvider.create(other.inputs), (err: Error) => {
         assert.match(err.message, /the members of group "crew" is owned by PgAuditScopes "crew", the members of group "crew" of stack/);
         assert.match(err.message, /two stacks must not declare one scope/);
         return true;
