@@ -11,11 +11,12 @@ import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding } from "../baselines/e
 import { baselineExceptionSchema, type BaselineException } from "../baselines/exception";
 import { serviceValues } from "../baselines/serviceValues";
 import { settingsSchema } from "../model/settingsSchema";
-import { describeScope } from "../model/scope";
+import { describeGroup, describeScope } from "../model/scope";
 import type { PgAuditConfig } from "../model/serviceAudit";
 import { PgAuditInputError } from "../model/errors";
 import { describeIssues } from "../model/inputFailures";
 import { isPlain, whenKnown } from "../model/known";
+import type { GroupDeclaration } from "./groups";
 import type { ScopeDeclaration } from "./scopes";
 import type { ServiceAudit } from "./serviceConfig";
 
@@ -38,6 +39,8 @@ export interface CheckedBaseline {
     readonly audit: pulumi.Input<PgAuditConfig>;
     /** The per-scope settings, checked (now when plain, else once known). */
     readonly scopes: ScopeDeclaration[];
+    /** The group scopes, checked the same way. */
+    readonly groups: GroupDeclaration[];
     readonly record: pulumi.Output<BaselineRecord>;
 }
 
@@ -49,6 +52,13 @@ interface ComponentBaselineArgs {
 const exceptionLiteral = (s: { role?: string; database?: string }) =>
     `{ ${[s.role !== undefined ? `role: ${JSON.stringify(s.role)}` : "", s.database !== undefined ? `database: ${JSON.stringify(s.database)}` : ""].filter(Boolean).join(", ")}, reason: "…" }`;
 
+
+/** What to change at `field` so that the finding goes away. */
+function fixAt(field: string, f: Finding): string {
+    if (f.setting === "log") return `include ${(f.lacks ?? []).join(", ")} in ${field}.log`;
+    if (f.rule.kind === "server-log") return `remove ${field}.logClient (or set it to false), or set ${field}.logLevel to "log"`;
+    return `set ${field}.${f.setting} to ${JSON.stringify(f.rule.kind === "setting" ? f.rule.value : undefined)}`;
+}
 
 /** `audit.logs = ["ddl"] lacks role, read, write` / `audit.featureEnabled is false`. */
 function serviceProblem(at: string, finding: Finding): string {
@@ -119,6 +129,7 @@ export function checkBaselineArgs(
     args: ComponentBaselineArgs,
     audit: pulumi.Input<PgAuditConfig> | undefined,
     scopes: ScopeDeclaration[],
+    groups: GroupDeclaration[],
     kept: boolean,
 ): CheckedBaseline | undefined {
     const problems: string[] = [];
@@ -174,18 +185,11 @@ export function checkBaselineArgs(
         if (findings.length > 0) {
             throw new PgAuditInputError(
                 subject,
-                findings.map((f) => {
-                    const fix =
-                        f.setting === "log"
-                            ? `include ${(f.lacks ?? []).join(", ")} in ${scope.field}.log`
-                            : f.rule.kind === "server-log"
-                              ? `remove ${scope.field}.logClient (or set it to false), or set ${scope.field}.logLevel to "log"`
-                              : `set ${scope.field}.${f.setting} to ${JSON.stringify(f.rule.kind === "setting" ? f.rule.value : undefined)}`;
-                    return (
+                findings.map(
+                    (f) =>
                         `${scope.field}.${f.setting} = ${JSON.stringify(f.actual)} ${f.problem}: sessions of ${describeScope(scope)} would be weaker than ${ruleLabel(baseline, f.rule)}. ` +
-                        `Fix: ${fix}, or list the scope in exceptions: [${exceptionLiteral(scope)}]`
-                    );
-                }),
+                        `Fix: ${fixAt(scope.field, f)}, or list the scope in exceptions: [${exceptionLiteral(scope)}]`,
+                ),
             );
         }
         return settings;
@@ -197,6 +201,35 @@ export function checkBaselineArgs(
             const settings = whenKnown(scope.settings, (plain) => checkScope(scope, plain));
             if (pulumi.Output.isInstance(settings)) pending.push(settings);
             checked.push({ ...scope, settings: settings as ScopeDeclaration["settings"] });
+        } catch (err) {
+            if (err instanceof PgAuditInputError) problems.push(...err.problems);
+            else throw err;
+        }
+    }
+    // Each member of a group gets at least its settings (a member of two gets the union), so a group
+    // weaker than the baseline makes a member weaker; no exception names a group, whose members change.
+    const checkGroup = (g: GroupDeclaration, settings: unknown) => {
+        const parsed = settingsSchema.safeParse(settings);
+        if (!parsed.success) return settings; // planGroups reports it
+        const findings = evaluateBaseline(baseline, { settings: parsed.data });
+        if (findings.length > 0) {
+            throw new PgAuditInputError(
+                subject,
+                findings.map(
+                    (f) =>
+                        `${g.field}.${f.setting} = ${JSON.stringify(f.actual)} ${f.problem}: sessions of ${describeGroup(g)} would be weaker than ${ruleLabel(baseline, f.rule)}. ` +
+                        `Fix: ${fixAt(g.field, f)}; a group cannot be excused (its members change): declare a member that may be weaker in roles, with an exception`,
+                ),
+            );
+        }
+        return settings;
+    };
+    const checkedGroups: GroupDeclaration[] = [];
+    for (const g of groups) {
+        try {
+            const settings = whenKnown(g.settings, (plain) => checkGroup(g, plain));
+            if (pulumi.Output.isInstance(settings)) pending.push(settings);
+            checkedGroups.push({ ...g, settings: settings as GroupDeclaration["settings"] });
         } catch (err) {
             if (err instanceof PgAuditInputError) problems.push(...err.problems);
             else throw err;
@@ -226,5 +259,5 @@ export function checkBaselineArgs(
         rules: baseline.rules.map((r) => ({ id: r.id, says: r.says, references: r.references.map((ref) => ref.id) })),
         exceptions: exceptions.map((e, i) => ({ ...e, excuses: [...excuses[i]] })),
     }));
-    return { baseline, audit: filled ?? {}, scopes: checked, record };
+    return { baseline, audit: filled ?? {}, scopes: checked, groups: checkedGroups, record };
 }

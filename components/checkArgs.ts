@@ -13,7 +13,7 @@ import {  parseLogsConfig, type LogsConfig } from "./logsConfig";
 import { checkObjectAuditArgs, withDatabaseRoles, withServiceRole, type CheckedObjectAudit } from "./objectAudit";
 import { scopedSettingsVersionProblem } from "../model/pgVersion";
 import { scopeDeclarations, type ScopeDeclaration } from "./scopes";
-import { planGroups, type GroupScope } from "./groups";
+import { planGroups, type GroupDeclaration } from "./groups";
 import {  declareService, resolveAudit, type PgServiceArgs, type ServiceAudit } from "./serviceConfig";
 
 import { SETTINGS_RESOURCES, type PgAuditLoggingArgs } from "./args";
@@ -25,7 +25,7 @@ export interface CheckedArgs {
     readonly audit: pulumi.Input<PgAuditConfig>;
     readonly logs: pulumi.Input<LogsConfig>;
     readonly scopes: ScopeDeclaration[];
-    readonly groups: GroupScope[];
+    readonly groups: GroupDeclaration[];
     readonly objectAudit?: CheckedObjectAudit;
     readonly baseline?: CheckedBaseline;
 }
@@ -99,9 +99,9 @@ export function checkArgs(subject: string, name: string, args: PgAuditLoggingArg
         oa ? { ...args, databases: collect(() => withDatabaseRoles(subject, args.databases, oa)) } : args,
     );
     problems.push(...scopeProblems);
-    const { groups, problems: groupProblems } = planGroups(args);
+    const { groups: declaredGroups, problems: groupProblems } = planGroups(args);
     problems.push(...groupProblems);
-    if (groups.length > 0 && args.settingsResource === "PgAuditSetting") {
+    if (declaredGroups.length > 0 && args.settingsResource === "PgAuditSetting") {
         problems.push(`groups: group scopes are held by PgAuditScopes (their members change between ups); remove settingsResource "PgAuditSetting", or declare each member in roles`);
     }
     if (args.settingsResource !== undefined && !(SETTINGS_RESOURCES as readonly unknown[]).includes(args.settingsResource)) {
@@ -113,9 +113,10 @@ export function checkArgs(subject: string, name: string, args: PgAuditLoggingArg
         problems.push(`retainScopesOnDelete: must be true or false (a plain boolean: it is a resource option)`);
     }
     // A baseline fills and checks the service-level block, and checks every per-scope setting.
-    const baseline = collect(() => checkBaselineArgs(subject, args, resolvedAudit, declaredScopes, kept !== undefined));
+    const baseline = collect(() => checkBaselineArgs(subject, args, resolvedAudit, declaredScopes, declaredGroups, kept !== undefined));
     const audit = baseline ? baseline.audit : resolvedAudit;
     const scopes = baseline ? baseline.scopes : declaredScopes;
+    const groups = baseline ? baseline.groups : declaredGroups;
     collect(() => checkConnection(subject, args.connection));
     if (args.connection !== undefined && args.caCert !== undefined) {
         problems.push(`caCert: is the CA of the default connection; with connection given, put caCert inside connection instead`);

@@ -9,6 +9,7 @@ import { pgNameSchema, settingsSchema, type PgAuditSettingsInput } from "../mode
 import { SETTING_KEYS } from "../model/settings";
 import { describeIssues, type KeyHelp } from "../model/inputFailures";
 import { isPlain } from "../model/known";
+import type { GroupScope } from "../model/scope";
 
 /** Settings for the members of one group in one database. */
 export interface GroupDatabaseSettings {
@@ -20,11 +21,11 @@ export interface GroupDatabaseSettings {
     readonly settings: pulumi.Input<PgAuditSettingsInput>;
 }
 
-/** One group scope for PgAuditScopes. */
-export interface GroupScope {
-    readonly group: string;
-    readonly database?: string;
+/** One group scope the component declares, for its PgAuditScopes. */
+export interface GroupDeclaration extends GroupScope {
     readonly settings: pulumi.Input<PgAuditSettingsInput>;
+    /** Where it was declared, for messages: `groups["analysts"]`, `groupDatabases[0].settings`. */
+    readonly field: string;
 }
 
 export interface GroupArgs {
@@ -49,9 +50,9 @@ function checkSettings(problems: string[], field: string, settings: unknown): vo
 }
 
 /** The group scopes declared, or the problems found in them. */
-export function planGroups(args: GroupArgs): { groups: GroupScope[]; problems: string[] } {
+export function planGroups(args: GroupArgs): { groups: GroupDeclaration[]; problems: string[] } {
     const problems: string[] = [];
-    const groups: GroupScope[] = [];
+    const groups: GroupDeclaration[] = [];
     const { groups: byName, groupDatabases } = args;
     if (byName !== undefined) {
         if (byName === null || typeof byName !== "object" || Array.isArray(byName) || pulumi.Output.isInstance(byName)) {
@@ -61,7 +62,7 @@ export function planGroups(args: GroupArgs): { groups: GroupScope[]; problems: s
                 const field = `groups[${JSON.stringify(group)}]`;
                 checkName(problems, field, group);
                 checkSettings(problems, field, settings);
-                groups.push({ group, settings });
+                groups.push({ group, settings, field });
             }
         }
     }
@@ -85,7 +86,7 @@ export function planGroups(args: GroupArgs): { groups: GroupScope[]; problems: s
                     return;
                 }
                 seen.set(pair, index);
-                groups.push({ group: entry.group, database: entry.database, settings: entry.settings });
+                groups.push({ group: entry.group, database: entry.database, settings: entry.settings, field: `${field}.settings` });
             });
         }
     }

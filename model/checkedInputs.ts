@@ -9,7 +9,7 @@
  */
 import { UNKNOWN } from "./inputFailures";
 import { settingsSchema } from "./settingsSchema";
-import { describeScope, parseScopeId } from "./scope";
+import { describeGroup, describeScope, isGroupScope, parseGroupKey, parseScopeId, type GroupScope } from "./scope";
 import type { SettingValues } from "./settings";
 import { decodeSettingsText } from "./settingsText";
 import type { Scope } from "./scope";
@@ -33,8 +33,8 @@ export class Unreadable {
 export interface DeclaredScope {
     /** The property that holds the settings, for messages and fixes: `settings`, `scopes["role/app"]`. */
     readonly at: string;
-    /** Which scope; Unreadable when a name is unknown at preview. */
-    readonly scope: Scope | Unreadable;
+    /** Which scope (for a group scope, every login member of the group); Unreadable when a name is unknown at preview. */
+    readonly scope: Scope | GroupScope | Unreadable;
     /** The settings; Unreadable when unknown or not settings this package writes. */
     readonly settings: SettingValues | Unreadable;
 }
@@ -106,41 +106,78 @@ export function settingScopes(props: Record<string, unknown>): DeclaredScope[] {
     return [{ at: "settings", scope: scopeOf(database, role, "database/role"), settings: settingsAt("settings", readProperty(props, "settings")) }];
 }
 
+/** One entry of a map check writes (key → settings line), read fail-closed. */
+function mapEntry(at: string, scope: Scope | GroupScope | Unreadable, line: unknown): DeclaredScope {
+    if (line instanceof Unreadable) return { at, scope, settings: line };
+    let settings: SettingValues | Unreadable;
+    try {
+        settings = typeof line === "string" ? settingsAt(at, decodeSettingsText(line)) : new Unreadable(at, "is not a settings line");
+    } catch {
+        settings = new Unreadable(at, "is not a settings line this package writes (log=ddl,role; logCatalog=true)");
+    }
+    return { at, scope, settings };
+}
+
+/** One entry of the program's list, read fail-closed; `scopeOfEntry` names the scope it declares. */
+function listEntries(property: string, list: unknown[], what: string, scopeOfEntry: (entry: Record<string, unknown>, at: string) => Scope | GroupScope | Unreadable): DeclaredScope[] {
+    return list.map((entry, i): DeclaredScope => {
+        const at = `${property}[${i}]`;
+        if (entry instanceof Unreadable) return { at, scope: entry, settings: entry };
+        if (!isRecord(entry)) {
+            const why = new Unreadable(at, `is not a ${what} entry`);
+            return { at, scope: why, settings: why };
+        }
+        return { at: `${at}.settings`, scope: scopeOfEntry(entry, at), settings: settingsAt(`${at}.settings`, entry.settings) };
+    });
+}
+
 /**
- * PgAuditScopes' scopes: the map its check writes (scope key → settings line), or, while a value
- * in it is unknown at preview, the program's list of `{ database?, role?, settings }`.
+ * PgAuditScopes' scopes and group scopes: the maps its check writes (scope key or group key →
+ * settings line), or, while a value in one is unknown at preview, the program's list. A group
+ * scope's settings reach every login member of the group, so a gate judges it like a scope.
  */
 export function scopesScopes(props: Record<string, unknown>): DeclaredScope[] | Unreadable {
     const scopes = readProperty(props, "scopes");
     if (scopes instanceof Unreadable) return scopes;
+    let declared: DeclaredScope[];
     if (Array.isArray(scopes)) {
-        return scopes.map((entry, i): DeclaredScope => {
-            const at = `scopes[${i}]`;
-            if (entry instanceof Unreadable) return { at, scope: entry, settings: entry };
-            if (!isRecord(entry)) {
-                const why = new Unreadable(at, "is not a { database?, role?, settings } entry");
-                return { at, scope: why, settings: why };
-            }
-            const scope = scopeOf(nameAt(`${at}.database`, entry.database), nameAt(`${at}.role`, entry.role), at);
-            return { at: `${at}.settings`, scope, settings: settingsAt(`${at}.settings`, entry.settings) };
+        declared = listEntries("scopes", scopes, "{ database?, role?, settings }", (entry, at) =>
+            scopeOf(nameAt(`${at}.database`, entry.database), nameAt(`${at}.role`, entry.role), at),
+        );
+    } else if (isRecord(scopes)) {
+        declared = Object.entries(scopes).map(([key, line]) => {
+            const at = `scopes[${JSON.stringify(key)}]`;
+            return mapEntry(at, parseScopeId(key) ?? new Unreadable(at, "is not a scope key this package writes (role/NAME, database/NAME, role/NAME/database/NAME)"), line);
         });
+    } else return new Unreadable("scopes", "is neither the scope map PgAuditScopes' check writes nor a list of scopes");
+    const groups = readProperty(props, "groups");
+    if (groups === undefined) return declared;
+    if (groups instanceof Unreadable) return [...declared, { at: "groups", scope: groups, settings: groups }];
+    if (Array.isArray(groups)) {
+        return [
+            ...declared,
+            ...listEntries("groups", groups, "{ group, database?, settings }", (entry, at) => {
+                const group = nameAt(`${at}.group`, entry.group);
+                const database = nameAt(`${at}.database`, entry.database);
+                if (group instanceof Unreadable) return group;
+                if (database instanceof Unreadable) return database;
+                if (group === undefined) return new Unreadable(at, "names no group");
+                return { group, ...(database !== undefined ? { database } : {}) };
+            }),
+        ];
     }
-    if (!isRecord(scopes)) return new Unreadable("scopes", "is neither the scope map PgAuditScopes' check writes nor a list of scopes");
-    return Object.entries(scopes).map(([key, line]): DeclaredScope => {
-        const at = `scopes[${JSON.stringify(key)}]`;
-        const scope = parseScopeId(key) ?? new Unreadable(at, "is not a scope key this package writes (role/NAME, database/NAME, role/NAME/database/NAME)");
-        if (line instanceof Unreadable) return { at, scope, settings: line };
-        let settings: SettingValues | Unreadable;
-        try {
-            settings = typeof line === "string" ? settingsAt(at, decodeSettingsText(line)) : new Unreadable(at, "is not a settings line");
-        } catch {
-            settings = new Unreadable(at, "is not a settings line this package writes (log=ddl,role; logCatalog=true)");
-        }
-        return { at, scope, settings };
-    });
+    if (!isRecord(groups)) return [...declared, { at: "groups", scope: new Unreadable("groups", "is not the group map PgAuditScopes' check writes"), settings: new Unreadable("groups", "is not the group map PgAuditScopes' check writes") }];
+    return [
+        ...declared,
+        ...Object.entries(groups).map(([key, line]) => {
+            const at = `groups[${JSON.stringify(key)}]`;
+            return mapEntry(at, parseGroupKey(key) ?? new Unreadable(at, "is not a group key this package writes (group/NAME, group/NAME/database/NAME)"), line);
+        }),
+    ];
 }
 
 /** How a scope reads in messages, or what is unknown about it. */
-export function scopeWords(scope: Scope | Unreadable): string {
-    return scope instanceof Unreadable ? `${scope.at} ${scope.why}` : describeScope(scope);
+export function scopeWords(scope: Scope | GroupScope | Unreadable): string {
+    if (scope instanceof Unreadable) return `${scope.at} ${scope.why}`;
+    return isGroupScope(scope) ? describeGroup(scope) : describeScope(scope);
 }

@@ -101,3 +101,8 @@ export function describeGroup(g: GroupScope): string {
 export function memberScope(g: GroupScope, member: string): Scope {
     return g.database !== undefined ? { role: member, database: g.database } : { role: member };
 }
+
+/** A group scope (its members' settings), not a scope of one database or role. */
+export function isGroupScope(scope: Scope | GroupScope): scope is GroupScope {
+    return "group" in scope;
+}

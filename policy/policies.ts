@@ -18,6 +18,7 @@ import { resolveBaseline, ruleLabel, type Baseline, type BaselineInput } from ".
 import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding } from "../baselines/evaluate";
 import { firstUnreadable, readProperty, UNKNOWN_AT_PREVIEW, scopesScopes, scopeWords, settingScopes, Unreadable, type DeclaredScope } from "../model/checkedInputs";
 import { baselineExceptionSchema } from "../baselines/exception";
+import { isGroupScope } from "../model/scope";
 import { serviceValues } from "../baselines/serviceValues";
 import { MIN_SCOPED_PG_VERSION } from "../model/pgVersion";
 
@@ -123,7 +124,9 @@ function checkScope(resource: string, declared: DeclaredScope, report: ReportVio
     if (findings.length === 0) return;
     // A weaker scope passes only when the configuration excuses it, which needs its name.
     if (scope instanceof Unreadable) return report(cannotRead(resource, scope, baseline));
-    if (exceptions.some((e) => e.role === scope.role && e.database === scope.database)) return;
+    // An exception names a role or database scope; a group's members change, so a group is never excused.
+    const group = isGroupScope(scope);
+    if (!group && exceptions.some((e) => e.role === scope.role && e.database === scope.database)) return;
     // PgAuditScopes' check keys the scopes by name; the program holds them in a list or a component's maps.
     const place = at === "settings" ? "settings" : "the scope's settings";
     for (const f of findings) {
@@ -131,7 +134,10 @@ function checkScope(resource: string, declared: DeclaredScope, report: ReportVio
             f.setting === "log"
                 ? `Fix: include ${(f.lacks ?? []).join(", ")} in ${place}.log`
                 : `Fix: ${remedyText(place, f)}`;
-        report(message(`${resource} (${scopeWords(scope)})`, `${at}.${f.setting}`, f, baseline, `${fix}, or grant an exception in the policy pack's configuration`));
+        const or = group
+            ? "or declare a member that may be weaker on its own, with an exception in the policy pack's configuration"
+            : "or grant an exception in the policy pack's configuration";
+        report(message(`${resource} (${scopeWords(scope)})`, `${at}.${f.setting}`, f, baseline, `${fix}, ${or}`));
     }
 }
 

@@ -11,10 +11,10 @@ import { z } from "zod";
 import { evaluateBaseline, PGAUDIT_DEFAULTS } from "../baselines/evaluate";
 import type { Baseline } from "../baselines/baseline";
 import { ruleLabel } from "../baselines/baseline";
-import { firstUnreadable, plainCopy, scopesScopes, settingScopes, Unreadable, type DeclaredScope } from "../model/checkedInputs";
+import { firstUnreadable, plainCopy, scopesScopes, scopeWords, settingScopes, Unreadable, type DeclaredScope } from "../model/checkedInputs";
 import { auditLossText, auditRouting, LOG_MIN_MESSAGES_DEFAULT } from "../model/auditRouting";
 import { pgAuditLogClasses } from "../model/pgauditLog";
-import { describeScope, scopeId } from "../model/scope";
+import { groupKey, isGroupScope, scopeId } from "../model/scope";
 import { changedSettingKeys, SETTING_KEYS, type SettingValue, type SettingValues } from "../model/settings";
 import { encodeSettingsText } from "../model/settingsText";
 
@@ -76,8 +76,8 @@ function scopesOf(type: string, urn: string, props: Record<string, unknown>): He
     const declared = type === SETTING_TYPE ? settingScopes(props) : scopesScopes(props);
     const list: DeclaredScope[] = declared instanceof Unreadable ? [{ at: declared.at, scope: declared, settings: declared }] : declared;
     for (const d of list) {
-        const key = d.scope instanceof Unreadable ? `unreadable/${resource}/${d.at}` : scopeId(d.scope);
-        const scope = d.scope instanceof Unreadable ? `${resource}: ${d.scope.at} ${d.scope.why}` : describeScope(d.scope);
+        const key = d.scope instanceof Unreadable ? `unreadable/${resource}/${d.at}` : isGroupScope(d.scope) ? groupKey(d.scope) : scopeId(d.scope);
+        const scope = d.scope instanceof Unreadable ? `${resource}: ${d.scope.at} ${d.scope.why}` : scopeWords(d.scope);
         scopes.set(key, { scope, settings: d.settings });
     }
     return { resource, scopes };

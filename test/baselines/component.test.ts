@@ -149,3 +149,21 @@ test("a baseline declared in code works the same way, and a wrong one is refused
         /baseline\.rules\[0\]\.value: is not a valid logLevel/,
     );
 });
+
+test("a group scope weaker than the baseline is refused at construction, now when plain and once known when an Output; a strong one passes", async () => {
+    assert.deepEqual(
+        problemsOf(() => make("weak-group", { baseline: "stig", groups: { analysts: { log: ["read"] }, auditors: { log: ["all"] } } })),
+        [
+            `groups["analysts"].log = ["read"] lacks ddl, role, write: sessions of the members of group "analysts" would be weaker than stig rule "log-classes" (V-233557, V-233563, V-233565, V-233567, V-233568, V-233570, V-233573, V-233574, V-233620, V-233621). Fix: include ddl, role, write in groups["analysts"].log; a group cannot be excused (its members change): declare a member that may be weaker in roles, with an exception`,
+        ],
+    );
+    assert.equal(
+        problemsOf(() => make("weak-group-db", { baseline: "stig", groupDatabases: [{ group: "analysts", database: "shop", settings: { log: ["all"], logClient: true } }] }))
+            .length,
+        1,
+    );
+    make("strong-group", { baseline: "stig", groups: { analysts: { log: ["all"] } } });
+    // Known only once resolved: the check runs then, and the failure reaches the program.
+    const later = make("later-group", { baseline: "stig", groups: { analysts: pulumi.output({ log: ["read"] }) } });
+    await assert.rejects(valueOf(later.baseline!), /groups\["analysts"\]\.log = \["read"\] lacks ddl, role, write/);
+});

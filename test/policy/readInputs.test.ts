@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import { checkingProxy } from "../support/checkingProxy";
+import { UNKNOWN } from "../../model/inputFailures";
 import { pgAuditPolicies, SCOPES_TYPE, SETTING_TYPE } from "../../policy/policies";
 
 const [baseline] = pgAuditPolicies();
@@ -44,4 +45,21 @@ test("PgAuditSetting settings that are not a settings object, or a scope naming 
     // Weak settings on a scope that names nothing: no exception can be matched to it.
     assert.match(violations(SETTING_TYPE, { settings: { log: ["read"] } })[0], /^PgAuditSetting "x": database\/role names no database and no role/);
     assert.deepEqual(violations(SETTING_TYPE, { role: "app", settings: { log: ["all"] } }), []);
+});
+
+test("PgAuditScopes group scopes the pack cannot read fail closed: a foreign key, a bad line, a group map of another shape, an unknown", () => {
+    const scopes = { "role/ok": "log=all" };
+    const found = violations(SCOPES_TYPE, { scopes, groups: { "team/x": "log=all", "group/a": "log=read;;", "group/weak": "log=ddl" } });
+    assert.equal(found.length, 3, found.join("\n"));
+    assert.match(found[0], /^PgAuditScopes "x": groups\["team\/x"\] is not a group key this package writes/);
+    assert.match(found[1], /^PgAuditScopes "x" \(the members of group "a"\): groups\["group\/a"\] is not a settings line this package writes/);
+    assert.match(found[2], /^PgAuditScopes "x" \(the members of group "weak"\): groups\["group\/weak"\]\.log = \["ddl"\] lacks role, read, write/);
+    for (const groups of ["log=all", 42, null]) {
+        const bad = violations(SCOPES_TYPE, { scopes, groups });
+        assert.equal(bad.length, 1, `groups = ${JSON.stringify(groups)}`);
+        assert.match(bad[0], /groups is not the group map PgAuditScopes' check writes, so it cannot be checked/);
+    }
+    const unknown = violations(SCOPES_TYPE, { scopes, groups: [{ group: "analysts", settings: UNKNOWN }] });
+    assert.equal(unknown.length, 1, unknown.join("\n"));
+    assert.match(unknown[0], /groups\[0\]\.settings is unknown at preview/);
 });
