@@ -62,12 +62,5 @@ export {
 export { type BaselineException, type BaselineRecord } from "./components";
 export { checkBaseline, type BaselineResult, type BaselineViolation } from "./posture";
 export { SERVER_LOG_RULE, type PgauditValues } from "./baselines";
-export {
-    auditRouting,
-    auditLossText,
-    LOG_MIN_MESSAGES_DEFAULT,
-    type AuditRouting,
-    type AuditRoutingInput,
-    type MessageLevel,
-} from "./model/auditRouting";
+export { auditRouting, auditLossText, LOG_MIN_MESSAGES_DEFAULT, type AuditRouting, type AuditRoutingInput, type MessageLevel } from "./model/auditRouting";
 export { type AuditLines, type FunctionSetting, type FunctionSettings, type FunctionViolation, type ParameterGrant } from "./posture";

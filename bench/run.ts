@@ -131,7 +131,13 @@ async function measureStack(ws: PulumiWorkspace, cluster: TestCluster, kind: Kin
         fs.writeFileSync(file, json.stdout);
         const t0 = performance.now();
         const { stdout } = await execFileAsync(path.join(ws.projectDir, "node_modules", ".bin", "pgaudit-review"), ["--file", file]);
-        review = { diffLines: diff.stdout.split("\n").length, diffMs: diff.ms, reviewLines: stdout.trimEnd().split("\n").length, reviewMs: performance.now() - t0, text: stdout };
+        review = {
+            diffLines: diff.stdout.split("\n").length,
+            diffMs: diff.ms,
+            reviewLines: stdout.trimEnd().split("\n").length,
+            reviewMs: performance.now() - t0,
+            text: stdout,
+        };
         await ws.run(["config", "rm", "--stack", stack, "changed"]);
     }
     await timed("refresh", ["refresh", "--yes", "--skip-preview"]);
@@ -328,12 +334,16 @@ function reportScopes(n: number, mode: Mode, psql: Partial<Record<Command, numbe
     );
     console.log(`  state: ${Math.round(m.stateBytes / n)} B per scope (${m.stateBytes} B in all)`);
     const r = m.review!;
-    console.log(`  one scope changed: preview --diff ${seconds(r.diffMs)}, ${r.diffLines} lines; pgaudit-review ${seconds(r.reviewMs)}, ${r.reviewLines} lines:`);
+    console.log(
+        `  one scope changed: preview --diff ${seconds(r.diffMs)}, ${r.diffLines} lines; pgaudit-review ${seconds(r.reviewMs)}, ${r.reviewLines} lines:`,
+    );
     console.log(r.text.replace(/^/gm, "    ").trimEnd());
 }
 
 function reportGroup(n: number, mode: Mode, one: Measured, m: Measured): void {
-    console.log(`\nN = ${n} members of one group scope, PgAuditScopes, ${mode === "default" ? "checkpoints as users run them" : "PULUMI_SKIP_CHECKPOINTS=true"}`);
+    console.log(
+        `\nN = ${n} members of one group scope, PgAuditScopes, ${mode === "default" ? "checkpoints as users run them" : "PULUMI_SKIP_CHECKPOINTS=true"}`,
+    );
     console.log(
         table(
             ["command", "1 do-nothing", `group of ${n}`, "vs 1 do-nothing", "connections"],
@@ -341,14 +351,18 @@ function reportGroup(n: number, mode: Mode, one: Measured, m: Measured): void {
         ),
     );
     const j = m.membership!;
-    console.log(`  state: ${Math.round(m.stateBytes / n)} B per member; 10 join: refresh ${seconds(j.refresh)}, up ${seconds(j.join)}; they leave: up --refresh ${seconds(j.leave)}`);
+    console.log(
+        `  state: ${Math.round(m.stateBytes / n)} B per member; 10 join: refresh ${seconds(j.refresh)}, up ${seconds(j.join)}; they leave: up --refresh ${seconds(j.leave)}`,
+    );
 }
 
 async function main(): Promise<number> {
     if (process.argv.includes("--aiven")) return aivenPreviewCost();
     if (process.argv.includes("--report")) return reportBench();
     const { ns, scopesNs, groupsNs, modes } = parseArgs();
-    console.log(`pulumi-aiven-pgaudit bench: N = ${ns.join(", ")}; PgAuditScopes alone at ${scopesNs.join(", ") || "none"}; ${nodeAndCores()}; pulumi from ${pulumiBinDir()}`);
+    console.log(
+        `pulumi-aiven-pgaudit bench: N = ${ns.join(", ")}; PgAuditScopes alone at ${scopesNs.join(", ") || "none"}; ${nodeAndCores()}; pulumi from ${pulumiBinDir()}`,
+    );
     let cluster: TestCluster | undefined;
     let project: UserProject | undefined;
     let ws: PulumiWorkspace | undefined;

@@ -8,15 +8,14 @@ import type { ConnectionInput } from "../model/connectionSpec";
 import type { OnUnresettable } from "../model/undeclared";
 import { PgAuditSetting } from "../provider/setting/resource";
 import type { PgAuditSettingsInput } from "../model/settingsSchema";
-import type {  PgAuditConfigInput } from "../model/serviceAudit";
+import type { PgAuditConfigInput } from "../model/serviceAudit";
 import type { BaselineException } from "../baselines/exception";
 import type { BaselineInput } from "../baselines";
-import {  type LogsConfigInput } from "./logsConfig";
-import {  type ObjectAuditArgs } from "./objectAudit";
-import {  type RoleDatabaseSettings } from "./scopes";
+import { type LogsConfigInput } from "./logsConfig";
+import { type ObjectAuditArgs } from "./objectAudit";
+import { type RoleDatabaseSettings } from "./scopes";
 import type { GroupDatabaseSettings } from "./groups";
-import {  type PgServiceArgs } from "./serviceConfig";
-
+import { type PgServiceArgs } from "./serviceConfig";
 
 /** An existing Aiven for OpenSearch service, by name, in the same project. */
 export interface ExistingOpenSearch {
@@ -165,4 +164,3 @@ export interface PgAuditLoggingSettings {
     /** By role name, then database name. */
     readonly roleDatabases: Readonly<Record<string, Readonly<Record<string, PgAuditSetting>>>>;
 }
-

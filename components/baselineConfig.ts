@@ -20,7 +20,6 @@ import type { GroupDeclaration } from "./groups";
 import type { ScopeDeclaration } from "./scopes";
 import type { ServiceAudit } from "./serviceConfig";
 
-
 /** What the `baseline` output records. */
 export interface BaselineRecord {
     readonly name: string;
@@ -51,7 +50,6 @@ interface ComponentBaselineArgs {
 
 const exceptionLiteral = (s: { role?: string; database?: string }) =>
     `{ ${[s.role !== undefined ? `role: ${JSON.stringify(s.role)}` : "", s.database !== undefined ? `database: ${JSON.stringify(s.database)}` : ""].filter(Boolean).join(", ")}, reason: "…" }`;
-
 
 /** What to change at `field` so that the finding goes away. */
 function fixAt(field: string, f: Finding): string {
@@ -238,7 +236,9 @@ export function checkBaselineArgs(
     exceptions.forEach((e, index) => {
         const scope = scopes.find((s) => s.role === e.role && s.database === e.database);
         if (scope && isPlain(scope.settings) && settingsSchema.safeParse(scope.settings).success && excuses[index].size === 0) {
-            problems.push(`exceptions[${index}]: ${describeScope(e)} meets ${baseline.name}; remove the exception (one that excuses nothing misleads auditors)`);
+            problems.push(
+                `exceptions[${index}]: ${describeScope(e)} meets ${baseline.name}; remove the exception (one that excuses nothing misleads auditors)`,
+            );
         }
     });
 

@@ -5,16 +5,16 @@
 import * as aiven from "@pulumi/aiven";
 import * as pulumi from "@pulumi/pulumi";
 import type { PgAuditConfig } from "../model/serviceAudit";
-import {  checkBaselineArgs, type CheckedBaseline } from "./baselineConfig";
+import { checkBaselineArgs, type CheckedBaseline } from "./baselineConfig";
 import { checkConnection } from "./connection";
 import { PgAuditInputError } from "../model/errors";
 import { isPlain, whenKnown } from "../model/known";
-import {  parseLogsConfig, type LogsConfig } from "./logsConfig";
+import { parseLogsConfig, type LogsConfig } from "./logsConfig";
 import { checkObjectAuditArgs, withDatabaseRoles, withServiceRole, type CheckedObjectAudit } from "./objectAudit";
 import { scopedSettingsVersionProblem } from "../model/pgVersion";
 import { scopeDeclarations, type ScopeDeclaration } from "./scopes";
 import { planGroups, type GroupDeclaration } from "./groups";
-import {  declareService, resolveAudit, type PgServiceArgs, type ServiceAudit } from "./serviceConfig";
+import { declareService, resolveAudit, type PgServiceArgs, type ServiceAudit } from "./serviceConfig";
 
 import { SETTINGS_RESOURCES, type PgAuditLoggingArgs } from "./args";
 
@@ -32,7 +32,7 @@ export interface CheckedArgs {
 
 /** The field that sets the service's major version, for messages. */
 export function versionField(service: PgAuditLoggingArgs["service"]): string {
-    return aiven.Pg.isInstance(service) || (service).pgVersion === undefined ? "service.pgUserConfig.pgVersion" : "service.pgVersion";
+    return aiven.Pg.isInstance(service) || service.pgVersion === undefined ? "service.pgUserConfig.pgVersion" : "service.pgVersion";
 }
 
 /** Validates every argument whose value is known now, collecting all problems into one error. */
@@ -102,7 +102,9 @@ export function checkArgs(subject: string, name: string, args: PgAuditLoggingArg
     const { groups: declaredGroups, problems: groupProblems } = planGroups(args);
     problems.push(...groupProblems);
     if (declaredGroups.length > 0 && args.settingsResource === "PgAuditSetting") {
-        problems.push(`groups: group scopes are held by PgAuditScopes (their members change between ups); remove settingsResource "PgAuditSetting", or declare each member in roles`);
+        problems.push(
+            `groups: group scopes are held by PgAuditScopes (their members change between ups); remove settingsResource "PgAuditSetting", or declare each member in roles`,
+        );
     }
     if (args.settingsResource !== undefined && !(SETTINGS_RESOURCES as readonly unknown[]).includes(args.settingsResource)) {
         problems.push(
@@ -134,4 +136,3 @@ export function checkArgs(subject: string, name: string, args: PgAuditLoggingArg
     if (problems.length > 0) throw new PgAuditInputError(subject, problems);
     return { kept, declared, audit: audit!, logs: logs ?? {}, scopes, groups, objectAudit: oa, baseline };
 }
-

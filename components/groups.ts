@@ -56,7 +56,9 @@ export function planGroups(args: GroupArgs): { groups: GroupDeclaration[]; probl
     const { groups: byName, groupDatabases } = args;
     if (byName !== undefined) {
         if (byName === null || typeof byName !== "object" || Array.isArray(byName) || pulumi.Output.isInstance(byName)) {
-            problems.push(`groups: must be a plain object mapping each group role to the settings of its members, e.g. { analysts: { log: ["read", "write"] } }`);
+            problems.push(
+                `groups: must be a plain object mapping each group role to the settings of its members, e.g. { analysts: { log: ["read", "write"] } }`,
+            );
         } else {
             for (const [group, settings] of Object.entries(byName)) {
                 const field = `groups[${JSON.stringify(group)}]`;
@@ -82,7 +84,9 @@ export function planGroups(args: GroupArgs): { groups: GroupDeclaration[]; probl
                 const pair = JSON.stringify([entry.group, entry.database]);
                 const first = seen.get(pair);
                 if (first !== undefined) {
-                    problems.push(`${field}: declares group "${entry.group}" in database "${entry.database}" again (first at groupDatabases[${first}]); merge the two entries`);
+                    problems.push(
+                        `${field}: declares group "${entry.group}" in database "${entry.database}" again (first at groupDatabases[${first}]); merge the two entries`,
+                    );
                     return;
                 }
                 seen.set(pair, index);

@@ -14,16 +14,16 @@ import { PgAuditScopes } from "../provider/scopes/resource";
 import { PgAuditObjectAudit } from "../provider/objectAudit/resource";
 import type { PgAuditConfig } from "../model/serviceAudit";
 import { checkKeptServiceBaseline, type BaselineRecord } from "./baselineConfig";
-import {  serviceAdminConnection } from "./connection";
+import { serviceAdminConnection } from "./connection";
 import { PgAuditInputError } from "../model/errors";
-import {  whenKnown } from "../model/known";
+import { whenKnown } from "../model/known";
 import { AUDIT_DASHBOARDS_FILTER, auditIndexPattern, logsUserConfig, type LogsConfig } from "./logsConfig";
-import {  type CheckedObjectAudit } from "./objectAudit";
+import { type CheckedObjectAudit } from "./objectAudit";
 import { scopedSettingsVersionProblem } from "../model/pgVersion";
-import {  type ScopeDeclaration } from "./scopes";
+import { type ScopeDeclaration } from "./scopes";
 import { checkKeptService, type PgauditBlock, type ServiceAudit } from "./serviceConfig";
 
-import type {  PgAuditLoggingArgs, PgAuditLoggingSettings } from "./args";
+import type { PgAuditLoggingArgs, PgAuditLoggingSettings } from "./args";
 import { checkArgs, versionField } from "./checkArgs";
 
 const EMPTY: never[] = [];
@@ -69,7 +69,7 @@ export class PgAuditLogging extends pulumi.ComponentResource {
             ? pulumi
                   .all([p.kept.pgUserConfig, p.audit])
                   .apply(([config, audit]) => checkKeptServiceBaseline(subject, p.baseline, checkKeptService(subject, config, audit as PgAuditConfig)))
-            : (pulumi.output(p.declared!.audit));
+            : pulumi.output(p.declared!.audit);
         this.pgaudit = serviceAudit.apply((a) => a.pgaudit);
         this.baseline = p.baseline?.record;
 
@@ -100,7 +100,8 @@ export class PgAuditLogging extends pulumi.ComponentResource {
         }
 
         const extra = typeof args.settingsDependOn === "function" ? args.settingsDependOn(this.service) : (args.settingsDependOn ?? EMPTY);
-        const connection = p.scopes.length > 0 || p.groups.length > 0 || args.exclusive || p.objectAudit ? this.scopeConnection(subject, args, serviceAudit) : undefined;
+        const connection =
+            p.scopes.length > 0 || p.groups.length > 0 || args.exclusive || p.objectAudit ? this.scopeConnection(subject, args, serviceAudit) : undefined;
         const perScope = args.settingsResource === "PgAuditSetting";
         this.settings = this.declareScopes(args, perScope ? p.scopes : [], connection, extra);
         this.objectAudit = this.declareObjectAudit(p.objectAudit, connection, extra);

@@ -245,7 +245,9 @@ async function main(): Promise<number> {
     cleanUpOnInterrupt(cleanup);
 
     try {
-        const bin = await step("the Pulumi CLI (scripts/pulumi-cli.sh: yours on PATH, or built once from the Go module proxy)", () => Promise.resolve(pulumiBinDir()));
+        const bin = await step("the Pulumi CLI (scripts/pulumi-cli.sh: yours on PATH, or built once from the Go module proxy)", () =>
+            Promise.resolve(pulumiBinDir()),
+        );
         console.log(`  ${bin}`);
         const install = postgresReady(major) ? "" : ` (installing PostgreSQL ${major} and its pgaudit first)`;
         cluster = await step(

@@ -84,7 +84,7 @@ function settingsAt(at: string, value: unknown): SettingValues | Unreadable {
     const unreadable = firstUnreadable(value);
     if (unreadable) return unreadable;
     const parsed = settingsSchema.safeParse(value);
-    return parsed.success ? (parsed.data) : new Unreadable(at, "is not a pgaudit settings object");
+    return parsed.success ? parsed.data : new Unreadable(at, "is not a pgaudit settings object");
 }
 
 function nameAt(at: string, value: unknown): string | undefined | Unreadable {
@@ -119,7 +119,12 @@ function mapEntry(at: string, scope: Scope | GroupScope | Unreadable, line: unkn
 }
 
 /** One entry of the program's list, read fail-closed; `scopeOfEntry` names the scope it declares. */
-function listEntries(property: string, list: unknown[], what: string, scopeOfEntry: (entry: Record<string, unknown>, at: string) => Scope | GroupScope | Unreadable): DeclaredScope[] {
+function listEntries(
+    property: string,
+    list: unknown[],
+    what: string,
+    scopeOfEntry: (entry: Record<string, unknown>, at: string) => Scope | GroupScope | Unreadable,
+): DeclaredScope[] {
     return list.map((entry, i): DeclaredScope => {
         const at = `${property}[${i}]`;
         if (entry instanceof Unreadable) return { at, scope: entry, settings: entry };
@@ -147,7 +152,11 @@ export function scopesScopes(props: Record<string, unknown>): DeclaredScope[] | 
     } else if (isRecord(scopes)) {
         declared = Object.entries(scopes).map(([key, line]) => {
             const at = `scopes[${JSON.stringify(key)}]`;
-            return mapEntry(at, parseScopeId(key) ?? new Unreadable(at, "is not a scope key this package writes (role/NAME, database/NAME, role/NAME/database/NAME)"), line);
+            return mapEntry(
+                at,
+                parseScopeId(key) ?? new Unreadable(at, "is not a scope key this package writes (role/NAME, database/NAME, role/NAME/database/NAME)"),
+                line,
+            );
         });
     } else return new Unreadable("scopes", "is neither the scope map PgAuditScopes' check writes nor a list of scopes");
     const groups = readProperty(props, "groups");
@@ -166,12 +175,24 @@ export function scopesScopes(props: Record<string, unknown>): DeclaredScope[] | 
             }),
         ];
     }
-    if (!isRecord(groups)) return [...declared, { at: "groups", scope: new Unreadable("groups", "is not the group map PgAuditScopes' check writes"), settings: new Unreadable("groups", "is not the group map PgAuditScopes' check writes") }];
+    if (!isRecord(groups))
+        return [
+            ...declared,
+            {
+                at: "groups",
+                scope: new Unreadable("groups", "is not the group map PgAuditScopes' check writes"),
+                settings: new Unreadable("groups", "is not the group map PgAuditScopes' check writes"),
+            },
+        ];
     return [
         ...declared,
         ...Object.entries(groups).map(([key, line]) => {
             const at = `groups[${JSON.stringify(key)}]`;
-            return mapEntry(at, parseGroupKey(key) ?? new Unreadable(at, "is not a group key this package writes (group/NAME, group/NAME/database/NAME)"), line);
+            return mapEntry(
+                at,
+                parseGroupKey(key) ?? new Unreadable(at, "is not a group key this package writes (group/NAME, group/NAME/database/NAME)"),
+                line,
+            );
         }),
     ];
 }

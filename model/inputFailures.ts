@@ -63,8 +63,7 @@ export function inputFailures(error: z.ZodError, rules: InputRules): InputFailur
         if (issue.code === "unrecognized_keys") {
             return issue.keys.map((key) => ({
                 property: spell([...issue.path, key]),
-                reason:
-                    rules.keyHints?.[key] ?? `is not a known ${rules.keyNoun ?? "property"}; expected one of ${(rules.knownKeys(at) ?? []).join(", ")}`,
+                reason: rules.keyHints?.[key] ?? `is not a known ${rules.keyNoun ?? "property"}; expected one of ${(rules.knownKeys(at) ?? []).join(", ")}`,
             }));
         }
         if (issue.code === "invalid_type" && at === "connection") return [{ property: spell(issue.path), reason: CONNECTION_REQUIRED }];
@@ -87,7 +86,5 @@ export interface KeyHelp {
 
 /** One line per zod issue under `base`: `<field>: <what is wrong and how to fix it>`. */
 export function describeIssues(error: z.ZodError, base: string, keys: KeyHelp): string[] {
-    return failureLines(
-        inputFailures(error, { knownKeys: () => keys.known, keyNoun: "setting", keyHints: keys.hints, path: (path) => fieldPath(base, path) }),
-    );
+    return failureLines(inputFailures(error, { knownKeys: () => keys.known, keyNoun: "setting", keyHints: keys.hints, path: (path) => fieldPath(base, path) }));
 }

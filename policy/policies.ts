@@ -16,7 +16,16 @@ import type {
 import { z } from "zod";
 import { resolveBaseline, ruleLabel, type Baseline, type BaselineInput } from "../baselines";
 import { evaluateBaseline, PGAUDIT_DEFAULTS, type Finding } from "../baselines/evaluate";
-import { firstUnreadable, readProperty, UNKNOWN_AT_PREVIEW, scopesScopes, scopeWords, settingScopes, Unreadable, type DeclaredScope } from "../model/checkedInputs";
+import {
+    firstUnreadable,
+    readProperty,
+    UNKNOWN_AT_PREVIEW,
+    scopesScopes,
+    scopeWords,
+    settingScopes,
+    Unreadable,
+    type DeclaredScope,
+} from "../model/checkedInputs";
 import { baselineExceptionSchema } from "../baselines/exception";
 import { isGroupScope } from "../model/scope";
 import { serviceValues } from "../baselines/serviceValues";
@@ -130,10 +139,7 @@ function checkScope(resource: string, declared: DeclaredScope, report: ReportVio
     // PgAuditScopes' check keys the scopes by name; the program holds them in a list or a component's maps.
     const place = at === "settings" ? "settings" : "the scope's settings";
     for (const f of findings) {
-        const fix =
-            f.setting === "log"
-                ? `Fix: include ${(f.lacks ?? []).join(", ")} in ${place}.log`
-                : `Fix: ${remedyText(place, f)}`;
+        const fix = f.setting === "log" ? `Fix: include ${(f.lacks ?? []).join(", ")} in ${place}.log` : `Fix: ${remedyText(place, f)}`;
         const or = group
             ? "or declare a member that may be weaker on its own, with an exception in the policy pack's configuration"
             : "or grant an exception in the policy pack's configuration";

@@ -234,7 +234,13 @@ export async function runPostureCli(argv: readonly string[], env: Environment, i
         report.groups = {
             holders: groups.holders,
             ...(groups.holdersNote ? { holdersNote: groups.holdersNote } : {}),
-            requirements: (options.requiredGroups ?? []).map((r) => checkGroupRequirement(posture, r, groups.memberships.find((m) => m.group === r.group))),
+            requirements: (options.requiredGroups ?? []).map((r) =>
+                checkGroupRequirement(
+                    posture,
+                    r,
+                    groups.memberships.find((m) => m.group === r.group),
+                ),
+            ),
         };
     } catch (err) {
         // Connection errors name user@host:port/db, never the password.

@@ -112,10 +112,19 @@ export function heldByGroupNote(holders: readonly GroupHolder[], from: SettingOr
 }
 
 /** Checks one group requirement against the posture and the membership read with it. */
-export function checkGroupRequirement(posture: AuditPosture, requirement: GroupRequirement, membership: GroupMembershipRead | undefined): GroupRequirementResult {
+export function checkGroupRequirement(
+    posture: AuditPosture,
+    requirement: GroupRequirement,
+    membership: GroupMembershipRead | undefined,
+): GroupRequirementResult {
     const base = { group: requirement.group, classes: [...requirement.classes], members: membership?.login ?? [], noLogin: membership?.noLogin ?? [] };
     if (!membership || membership.error !== undefined) {
-        return { ...base, checked: 0, violations: [], finding: `group ${quoteName(requirement.group)}: its members could not be read (${membership?.error ?? "not read"}), so the requirement cannot be verified` };
+        return {
+            ...base,
+            checked: 0,
+            violations: [],
+            finding: `group ${quoteName(requirement.group)}: its members could not be read (${membership?.error ?? "not read"}), so the requirement cannot be verified`,
+        };
     }
     if (!membership.exists) {
         return {
@@ -135,15 +144,19 @@ export function renderGroupRequirements(report: GroupReport): string[] {
     const lines: string[] = [];
     if (report.holdersNote) lines.push("", `Group scopes: ${safeText(report.holdersNote)}`);
     for (const r of report.requirements) {
-        lines.push("", `Group requirement: every login member of group ${quoteName(r.group)} audits ${r.classes.join(", ")} in every database it can connect to`);
+        lines.push(
+            "",
+            `Group requirement: every login member of group ${quoteName(r.group)} audits ${r.classes.join(", ")} in every database it can connect to`,
+        );
         const scope = `${r.members.length} login member(s), ${r.checked} member × database pairs checked${r.noLogin.length ? `; not required: ${r.noLogin.length} without LOGIN (${r.noLogin.map(quoteName).join(", ")})` : ""}`;
         if (r.finding) lines.push(`  FAIL ${safeText(r.finding)}`);
         else if (r.violations.length === 0) lines.push(`  OK: ${scope}`);
         else {
             lines.push(...r.violations.map((v) => `  FAIL ${safeText(v.message)}`), `  ${r.violations.length} violation(s); ${scope}`);
-            lines.push("  A member that joined (or was changed by hand) since the last apply: run pulumi up --refresh of the stack that declares the group scope.");
+            lines.push(
+                "  A member that joined (or was changed by hand) since the last apply: run pulumi up --refresh of the stack that declares the group scope.",
+            );
         }
     }
     return lines;
 }
-

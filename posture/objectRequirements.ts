@@ -100,17 +100,35 @@ export function checkObjectRequirements(posture: AuditPosture, requirements: rea
         });
         const holding = objectAudit.filter((d) => d.tables.some((t) => sameTable(t, req)));
         for (const db of objectAudit.filter((d) => !d.readable)) {
-            violations.push(nobody(db.database, "database-unreadable", `database ${quoteName(db.database)}: cannot verify ${name} (${db.error ?? "not readable"}); run the check as a role that may connect to it`));
+            violations.push(
+                nobody(
+                    db.database,
+                    "database-unreadable",
+                    `database ${quoteName(db.database)}: cannot verify ${name} (${db.error ?? "not readable"}); run the check as a role that may connect to it`,
+                ),
+            );
         }
         // A table in a database we could not read is not "missing": that database is reported above.
         if (holding.length === 0 && objectAudit.every((d) => d.readable)) {
-            violations.push(nobody(null, "no-such-table", `no database holds table ${quoteName(name)} (schema.table, case-sensitive), so nothing audits it; check the name, or create the table first`));
+            violations.push(
+                nobody(
+                    null,
+                    "no-such-table",
+                    `no database holds table ${quoteName(name)} (schema.table, case-sensitive), so nothing audits it; check the name, or create the table first`,
+                ),
+            );
         }
         for (const db of holding) {
             const table = db.tables.find((t) => sameTable(t, req))!;
             const missingColumns = (req.columns ?? []).filter((c) => !table.columns.includes(c));
             if (missingColumns.length > 0) {
-                violations.push(nobody(db.database, "no-such-table", `table ${quoteName(name)} in database ${quoteName(db.database)} has no column ${missingColumns.map(quoteName).join(", ")}; check the names`));
+                violations.push(
+                    nobody(
+                        db.database,
+                        "no-such-table",
+                        `table ${quoteName(name)} in database ${quoteName(db.database)} has no column ${missingColumns.map(quoteName).join(", ")}; check the names`,
+                    ),
+                );
                 continue;
             }
             const groups = new Map<string, { setting: EffectiveSetting; roles: string[] }>();

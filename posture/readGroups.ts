@@ -51,7 +51,11 @@ export async function readGroups(connection: ResolvedConnection, groups: readonl
                     holders: groupHolders(records.rows.map((r) => ({ scope: r.scope, ownerId: r.owner_id, stack: r.stack, resource: r.resource }))),
                 };
             } catch (err) {
-                return { memberships, holders: [], holdersNote: `the owner records could not be read (${err instanceof Error ? err.message : String(err)}), so the origin column names no group` };
+                return {
+                    memberships,
+                    holders: [],
+                    holdersNote: `the owner records could not be read (${err instanceof Error ? err.message : String(err)}), so the origin column names no group`,
+                };
             }
         },
         "--connect-deadline",

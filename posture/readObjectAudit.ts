@@ -70,7 +70,11 @@ async function readDatabase(
             }
             let found: DatabaseObjectAudit["tables"] = [];
             if (tables.length > 0) {
-                const { rows } = await client.query<DatabaseObjectAudit["tables"][number]>(TABLES_SQL, [tables.map((t) => t.schema), tables.map((t) => t.table), AUDITABLE_RELKINDS]);
+                const { rows } = await client.query<DatabaseObjectAudit["tables"][number]>(TABLES_SQL, [
+                    tables.map((t) => t.schema),
+                    tables.map((t) => t.table),
+                    AUDITABLE_RELKINDS,
+                ]);
                 found = rows.map((r) => ({ schema: r.schema, table: r.table, columns: r.columns }));
             }
             return { database, readable: true, auditRoles: roles, tables: found };

@@ -22,7 +22,12 @@ const SETTING_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting";
 const SCOPES_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes";
 const PG_TYPE = "aiven:index/pg:Pg";
 
-const stateSchema = z.looseObject({ type: z.string(), urn: z.string(), inputs: z.record(z.string(), z.unknown()).optional(), outputs: z.record(z.string(), z.unknown()).optional() });
+const stateSchema = z.looseObject({
+    type: z.string(),
+    urn: z.string(),
+    inputs: z.record(z.string(), z.unknown()).optional(),
+    outputs: z.record(z.string(), z.unknown()).optional(),
+});
 /** The part of `pulumi preview --json` this reads. */
 export const previewJsonSchema = z.looseObject({
     steps: z.array(z.looseObject({ op: z.string(), urn: z.string(), oldState: stateSchema.optional(), newState: stateSchema.optional() }), {
@@ -119,8 +124,13 @@ function weakenings(from: SettingValues | undefined, to: SettingValues | undefin
     const diverted = loss(to);
     if (diverted !== undefined && loss(from) === undefined) out.push(diverted);
     if (baseline) {
-        const findings = evaluateBaseline(baseline, service ? { enabled: (to.log as string[] | undefined)?.length !== 0, settings: to } : { settings: to }, service ? { defaults: PGAUDIT_DEFAULTS } : {});
-        for (const f of findings) out.push(`below ${ruleLabel(baseline, f.rule)}: ${f.setting === "log" ? `lacks ${(f.lacks ?? []).join(", ")}` : `${f.setting} ${f.problem}`}`);
+        const findings = evaluateBaseline(
+            baseline,
+            service ? { enabled: (to.log as string[] | undefined)?.length !== 0, settings: to } : { settings: to },
+            service ? { defaults: PGAUDIT_DEFAULTS } : {},
+        );
+        for (const f of findings)
+            out.push(`below ${ruleLabel(baseline, f.rule)}: ${f.setting === "log" ? `lacks ${(f.lacks ?? []).join(", ")}` : `${f.setting} ${f.problem}`}`);
     }
     return out;
 }

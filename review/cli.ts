@@ -43,7 +43,8 @@ const ARROW = "→";
 
 function textLine(c: ScopeChange): string[] {
     const tag = c.weakens.length > 0 ? "WEAKENS" : c.kind === "added" ? "adds" : c.kind === "removed" ? "removes" : "changes";
-    const settings = c.kind === "unreadable" ? "" : c.kind === "added" ? `: ${c.after}` : c.kind === "removed" ? `: ${c.before}` : `: ${c.before} ${ARROW} ${c.after}`;
+    const settings =
+        c.kind === "unreadable" ? "" : c.kind === "added" ? `: ${c.after}` : c.kind === "removed" ? `: ${c.before}` : `: ${c.before} ${ARROW} ${c.after}`;
     return [`  ${tag.padEnd(7)} ${c.scope}${settings}  [${c.resources.join(" → ")}]`, ...c.weakens.map((w) => `          ${w}`)];
 }
 
@@ -61,7 +62,9 @@ function markdown(review: Review): string {
     lines.push("| | scope | before | after | weakens | resource |", "| --- | --- | --- | --- | --- | --- |");
     for (const c of review.changes) {
         const mark = c.weakens.length > 0 ? "⚠️" : c.kind === "added" ? "➕" : c.kind === "removed" ? "➖" : "✏️";
-        lines.push(`| ${mark} | ${md(c.scope)} | ${md(c.before ?? "")} | ${md(c.after ?? "")} | ${c.weakens.map(md).join("<br>")} | ${c.resources.map(md).join(" → ")} |`);
+        lines.push(
+            `| ${mark} | ${md(c.scope)} | ${md(c.before ?? "")} | ${md(c.after ?? "")} | ${c.weakens.map(md).join("<br>")} | ${c.resources.map(md).join(" → ")} |`,
+        );
     }
     return lines.join("\n") + "\n";
 }
@@ -97,7 +100,9 @@ export async function runReviewCli(argv: readonly string[], io: ReviewIo): Promi
     let baseline: Baseline | undefined;
     if (values.baseline !== undefined) {
         try {
-            baseline = Object.hasOwn(BASELINES, values.baseline) ? BASELINES[values.baseline] : resolveBaseline(JSON.parse(io.readFile(values.baseline)) as Parameters<typeof resolveBaseline>[0]);
+            baseline = Object.hasOwn(BASELINES, values.baseline)
+                ? BASELINES[values.baseline]
+                : resolveBaseline(JSON.parse(io.readFile(values.baseline)) as Parameters<typeof resolveBaseline>[0]);
         } catch (err) {
             io.stderr(`pgaudit-review: --baseline ${values.baseline}: ${(err as Error).message}\n`);
             return 2;

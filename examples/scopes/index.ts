@@ -32,7 +32,9 @@ if (shape === "PgAuditScopes") {
 } else if (shape === "PgAuditSetting") {
     // Named as the scope key (PgAuditSetting's id), so both shapes name each scope alike.
     const each = scopes.map((s) => new PgAuditSetting(`role-${s.role}`, { connection, ...s, adopt }, { retainOnDelete }));
-    held = pulumi.all(each.map((r) => pulumi.all([r.id, r.settings]))).apply((pairs) => Object.fromEntries(pairs.map(([id, s]) => [id, `log=${s.log?.join(",")}`])));
+    held = pulumi
+        .all(each.map((r) => pulumi.all([r.id, r.settings])))
+        .apply((pairs) => Object.fromEntries(pairs.map(([id, s]) => [id, `log=${s.log?.join(",")}`])));
 } else {
     throw new Error(`config shape: must be PgAuditScopes or PgAuditSetting, not ${JSON.stringify(shape)}`);
 }

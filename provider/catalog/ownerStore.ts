@@ -14,8 +14,6 @@ import { PgAuditSettingError } from "../../model/errors";
 import { newOwnerId, ownedElsewhere, UNKNOWN_STACK, type OwnerLabel, type OwnerRecord } from "../../model/ownership";
 import { runStatements } from "./scopeStore";
 
-;
-
 export const OWNER_TABLE = "pulumi_aiven_pgaudit.scope_owner";
 
 /** pg_advisory_xact_lock's two keys: "pgau" and 1. Serializes owner decisions per database. */

@@ -30,8 +30,7 @@ export function checkedAtConstruction<T extends Record<string, unknown>>(
     const known = knownPart(props) as Record<string, unknown>;
     const assertValid = (candidate: Record<string, unknown>) => {
         const { failures } = check(candidate);
-        if (failures.length > 0)
-            throw new PgAuditInputError(subject, failureLines(failures));
+        if (failures.length > 0) throw new PgAuditInputError(subject, failureLines(failures));
     };
     assertValid(known);
     const out: Record<string, unknown> = { ...props };

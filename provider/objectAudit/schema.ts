@@ -67,7 +67,6 @@ const objectsSchema = z
     .array(objectEntrySchema, { error: 'must be a list of { table: "schema.table", privileges: [...], columns?: [...] }' })
     .transform((entries) => [...entries].sort(compareEntries));
 
-
 const inputsShape = {
     /** Where to connect: a PostgreSQL URI or connection object. Secret. Its database is replaced by `database`. */
     connection: connectionSchema,

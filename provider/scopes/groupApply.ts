@@ -15,15 +15,7 @@ import type { Scope } from "../../model/scope";
 import { readScopes } from "../catalog/scopeStore";
 import { claimSql, evictSql, releaseSql } from "../catalog/ownerStore";
 import { readGroupRecords, readMemberships } from "../catalog/membership";
-import {
-    describeMember,
-    desiredMembers,
-    groupOwnerId,
-    memberMapOf,
-    type MemberMap,
-    type MemberValue,
-    type OwnedGroup,
-} from "./groups";
+import { describeMember, desiredMembers, groupOwnerId, memberMapOf, type MemberMap, type MemberValue, type OwnedGroup } from "./groups";
 import type { BatchStatement } from "./plan";
 
 /** What the groups of one resource are, around one transaction. */
@@ -177,12 +169,16 @@ export async function planGroupsApply(ctx: GroupContext & { readonly adopt: bool
         const target = `${describeMember(value.scope)} (a member of ${value.groups.map((k) => `group ${JSON.stringify(parseGroupKey(k)!.group)}`).join(" and ")})`;
         if (!snapshot.exists) {
             // Only the database can be missing: the role was just found in pg_roles.
-            missing.add(`${value.groups.map((k) => describeGroup(parseGroupKey(k)!)).join(", ")}: ${snapshot.missing} does not exist; create it first (or fix the name)`);
+            missing.add(
+                `${value.groups.map((k) => describeGroup(parseGroupKey(k)!)).join(", ")}: ${snapshot.missing} does not exist; create it first (or fix the name)`,
+            );
             return;
         }
         if (!("settings" in value)) return;
         if (!ctx.superuser && superusers.has(value.scope.role!)) {
-            problems.push(`${target} is a superuser, whose settings only a superuser may change. Fix: remove it from the group, or declare it on its own with a superuser's connection`);
+            problems.push(
+                `${target} is a superuser, whose settings only a superuser may change. Fix: remove it from the group, or declare it on its own with a superuser's connection`,
+            );
             return;
         }
         if (!notForeign.has(key)) {
@@ -211,11 +207,7 @@ export async function planGroupsApply(ctx: GroupContext & { readonly adopt: bool
     for (const g of ctx.groups) recordSql.push(claimSql([...claims.get(id(g))!], id(g), holderLabel(ctx.label, g)));
     for (const sql of recordSql) if (sql) statements.push({ sql, target: recordsTarget });
 
-    const members = memberMapOf(
-        ctx.groups,
-        new Map(writes),
-        (_key, v) => ("settings" in v ? encodeSettingsText(v.settings) : ""),
-    );
+    const members = memberMapOf(ctx.groups, new Map(writes), (_key, v) => ("settings" in v ? encodeSettingsText(v.settings) : ""));
     return { problems, statements, held, scopes: [...writes.map(([, v]) => v.scope), ...resetScopes.map((r) => r.scope)], members };
 }
 

@@ -67,7 +67,8 @@ export const groupsInputSchema = z.unknown().transform((value, ctx): Record<stri
                 settings = undefined;
             }
             const parsed = settingsSchema.safeParse(settings);
-            if (!g || !parsed.success) ctx.addIssue({ code: "custom", path: [key], message: "is not a group key and settings line (group/analysts: log=read)" });
+            if (!g || !parsed.success)
+                ctx.addIssue({ code: "custom", path: [key], message: "is not a group key and settings line (group/analysts: log=read)" });
             else out[groupKey(g)] = encodeSettingsText(parsed.data);
         }
         return out;
@@ -83,7 +84,11 @@ export const groupsInputSchema = z.unknown().transform((value, ctx): Record<stri
             for (const issue of parsed.error.issues) {
                 if (issue.code === "unrecognized_keys") {
                     for (const key of issue.keys) {
-                        ctx.addIssue({ code: "custom", path: [index, ...issue.path, key], message: "is not a known property; expected one of group, database, settings" });
+                        ctx.addIssue({
+                            code: "custom",
+                            path: [index, ...issue.path, key],
+                            message: "is not a known property; expected one of group, database, settings",
+                        });
                     }
                 } else ctx.addIssue({ code: "custom", path: [index, ...issue.path], message: issue.message });
             }
@@ -92,7 +97,11 @@ export const groupsInputSchema = z.unknown().transform((value, ctx): Record<stri
         const key = groupKey(parsed.data);
         const seen = first.get(key);
         if (seen !== undefined) {
-            ctx.addIssue({ code: "custom", path: [index], message: `declares ${describeGroup(parsed.data)} again (first at groups[${seen}]); merge the two entries` });
+            ctx.addIssue({
+                code: "custom",
+                path: [index],
+                message: `declares ${describeGroup(parsed.data)} again (first at groups[${seen}]); merge the two entries`,
+            });
             return;
         }
         first.set(key, index);
@@ -139,7 +148,8 @@ export const memberMapSchema = z.record(z.string(), z.record(z.string(), z.strin
 export type MemberMap = z.output<typeof memberMapSchema>;
 
 /** What a member gets from the declared groups it belongs to: the merged settings, or why they cannot merge. */
-export type MemberValue = { readonly settings: SettingValues; readonly groups: readonly string[] } | { readonly conflict: string; readonly groups: readonly string[] };
+export type MemberValue =
+    { readonly settings: SettingValues; readonly groups: readonly string[] } | { readonly conflict: string; readonly groups: readonly string[] };
 
 /** The classes of several pgaudit.log values together, as the shortest list (left to right has no exclusions to order). */
 function unionLog(values: readonly (readonly string[])[]): string[] {
@@ -184,7 +194,9 @@ function mergeGroupSettings(member: Scope, given: readonly { key: string; settin
 
 /** `role "alice"`, with the database when the group scope has one. */
 export function describeMember(scope: Scope): string {
-    return scope.database !== undefined ? `role ${JSON.stringify(scope.role)} in database ${JSON.stringify(scope.database)}` : `role ${JSON.stringify(scope.role)}`;
+    return scope.database !== undefined
+        ? `role ${JSON.stringify(scope.role)} in database ${JSON.stringify(scope.database)}`
+        : `role ${JSON.stringify(scope.role)}`;
 }
 
 /**
@@ -211,7 +223,11 @@ export function desiredMembers(
 }
 
 /** The member map of outputs: each group's members and the line each holds (or should). */
-export function memberMapOf(groups: readonly OwnedGroup[], desired: ReadonlyMap<string, MemberValue & { scope: Scope }>, line: (key: string, v: MemberValue) => string): MemberMap {
+export function memberMapOf(
+    groups: readonly OwnedGroup[],
+    desired: ReadonlyMap<string, MemberValue & { scope: Scope }>,
+    line: (key: string, v: MemberValue) => string,
+): MemberMap {
     const map: MemberMap = Object.fromEntries(groups.map((g) => [g.key, {}]));
     for (const [key, value] of desired) for (const g of value.groups) if (map[g]) map[g][key] = line(key, value);
     return map;

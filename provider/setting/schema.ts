@@ -40,9 +40,7 @@ export type PgAuditSettingState = z.output<typeof pgAuditSettingStateSchema>;
 /** PgAuditSetting's inputs, checked. */
 export type PgAuditSettingInputs = z.output<typeof pgAuditSettingInputsSchema>;
 
-const knownKeys = resourceKeys(Object.keys(inputsShape), (at) =>
-    at === "settings" ? SETTING_KEYS : undefined,
-);
+const knownKeys = resourceKeys(Object.keys(inputsShape), (at) => (at === "settings" ? SETTING_KEYS : undefined));
 
 /** zod issues as check failures that name the property and say the fix, never the value. */
 export function settingInputFailures(error: z.ZodError): InputFailure[] {

@@ -26,7 +26,15 @@ export const LAYERS: readonly Layer[] = [
     // The component composes the resources: their classes and the schemas of their inputs.
     {
         place: "components",
-        mayImport: ["model", "baselines", "provider/setting/resource.ts", "provider/scopes/resource.ts", "provider/exclusive/resource.ts", "provider/objectAudit/resource.ts", "provider/objectAudit/schema.ts"],
+        mayImport: [
+            "model",
+            "baselines",
+            "provider/setting/resource.ts",
+            "provider/scopes/resource.ts",
+            "provider/exclusive/resource.ts",
+            "provider/objectAudit/resource.ts",
+            "provider/objectAudit/schema.ts",
+        ],
     },
     { place: "bin", mayImport: ["posture", "review", "provider/connection.ts"] },
     { place: "index.ts", mayImport: ["model", "baselines", "provider", "posture", "review", "policy", "components"] },
@@ -35,9 +43,11 @@ export const LAYERS: readonly Layer[] = [
 function productFiles(place: string): string[] {
     const full = path.join(REPO_ROOT, place);
     if (fs.statSync(full).isFile()) return [place];
-    return fs.readdirSync(full, { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory() ? productFiles(path.join(place, e.name)) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [path.join(place, e.name)] : [],
-    );
+    return fs
+        .readdirSync(full, { withFileTypes: true })
+        .flatMap((e) =>
+            e.isDirectory() ? productFiles(path.join(place, e.name)) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [path.join(place, e.name)] : [],
+        );
 }
 
 /** Relative imports and re-exports of a file, as repository paths of .ts files. */
@@ -79,5 +89,8 @@ test("docs/architecture.md lists the layers in this order", () => {
     const section = text.split("\n## The layers\n")[1] ?? "";
     const table = section.slice(section.indexOf("\n|")).split("\n\n")[0];
     const drawn = [...table.matchAll(/^\| \[`([^`]+?)\/?`\]/gm)].map((m) => m[1]);
-    assert.deepEqual(drawn, LAYERS.map((l) => l.place));
+    assert.deepEqual(
+        drawn,
+        LAYERS.map((l) => l.place),
+    );
 });

@@ -150,7 +150,7 @@ test("a baseline declared in code works the same way, and a wrong one is refused
     );
 });
 
-test("a group scope weaker than the baseline is refused at construction, now when plain and once known when an Output; a strong one passes", async () => {
+test("a group scope weaker than the baseline is refused at construction, naming the group and the rule; a strong one passes", async () => {
     assert.deepEqual(
         problemsOf(() => make("weak-group", { baseline: "stig", groups: { analysts: { log: ["read"] }, auditors: { log: ["all"] } } })),
         [
@@ -158,12 +158,14 @@ test("a group scope weaker than the baseline is refused at construction, now whe
         ],
     );
     assert.equal(
-        problemsOf(() => make("weak-group-db", { baseline: "stig", groupDatabases: [{ group: "analysts", database: "shop", settings: { log: ["all"], logClient: true } }] }))
-            .length,
+        problemsOf(() =>
+            make("weak-group-db", {
+                baseline: "stig",
+                groupDatabases: [{ group: "analysts", database: "shop", settings: { log: ["all"], logClient: true, logLevel: "debug1" } }],
+            }),
+        ).length,
         1,
     );
-    make("strong-group", { baseline: "stig", groups: { analysts: { log: ["all"] } } });
-    // Known only once resolved: the check runs then, and the failure reaches the program.
-    const later = make("later-group", { baseline: "stig", groups: { analysts: pulumi.output({ log: ["read"] }) } });
-    await assert.rejects(valueOf(later.baseline!), /groups\["analysts"\]\.log = \["read"\] lacks ddl, role, write/);
+    const strong = make("strong-group", { baseline: "stig", groups: { analysts: { log: ["all"] } } });
+    assert.equal((await valueOf(strong.baseline!)).name, "stig");
 });

@@ -60,7 +60,10 @@ test(
         const last = stdout.trimEnd().split("\n").at(-1)!;
         const where = /^the audit evidence: open (\S+\.html) in a browser .*; a screenshot of it: (\S+\.png); the CI summary: (\S+\.md)$/.exec(last);
         assert.ok(where, last);
-        assert.match(fs.readFileSync(where[1], "utf8"), /^<!doctype html>\n[\s\S]*<h1>pgaudit posture: <span class="verdict fail">FAIL<\/span><\/h1>[\s\S]*<th>reporting<\/th>/);
+        assert.match(
+            fs.readFileSync(where[1], "utf8"),
+            /^<!doctype html>\n[\s\S]*<h1>pgaudit posture: <span class="verdict fail">FAIL<\/span><\/h1>[\s\S]*<th>reporting<\/th>/,
+        );
         assert.deepEqual([...fs.readFileSync(where[2]).subarray(1, 4)], [...Buffer.from("PNG")]);
         assert.match(fs.readFileSync(where[3], "utf8"), /^## ❌ pgaudit posture: FAIL/);
         assert.doesNotMatch(stdout + stderr, CREDENTIAL);
@@ -71,7 +74,8 @@ test("npm run bench -- --report: a small run reads a real posture, renders every
     const { code, stdout, stderr } = await run("dist/bench/run.js", ["--report", "--roles", "20", "--databases", "4", "--runs", "1"]);
     assert.equal(code, 0, `${stdout}\n${stderr}`);
     assert.match(stdout, /^ {2}88 role × database pairs; \d+ violations; 8 pairs weakened since the previous report$/m);
-    for (const format of ["html", "markdown", "junit", "json"]) assert.match(stdout, new RegExp(`^  ${format} +rendered in +[\\d.]+ s: +\\d+ KiB$`, "m"), format);
+    for (const format of ["html", "markdown", "junit", "json"])
+        assert.match(stdout, new RegExp(`^  ${format} +rendered in +[\\d.]+ s: +\\d+ KiB$`, "m"), format);
     assert.match(stdout, /chromium --dump-dom: [\d.]+ s on the report vs [\d.]+ s on a tiny page .*the DOM holds 88 matrix cells/);
 });
 
@@ -89,7 +93,10 @@ test("npm run bench: a small run through the CLI completes, checks its own work,
     assert.match(stdout, /state per resource: PgAuditSetting \d+ B, do-nothing \d+ B; PgAuditScopes \d+ B per scope/);
     // PgAuditScopes alone, with the one-change review: the changed scope is bench_0.
     assert.match(stdout, /N = 20 scopes, PgAuditScopes only, PULUMI_SKIP_CHECKPOINTS=true/);
-    assert.match(stdout, /one scope changed: preview --diff [\d.]+ s, \d+ lines; pgaudit-review [\d.]+ s, 2 lines:\n {4}pgaudit-review: ok: 1 scope changes in 1 resource, none weakens auditing\n {6}changes role "bench_0": log=write → log=write,role/);
+    assert.match(
+        stdout,
+        /one scope changed: preview --diff [\d.]+ s, \d+ lines; pgaudit-review [\d.]+ s, 2 lines:\n {4}pgaudit-review: ok: 1 scope changes in 1 resource, none weakens auditing\n {6}changes role "bench_0": log=write → log=write,role/,
+    );
     assert.match(stdout, /every step was checked against the catalog/);
     assert.doesNotMatch(stdout + stderr, CREDENTIAL);
 });

@@ -67,49 +67,62 @@ const CONVERGED = [
     "role erin: pgaudit.log=ddl",
 ].join("\n");
 
-test("up: 3 login members (one nested), NOLOGIN skipped, the explicit member kept, two groups merged; preview and refresh then agree", { timeout: 300_000 }, async () => {
-    const up = await pulumi(["up", "--yes"]);
-    assert.match(up.stdout, /\+ 2 created/);
-    assert.equal(await pgauditCatalog(cluster), CONVERGED, "team and reporting (NOLOGIN) hold nothing; alice keeps her own");
-    assert.deepEqual(await audited("bob"), ["DDL", "WRITE", "READ"], "bob gets both groups' classes at login");
-    assert.deepEqual(await audited("carol"), ["WRITE", "READ"]);
-    const members = JSON.parse((await pulumi(["stack", "output", "members", "--json"])).stdout) as Record<string, Record<string, string>>;
-    assert.deepEqual(Object.keys(members["group/analysts"]).sort(), ["role/bob", "role/carol"]);
-    assert.deepEqual(Object.keys(members["group/contractors"]).sort(), ["role/bob", "role/erin"]);
-    await pulumi(["preview", "--expect-no-changes"]);
-    await pulumi(["refresh", "--yes", "--expect-no-changes"]);
-    assert.equal((await posture(["--require-group", "analysts:read,write"])).code, 0);
-});
+test(
+    "up: 3 login members (one nested), NOLOGIN skipped, the explicit member kept, two groups merged; preview and refresh then agree",
+    { timeout: 300_000 },
+    async () => {
+        const up = await pulumi(["up", "--yes"]);
+        assert.match(up.stdout, /\+ 2 created/);
+        assert.equal(await pgauditCatalog(cluster), CONVERGED, "team and reporting (NOLOGIN) hold nothing; alice keeps her own");
+        assert.deepEqual(await audited("bob"), ["DDL", "WRITE", "READ"], "bob gets both groups' classes at login");
+        assert.deepEqual(await audited("carol"), ["WRITE", "READ"]);
+        const members = JSON.parse((await pulumi(["stack", "output", "members", "--json"])).stdout) as Record<string, Record<string, string>>;
+        assert.deepEqual(Object.keys(members["group/analysts"]).sort(), ["role/bob", "role/carol"]);
+        assert.deepEqual(Object.keys(members["group/contractors"]).sort(), ["role/bob", "role/erin"]);
+        await pulumi(["preview", "--expect-no-changes"]);
+        await pulumi(["refresh", "--yes", "--expect-no-changes"]);
+        assert.equal((await posture(["--require-group", "analysts:read,write"])).code, 0);
+    },
+);
 
-test("by hand a member joins, one leaves, one is changed: refresh finds each, preview --diff names each, the gate fails until up converges", { timeout: 300_000 }, async () => {
-    await cluster.adminSql(`GRANT team TO dave; REVOKE contractors FROM erin`);
-    await cluster.sql(`ALTER ROLE carol SET pgaudit.log = 'none'`);
+test(
+    "by hand a member joins, one leaves, one is changed: refresh finds each, preview --diff names each, the gate fails until up converges",
+    { timeout: 300_000 },
+    async () => {
+        await cluster.adminSql(`GRANT team TO dave; REVOKE contractors FROM erin`);
+        await cluster.sql(`ALTER ROLE carol SET pgaudit.log = 'none'`);
 
-    const gate = await posture(["--require-group", "analysts:read,write"]);
-    assert.equal(gate.code, 1, gate.stdout);
-    assert.match(gate.stdout, /FAIL role dave|FAIL role "dave"/);
-    assert.match(gate.stdout, /FAIL role "carol" in database "postgres": pgaudit\.log = 'none'/);
+        const gate = await posture(["--require-group", "analysts:read,write"]);
+        assert.equal(gate.code, 1, gate.stdout);
+        assert.match(gate.stdout, /FAIL role dave|FAIL role "dave"/);
+        assert.match(gate.stdout, /FAIL role "carol" in database "postgres": pgaudit\.log = 'none'/);
 
-    const refresh = await pulumi(["refresh", "--yes"]);
-    assert.match(refresh.stdout, /~ 1 updated/);
-    const diff = (await pulumi(["preview", "--diff"])).stdout;
-    // The CLI shows a joiner (found holding nothing) as an added member line.
-    assert.match(diff, /[~+] role\/dave\s*: (?:"" => )?"log=read,write"/, diff);
-    assert.match(diff, /~ role\/carol\s*: "log=none" => "log=read,write"/);
-    assert.match(diff, /- leavers\s*: \{[\s\S]*group\/contractors[\s\S]*role\/erin\s*: "log=ddl"/);
-    assert.doesNotMatch(diff, /[~+-] role\/bob/, "bob did not change");
+        const refresh = await pulumi(["refresh", "--yes"]);
+        assert.match(refresh.stdout, /~ 1 updated/);
+        const diff = (await pulumi(["preview", "--diff"])).stdout;
+        // The CLI shows a joiner (found holding nothing) as an added member line.
+        assert.match(diff, /[~+] role\/dave\s*: (?:"" => )?"log=read,write"/, diff);
+        assert.match(diff, /~ role\/carol\s*: "log=none" => "log=read,write"/);
+        assert.match(diff, /- leavers\s*: \{[\s\S]*group\/contractors[\s\S]*role\/erin\s*: "log=ddl"/);
+        assert.doesNotMatch(diff, /[~+-] role\/bob/, "bob did not change");
 
-    await pulumi(["up", "--yes"]);
-    assert.equal(
-        await pgauditCatalog(cluster),
-        ["role alice: pgaudit.log=all", "role bob: pgaudit.log=read,write,ddl", "role carol: pgaudit.log=read,write", "role dave: pgaudit.log=read,write"].join("\n"),
-        "the joiner and the changed member converged; the leaver reset",
-    );
-    assert.deepEqual(await audited("erin"), [], "the leaver audits nothing any more");
-    assert.equal((await posture(["--require-group", "analysts:read,write"])).code, 0);
-    await pulumi(["preview", "--expect-no-changes"]);
-    await pulumi(["refresh", "--yes", "--expect-no-changes"]);
+        await pulumi(["up", "--yes"]);
+        assert.equal(
+            await pgauditCatalog(cluster),
+            [
+                "role alice: pgaudit.log=all",
+                "role bob: pgaudit.log=read,write,ddl",
+                "role carol: pgaudit.log=read,write",
+                "role dave: pgaudit.log=read,write",
+            ].join("\n"),
+            "the joiner and the changed member converged; the leaver reset",
+        );
+        assert.deepEqual(await audited("erin"), [], "the leaver audits nothing any more");
+        assert.equal((await posture(["--require-group", "analysts:read,write"])).code, 0);
+        await pulumi(["preview", "--expect-no-changes"]);
+        await pulumi(["refresh", "--yes", "--expect-no-changes"]);
 
-    await pulumi(["destroy", "--yes"]);
-    assert.equal(await pgauditCatalog(cluster), "", "destroy resets every member");
-});
+        await pulumi(["destroy", "--yes"]);
+        assert.equal(await pgauditCatalog(cluster), "", "destroy resets every member");
+    },
+);

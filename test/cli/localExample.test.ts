@@ -128,7 +128,8 @@ test("the password is in no backend file, no stack export and no CLI output; --s
     assert.ok(!exported.text.includes(password), "stack export without --show-secrets");
     const settings = (exported.deployment.resources ?? []).filter((r) => r.type === "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting");
     assert.equal(settings.length, 3, "the four of examples/local less role-reporting, removed above");
-    const signature = (props: Record<string, unknown> | undefined) => (props?.connection as Record<string, unknown> | undefined)?.["4dabf18193072939515e22adb298388d"];
+    const signature = (props: Record<string, unknown> | undefined) =>
+        (props?.connection as Record<string, unknown> | undefined)?.["4dabf18193072939515e22adb298388d"];
     for (const r of settings) {
         assert.equal(signature(r.inputs), "1b47061264138c4ac30d75fd1eb44270", "connection input is a secret");
         assert.equal(signature(r.outputs), "1b47061264138c4ac30d75fd1eb44270", "connection output is a secret");

@@ -13,7 +13,8 @@ import { createUserProject, REPO_ROOT, type UserProject } from "../../sandbox/us
 
 const STACK = "dev";
 const PACK = path.join("node_modules", "pulumi-aiven-pgaudit", "policy");
-const policyVersion = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "policy", "package.json"), "utf8")) as { version: string }).version;
+const policyVersion = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "policy", "package.json"), "utf8")) as { version: string })
+    .version;
 
 let project: UserProject;
 let workspace: PulumiWorkspace;
@@ -76,8 +77,8 @@ const STIG_CLASSES = `stig rule "log-classes" (V-233557, V-233563, V-233565, V-2
 
 const COMPLIANT = `
 new PgAuditSetting("strong-setting", { connection, role: "app", settings: { log: ["ddl", "role", "read", "write"] } });
-new PgAuditScopes("strong-scopes", { connection, scopes: [{ role: "batch", settings: { log: ["all"] } }, { database: "shop", settings: { log: ["all", "-misc"], logCatalog: true } }] });
-new PgAuditLogging("audit", { project: "p", service, connection, baseline: "stig", roles: { reporting: { log: ["all", "-misc"] } } });
+new PgAuditScopes("strong-scopes", { connection, scopes: [{ role: "batch", settings: { log: ["all"] } }, { database: "shop", settings: { log: ["all", "-misc"], logCatalog: true } }], groups: [{ group: "analysts", settings: { log: ["all"] } }] });
+new PgAuditLogging("audit", { project: "p", service, connection, baseline: "stig", roles: { reporting: { log: ["all", "-misc"] } }, groups: { auditors: { log: ["all"] } } });
 `;
 
 // One weak scope in each shape: a PgAuditSetting, a PgAuditScopes list, and PgAuditLogging's default shape
@@ -88,7 +89,7 @@ new PgAuditScopes("weak-scopes", { connection, scopes: [
     { role: "etl", settings: { log: ["all"] } },
     { role: "batch", settings: { log: ["read"] } },
     { database: "shop", settings: { log: ["ddl", "role", "read", "write"] } },
-] });
+], groups: [{ group: "analysts", settings: { log: ["read"] } }, { group: "auditors", database: "shop", settings: { log: ["all"] } }] });
 new PgAuditLogging("audit", { project: "p", service, connection, audit: { logs: ["ddl", "role", "read", "write"] },
     roleDatabases: [{ role: "reporting", database: "shop", settings: { log: ["read"] } }] });
 `;
@@ -96,6 +97,7 @@ new PgAuditLogging("audit", { project: "p", service, connection, audit: { logs: 
 const WEAK_MESSAGES = [
     `PgAuditScopes "audit-scopes" (role "reporting" in database "shop"): scopes["role/reporting/database/shop"].log = ["read"] lacks ddl, role, write: weaker than ${STIG_CLASSES}. Fix: include ddl, role, write in the scope's settings.log, or grant an exception in the policy pack's configuration`,
     `PgAuditScopes "weak-scopes" (role "batch"): scopes["role/batch"].log = ["read"] lacks ddl, role, write: weaker than ${STIG_CLASSES}. Fix: include ddl, role, write in the scope's settings.log, or grant an exception in the policy pack's configuration`,
+    `PgAuditScopes "weak-scopes" (the members of group "analysts"): groups["group/analysts"].log = ["read"] lacks ddl, role, write: weaker than ${STIG_CLASSES}. Fix: include ddl, role, write in the scope's settings.log, or declare a member that may be weaker on its own, with an exception in the policy pack's configuration`,
     `PgAuditSetting "weak-setting" (role "app"): settings.log = ["write"] lacks ddl, role, read: weaker than ${STIG_CLASSES}. Fix: include ddl, role, read in settings.log, or grant an exception in the policy pack's configuration`,
 ];
 
@@ -120,15 +122,16 @@ test("one weak scope in each shape fails the preview, naming the resource, the s
     assert.deepEqual(run.found.map((d) => d.resource).sort(), [
         "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes: audit-scopes",
         "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes: weak-scopes",
+        "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes: weak-scopes",
         "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting: weak-setting",
     ]);
 });
 
-test("an exception in --policy-pack-config passes the scope it names, and only that one", async () => {
+test("an exception in --policy-pack-config passes the scope it names, and only that one; no exception passes a group", async () => {
     const reason = "batch jobs, audited by object logging";
     const one = await preview(WEAK_SCOPES, { "pgaudit-baseline": { exceptions: [{ role: "batch", reason }] } });
     assert.notEqual(one.code, 0);
-    assert.deepEqual(sorted(one.found), [WEAK_MESSAGES[0], WEAK_MESSAGES[2]]);
+    assert.deepEqual(sorted(one.found), [WEAK_MESSAGES[0], WEAK_MESSAGES[2], WEAK_MESSAGES[3]]);
 
     const all = await preview(WEAK_SCOPES, {
         "pgaudit-baseline": {
@@ -139,8 +142,9 @@ test("an exception in --policy-pack-config passes the scope it names, and only t
             ],
         },
     });
-    assert.equal(all.code, 0, all.stdout);
-    assert.deepEqual(all.found, []);
+    // Every role and database scope excused; the group is not: an exception names no group.
+    assert.notEqual(all.code, 0, all.stdout);
+    assert.deepEqual(sorted(all.found), [WEAK_MESSAGES[2]]);
 });
 
 test("advisory passes the preview and still shows every violation", async () => {
@@ -156,6 +160,7 @@ test("the baseline from --policy-pack-config: cis asks for ddl and write only", 
     assert.deepEqual(sorted(run.found), [
         `PgAuditScopes "audit-scopes" (role "reporting" in database "shop"): scopes["role/reporting/database/shop"].log = ["read"] lacks ddl, write: weaker than cis rule "log-classes" (3.2). Fix: include ddl, write in the scope's settings.log, or grant an exception in the policy pack's configuration`,
         `PgAuditScopes "weak-scopes" (role "batch"): scopes["role/batch"].log = ["read"] lacks ddl, write: weaker than cis rule "log-classes" (3.2). Fix: include ddl, write in the scope's settings.log, or grant an exception in the policy pack's configuration`,
+        `PgAuditScopes "weak-scopes" (the members of group "analysts"): groups["group/analysts"].log = ["read"] lacks ddl, write: weaker than cis rule "log-classes" (3.2). Fix: include ddl, write in the scope's settings.log, or declare a member that may be weaker on its own, with an exception in the policy pack's configuration`,
         `PgAuditSetting "weak-setting" (role "app"): settings.log = ["write"] lacks ddl: weaker than cis rule "log-classes" (3.2). Fix: include ddl in settings.log, or grant an exception in the policy pack's configuration`,
     ]);
 });
@@ -190,10 +195,12 @@ new PgAuditSetting("unrelated", { connection, role: "batch", settings: { log: ["
     const version = run.found.filter((d) => d.policy === "pgaudit-scoped-settings-version");
     assert.deepEqual(
         version.map((d) => d.message).sort(),
-        ["on-old", "via-connection"].map(
-            (name) =>
-                `${name === "on-old" ? "PgAuditSetting" : "PgAuditScopes"} "${name}" writes per-scope pgaudit settings on aiven.Pg "old", whose pgUserConfig.pgVersion is "14": Aiven allows them from PostgreSQL 15. Fix: upgrade the service (pgVersion "15" or later), or remove the per-scope settings`,
-        ).sort(),
+        ["on-old", "via-connection"]
+            .map(
+                (name) =>
+                    `${name === "on-old" ? "PgAuditSetting" : "PgAuditScopes"} "${name}" writes per-scope pgaudit settings on aiven.Pg "old", whose pgUserConfig.pgVersion is "14": Aiven allows them from PostgreSQL 15. Fix: upgrade the service (pgVersion "15" or later), or remove the per-scope settings`,
+            )
+            .sort(),
     );
     assert.deepEqual(
         run.found.filter((d) => d.policy !== "pgaudit-scoped-settings-version"),
@@ -221,10 +228,17 @@ new PgAuditScopes("unknown-connection", { connection: pulumi.interpolate\`postgr
 `);
     assert.notEqual(run.code, 0, run.stdout);
     const fix = "Fix: give it a value known at preview (not another resource's output), or run the pack on pulumi up, where every input is known";
-    assert.deepEqual(sorted(run.found), [
-        `PgAuditScopes "unknown-scopes": scopes is unknown at preview, so it cannot be checked against stig: the pack fails closed. ${fix}`,
-        `PgAuditSetting "unknown-settings" (role "batch"): settings is unknown at preview, so it cannot be checked against stig: the pack fails closed. ${fix}`,
-        `PgAuditSetting "weak-unknown-role": role is unknown at preview, so it cannot be checked against stig: the pack fails closed. ${fix}`,
-    ], run.stdout + run.stderr);
-    assert.ok(run.found.every((d) => d.level === "mandatory"), "@pulumi/policy's own answer to an unknown is advisory: ours is not");
+    assert.deepEqual(
+        sorted(run.found),
+        [
+            `PgAuditScopes "unknown-scopes": scopes is unknown at preview, so it cannot be checked against stig: the pack fails closed. ${fix}`,
+            `PgAuditSetting "unknown-settings" (role "batch"): settings is unknown at preview, so it cannot be checked against stig: the pack fails closed. ${fix}`,
+            `PgAuditSetting "weak-unknown-role": role is unknown at preview, so it cannot be checked against stig: the pack fails closed. ${fix}`,
+        ],
+        run.stdout + run.stderr,
+    );
+    assert.ok(
+        run.found.every((d) => d.level === "mandatory"),
+        "@pulumi/policy's own answer to an unknown is advisory: ours is not",
+    );
 });

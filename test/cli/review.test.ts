@@ -57,7 +57,10 @@ async function review(body: string, args: string[] = []): Promise<{ code: number
     assert.equal(preview.code, 0, preview.stdout + preview.stderr);
     project.writeFile("preview.json", preview.stdout);
     const diff = await workspace.run(["preview", "--diff", "--stack", STACK]);
-    const run = spawnSync(path.join(project.dir, "node_modules", ".bin", "pgaudit-review"), ["--file", "preview.json", ...args], { cwd: project.dir, encoding: "utf8" });
+    const run = spawnSync(path.join(project.dir, "node_modules", ".bin", "pgaudit-review"), ["--file", "preview.json", ...args], {
+        cwd: project.dir,
+        encoding: "utf8",
+    });
     assert.equal(run.stderr, "");
     return { code: run.status ?? -1, out: run.stdout, previewLines: diff.stdout.split("\n").length };
 }
@@ -132,7 +135,10 @@ new PgAuditScopes("many", { connection, scopes: [...roles(${COUNT}, ["ddl", "rol
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /^pgaudit-review: WEAKENS auditing: 2 weakening, /);
     assert.match(r.out, /\n {2}WEAKENS role "app" {2}\[PgAuditSetting "app"\]\n {10}cannot be reviewed: settings is unknown at preview\n/);
-    assert.match(r.out, /\n {2}WEAKENS role "etl" {2}\[PgAuditSetting "etl"\]\n {10}cannot be reviewed: settings is a secret the preview does not show \(--show-secrets shows it\)\n/);
+    assert.match(
+        r.out,
+        /\n {2}WEAKENS role "etl" {2}\[PgAuditSetting "etl"\]\n {10}cannot be reviewed: settings is a secret the preview does not show \(--show-secrets shows it\)\n/,
+    );
     assert.match(r.out, /adds {4}server \(aiven\.Pg "svc"\): log=all {2}\[aiven\.Pg "svc"\]/);
 });
 

@@ -22,7 +22,8 @@ import { inProcessVerdicts } from "../support/verdicts";
 const STACK = "dev";
 const COUNT = 120;
 const PACK = path.join("node_modules", "pulumi-aiven-pgaudit", "policy");
-const policyVersion = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "policy", "package.json"), "utf8")) as { version: string }).version;
+const policyVersion = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "policy", "package.json"), "utf8")) as { version: string })
+    .version;
 const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
 
 let cluster: TestCluster;
@@ -61,7 +62,9 @@ after(async () => {
 /** The scopes the pack fails in a real preview with this configuration. */
 async function packThroughEngine(config: object): Promise<Set<string>> {
     project.writeFile("pgaudit-policy.json", JSON.stringify({ "pgaudit-baseline": config }));
-    const run = await workspace.run(["preview", "--stack", STACK, "--policy-pack", PACK, "--policy-pack-config", "pgaudit-policy.json"], { allowFailure: true });
+    const run = await workspace.run(["preview", "--stack", STACK, "--policy-pack", PACK, "--policy-pack-config", "pgaudit-policy.json"], {
+        allowFailure: true,
+    });
     const lines = run.stdout.split("\n");
     const messages = lines.flatMap((line, i) => (/^\s*- \[mandatory\]\s+pgaudit-baseline\s+\(/.test(line) ? [lines[i + 2].trim()] : []));
     assert.equal(run.code === 0, messages.length === 0, run.stdout + run.stderr);
@@ -98,7 +101,11 @@ for (const baseline of ["stig", "cis"]) {
         const engine = await packThroughEngine({ baseline });
         assert.deepEqual(pick(engine, weak), [], "the pack through the engine fails exactly the scopes it fails in-process");
         const engineExcepted = await packThroughEngine({ baseline, exceptions: exceptionsOf(cases) });
-        assert.deepEqual(pick(engineExcepted, (c) => weak(c) && !c.excepted), [], "with the exceptions, exactly the weak scopes not excepted");
+        assert.deepEqual(
+            pick(engineExcepted, (c) => weak(c) && !c.excepted),
+            [],
+            "with the exceptions, exactly the weak scopes not excepted",
+        );
         assert.deepEqual(
             cases.filter((c) => inProcess.component.weaker.has(scopeWords(c)) !== (weak(c) && !c.excepted)),
             [],

@@ -16,7 +16,13 @@ setMocks(
             registrations.push({ type: args.type, name: args.name, inputs: args.inputs });
             const state: Record<string, unknown> = { ...args.inputs };
             if (args.type === "aiven:index/pg:Pg") {
-                Object.assign(state, { serviceName: args.inputs.serviceName, serviceHost: "h", servicePort: 1, serviceUsername: "avnadmin", servicePassword: "pw" });
+                Object.assign(state, {
+                    serviceName: args.inputs.serviceName,
+                    serviceHost: "h",
+                    servicePort: 1,
+                    serviceUsername: "avnadmin",
+                    servicePassword: "pw",
+                });
             }
             return { id: `${args.name}-id`, state };
         },

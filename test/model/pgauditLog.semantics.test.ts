@@ -101,7 +101,11 @@ test(`${PAIRS.length} pairs: table, pgAuditLogEquals, provider diff and the real
         const news = { database: "d", settings: { log: normalizePgAuditLog(b) } };
         assert.equal(diffInputs(olds, news).changes, !equal, `diff(${a} | ${b}): ${why}`);
         const [auditA, auditB] = [await auditedBy(a), await auditedBy(b)];
-        assert.equal(JSON.stringify(auditA) === JSON.stringify(auditB), equal, `pgaudit audits [${auditA.join(",")}] for "${a}" and [${auditB.join(",")}] for "${b}": ${why}`);
+        assert.equal(
+            JSON.stringify(auditA) === JSON.stringify(auditB),
+            equal,
+            `pgaudit audits [${auditA.join(",")}] for "${a}" and [${auditB.join(",")}] for "${b}": ${why}`,
+        );
     }
 });
 

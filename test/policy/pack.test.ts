@@ -137,10 +137,16 @@ test("PgAuditScopes: a group scope weaker than the baseline fails, and no except
     const expected = [
         `PgAuditScopes "scopes" (the members of group "analysts"): groups["group/analysts"].log = ["read"] lacks ddl, role, write: weaker than stig rule "log-classes" (V-233557, V-233563, V-233565, V-233567, V-233568, V-233570, V-233573, V-233574, V-233620, V-233621). Fix: include ddl, role, write in the scope's settings.log, or declare a member that may be weaker on its own, with an exception in the policy pack's configuration`,
     ];
-    assert.deepEqual((await runPolicies(policies, resources)).map((v) => v.message), expected);
+    assert.deepEqual(
+        (await runPolicies(policies, resources)).map((v) => v.message),
+        expected,
+    );
     // An exception names a role or a database; it cannot excuse a group (whose members change).
     const excused = pgAuditPolicies({ exceptions: [{ role: "analysts", reason: "not a group exception" }] });
-    assert.deepEqual((await runPolicies(excused, resources)).map((v) => v.message), expected);
+    assert.deepEqual(
+        (await runPolicies(excused, resources)).map((v) => v.message),
+        expected,
+    );
 });
 
 test("per-scope settings on a service below PostgreSQL 15 fail the stack, found through dependsOn or a shared parent", async () => {

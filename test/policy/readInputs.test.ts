@@ -13,7 +13,13 @@ const [baseline] = pgAuditPolicies();
 
 function violations(type: string, props: Record<string, unknown>): string[] {
     const messages: string[] = [];
-    const args = { type, name: "x", urn: `urn:pulumi:dev::p::${type}::x`, props: checkingProxy(props), getConfig: () => ({}) } as unknown as ResourceValidationArgs;
+    const args = {
+        type,
+        name: "x",
+        urn: `urn:pulumi:dev::p::${type}::x`,
+        props: checkingProxy(props),
+        getConfig: () => ({}),
+    } as unknown as ResourceValidationArgs;
     (baseline.validateResource as (a: ResourceValidationArgs, r: (m: string) => void) => void)(args, (m) => messages.push(m));
     return messages;
 }
@@ -24,7 +30,10 @@ test("a PgAuditScopes whose scopes are neither the map nor a list fails closed",
     for (const scopes of [undefined, "log=all", 42, null]) {
         const found = violations(SCOPES_TYPE, { scopes });
         assert.equal(found.length, 1, `scopes = ${JSON.stringify(scopes)}`);
-        assert.match(found[0], /^PgAuditScopes "x": scopes is neither the scope map PgAuditScopes' check writes nor a list of scopes, so it cannot be checked against stig/);
+        assert.match(
+            found[0],
+            /^PgAuditScopes "x": scopes is neither the scope map PgAuditScopes' check writes nor a list of scopes, so it cannot be checked against stig/,
+        );
     }
 });
 

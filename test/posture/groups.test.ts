@@ -22,12 +22,15 @@ hire" LOGIN;
          GRANT analysts TO ann, nested; GRANT nested TO ben`,
     );
     // The group scope applied by the provider itself, as `pulumi up` would: ann and ben get read,write.
-    const checked = await pgAuditScopesProvider.check!({}, {
-        connection: cluster.adminUri(),
-        scopes: [],
-        groups: [{ group: "analysts", settings: { log: ["read", "write"] } }],
-        owner: { stack: "proj/dev", resource: 'PgAuditScopes "s"' },
-    });
+    const checked = await pgAuditScopesProvider.check!(
+        {},
+        {
+            connection: cluster.adminUri(),
+            scopes: [],
+            groups: [{ group: "analysts", settings: { log: ["read", "write"] } }],
+            owner: { stack: "proj/dev", resource: 'PgAuditScopes "s"' },
+        },
+    );
     assert.deepEqual(checked.failures ?? [], []);
     await pgAuditScopesProvider.create(checked.inputs);
 });
@@ -39,7 +42,11 @@ after(async () => {
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = "";
     let err = "";
-    const code = await runPostureCli(["--connection", cluster.adminUri(), ...argv], {}, { stdout: (t) => (out += t), stderr: (t) => (err += t), readFile: () => "" });
+    const code = await runPostureCli(
+        ["--connection", cluster.adminUri(), ...argv],
+        {},
+        { stdout: (t) => (out += t), stderr: (t) => (err += t), readFile: () => "" },
+    );
     return { code, out, err };
 }
 

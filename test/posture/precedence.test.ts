@@ -23,7 +23,14 @@ function snapshot(overrides: OverrideRow[], extra: Partial<CatalogSnapshot> = {}
     return {
         host: "db.example",
         port: 5432,
-        session: { current_user: "avnadmin", current_database: "postgres", superuser: false, server_version: "15.20", server_version_num: 150020, pgaudit_version: "1.7" },
+        session: {
+            current_user: "avnadmin",
+            current_database: "postgres",
+            superuser: false,
+            server_version: "15.20",
+            server_version_num: 150020,
+            pgaudit_version: "1.7",
+        },
         settingsViews: [{ database: "postgres", rows: [setting("pgaudit.log", "ddl"), setting("pgaudit.log_level", "log", "default")] }],
         roles: [
             { oid: APP, rolname: "app", rolcanlogin: true, rolsuper: false },

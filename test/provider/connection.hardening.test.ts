@@ -123,7 +123,8 @@ test("sessions bound lock and statement waits, and a role's own settings cannot 
     const rows = await withSession(
         as("avnadmin"),
         2,
-        async ({ client }) => (await client.query<{ l: string; s: string }>("SELECT current_setting('lock_timeout') AS l, current_setting('statement_timeout') AS s")).rows,
+        async ({ client }) =>
+            (await client.query<{ l: string; s: string }>("SELECT current_setting('lock_timeout') AS l, current_setting('statement_timeout') AS s")).rows,
     );
     assert.deepEqual(rows, [{ l: "10s", s: "1min" }]);
 });
@@ -261,7 +262,11 @@ test("integers: a pgaudit int written by hand as octal or hex is read back as th
     assert.equal((again.props?.settings as Record<string, unknown>).logParameterMaxSize, 16);
     const client = await cluster.connectAs("app_int", "postgres");
     try {
-        assert.equal((await client.query<{ v: string }>("SELECT current_setting('pgaudit.log_parameter_max_size') AS v")).rows[0].v, "16", "what a session of the role gets");
+        assert.equal(
+            (await client.query<{ v: string }>("SELECT current_setting('pgaudit.log_parameter_max_size') AS v")).rows[0].v,
+            "16",
+            "what a session of the role gets",
+        );
     } finally {
         await client.end();
     }

@@ -47,7 +47,12 @@ const settingsArbitrary: fc.Arbitrary<Settings> = fc
  * comparison needs (a session's values merge the two scopes).
  */
 export function casesArbitrary(prefix: string, minLength: number, maxLength: number, shareRoles = false): fc.Arbitrary<Case[]> {
-    const row = fc.record({ roleIndex: fc.nat({ max: Math.max(0, Math.ceil(maxLength / 2) - 1) }), inDatabase: fc.boolean(), settings: settingsArbitrary, excepted: fc.boolean() });
+    const row = fc.record({
+        roleIndex: fc.nat({ max: Math.max(0, Math.ceil(maxLength / 2) - 1) }),
+        inDatabase: fc.boolean(),
+        settings: settingsArbitrary,
+        excepted: fc.boolean(),
+    });
     const rows = shareRoles
         ? fc.uniqueArray(row, { minLength, maxLength, selector: (r) => `${r.roleIndex}/${r.inDatabase}` })
         : fc.array(row, { minLength, maxLength }).map((rs) => rs.map((r, i) => ({ ...r, roleIndex: i })));

@@ -82,7 +82,7 @@ function toStruct(props: Props): Struct {
 }
 
 function fromStruct(s: Struct | undefined): Props {
-    return (s?.toJavaScript() ?? {});
+    return s?.toJavaScript() ?? {};
 }
 
 /** Directory of this package's package.json (works from test/support and dist/test/support). */

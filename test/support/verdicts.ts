@@ -48,4 +48,3 @@ export async function inProcessVerdicts(baseline: string, cases: readonly Case[]
         packExcepted: await generated({ baseline, exceptions: exceptionsOf(cases) }),
     };
 }
-

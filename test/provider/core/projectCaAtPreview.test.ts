@@ -19,7 +19,11 @@ const old = { host: "pg.example", port: 5432, user: "avnadmin", password: "pw", 
 test("a connection holding PROJECT_CA_AT_UP is the same as the one in state when nothing else differs", () => {
     assert.equal(sameConnection(old, { ...old, caCert: PROJECT_CA_AT_UP }), true);
     const scopes = { "role/app": "log=ddl" };
-    assert.deepEqual(diffScopes({ connection: old, scopes }, { connection: { ...old, caCert: PROJECT_CA_AT_UP }, scopes }), { changes: false, changed: [], replaces: [] });
+    assert.deepEqual(diffScopes({ connection: old, scopes }, { connection: { ...old, caCert: PROJECT_CA_AT_UP }, scopes }), {
+        changes: false,
+        changed: [],
+        replaces: [],
+    });
 });
 
 test("a connection holding PROJECT_CA_AT_UP still differs by its other fields; a real CA is compared as it is", () => {

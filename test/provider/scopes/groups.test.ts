@@ -48,10 +48,16 @@ test("a group of 3 login members, one through a nested NOLOGIN group; NOLOGIN me
     const created = await upScopes("three", declared);
     assert.deepEqual(created.outputs.groups, { "group/analysts": "log=read,write" });
     assert.deepEqual(created.outputs.members, {
-        "group/analysts": { [key("alice")]: "log=read,write", [key("bob")]: "log=read,write", [key("carol")]: "log=read,write", [key(HOSTILE)]: "log=read,write" },
+        "group/analysts": {
+            [key("alice")]: "log=read,write",
+            [key("bob")]: "log=read,write",
+            [key("carol")]: "log=read,write",
+            [key(HOSTILE)]: "log=read,write",
+        },
     });
     for (const role of ["alice", "bob", "carol", HOSTILE]) assert.deepEqual(await catalogEntries(cluster, { role }), ["pgaudit.log=read,write"], role);
-    for (const role of ["team_a", "reporting", "analysts", "dave"]) assert.deepEqual(await catalogEntries(cluster, { role }), [], `${role}: not a login member`);
+    for (const role of ["team_a", "reporting", "analysts", "dave"])
+        assert.deepEqual(await catalogEntries(cluster, { role }), [], `${role}: not a login member`);
     assert.equal(await showAs(cluster, "carol", "postgres"), "read,write", "a member through team_a gets it at login");
 
     const refreshed = await refresh(host, created);
@@ -151,17 +157,28 @@ test("a group in a database writes role-in-database scopes; a member's existing 
     assert.deepEqual(await catalogEntries(cluster, { role: "carol", database: "shop" }), ["pgaudit.log=read"]);
     assert.deepEqual(await catalogEntries(cluster, { role: "carol" }), [], "the role scope is not touched");
 
-    await assert.rejects(upScopes("nogroup", { scopes: [], groups: [{ group: "Analysts", settings: { log: ["read"] } }] }), /role "Analysts" does not exist; create it first/);
+    await assert.rejects(
+        upScopes("nogroup", { scopes: [], groups: [{ group: "Analysts", settings: { log: ["read"] } }] }),
+        /role "Analysts" does not exist; create it first/,
+    );
     await destroy(host, created);
     assert.deepEqual(await catalogEntries(cluster, { role: "carol", database: "shop" }), []);
 });
 
 test("check names the field and the fix for bad group input", async () => {
-    const result = await pgAuditScopesProvider.check!({}, {
-        connection: cluster.adminUri(),
-        scopes: [],
-        groups: [{ group: "", settings: { log: ["reed"] } }, { group: "analysts", role: "x", settings: { log: ["read"] } }, { group: "a", settings: { log: ["read"] } }, { group: "a", settings: { log: ["ddl"] } }],
-    });
+    const result = await pgAuditScopesProvider.check!(
+        {},
+        {
+            connection: cluster.adminUri(),
+            scopes: [],
+            groups: [
+                { group: "", settings: { log: ["reed"] } },
+                { group: "analysts", role: "x", settings: { log: ["read"] } },
+                { group: "a", settings: { log: ["read"] } },
+                { group: "a", settings: { log: ["ddl"] } },
+            ],
+        },
+    );
     const failures = (result.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n");
     assert.match(failures, /groups\[0\]\.group: must not be empty/);
     assert.match(failures, /groups\[0\]\.settings\.log\[0\]/);
@@ -179,7 +196,9 @@ test("1,000 members: resolved and written in one transaction (one batch of ALTER
     assert.equal((log.match(/statement: BEGIN/g) ?? []).length, 1, "one transaction");
     const batches = log.split("\n").filter((l) => /LOG:\s+statement: ALTER ROLE/.test(l));
     assert.equal(batches.length, 1, "every ALTER in one statement batch, with the COMMIT");
-    const rows = await cluster.sql<{ n: string }>(`SELECT count(*) AS n FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname ~ '^m[0-9]+$' AND 'pgaudit.log=ddl' = ANY(s.setconfig)`);
+    const rows = await cluster.sql<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname ~ '^m[0-9]+$' AND 'pgaudit.log=ddl' = ANY(s.setconfig)`,
+    );
     assert.equal(Number(rows[0].n), 1000);
     await destroy(host, created);
 });
@@ -197,15 +216,22 @@ test("exclusive keeps group members as declared; another resource's explicit sco
     assert.deepEqual(Object.keys((created.outputs.members as Record<string, Record<string, string>>)["group/crew"]).sort(), ["role/gus", "role/ivy"]);
     const refreshed = await refresh(host, created);
     const undeclared = refreshed.outputs.undeclared as { role?: string }[];
-    assert.deepEqual(undeclared.filter((o) => ["gus", "ivy", "hal"].includes(o.role ?? "")), [], "members are declared, not undeclared");
+    assert.deepEqual(
+        undeclared.filter((o) => ["gus", "ivy", "hal"].includes(o.role ?? "")),
+        [],
+        "members are declared, not undeclared",
+    );
 
     // Another stack declaring the same group: refused, naming the holder and the fix.
-    const other = await pgAuditScopesProvider.check!({}, {
-        connection: cluster.adminUri(),
-        scopes: [],
-        groups: [{ group: "crew", settings: { log: ["ddl"] } }],
-        owner: { stack: "proj/other", resource: 'PgAuditScopes "theirs"' },
-    });
+    const other = await pgAuditScopesProvider.check!(
+        {},
+        {
+            connection: cluster.adminUri(),
+            scopes: [],
+            groups: [{ group: "crew", settings: { log: ["ddl"] } }],
+            owner: { stack: "proj/other", resource: 'PgAuditScopes "theirs"' },
+        },
+    );
     await assert.rejects(pgAuditScopesProvider.create(other.inputs), (err: Error) => {
         assert.match(err.message, /the members of group "crew" is owned by PgAuditScopes "crew", the members of group "crew" of stack/);
         assert.match(err.message, /two stacks must not declare one scope/);

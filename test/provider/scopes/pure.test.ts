@@ -169,13 +169,12 @@ test("diff: per-scope meaning, not text; any added, removed or changed scope, co
 });
 
 test("check takes the map PgAuditScopes sends for a plain list, validates every key and line anew, and normalizes it", () => {
-    const ok = checkScopesInputs({ connection: "postgresql://a:b@h:5432/d", scopes: { "role/app": "log=ddl,role", "database/shop": "log=all; logCatalog=false" } });
+    const ok = checkScopesInputs({
+        connection: "postgresql://a:b@h:5432/d",
+        scopes: { "role/app": "log=ddl,role", "database/shop": "log=all; logCatalog=false" },
+    });
     assert.deepEqual(ok.failures, []);
     assert.deepEqual(ok.inputs.scopes, { "role/app": "log=ddl,role", "database/shop": "log=all; logCatalog=false" });
     const bad = checkScopesInputs({ connection: "postgresql://a:b@h:5432/d", scopes: { "user/app": "log=ddl", "role/x": "log=reed", "role/y": 3 } });
-    assert.deepEqual(
-        bad.failures.map((f) => f.property).sort(),
-        ["scopes.role/x", "scopes.role/y", "scopes.user/app"],
-        JSON.stringify(bad.failures),
-    );
+    assert.deepEqual(bad.failures.map((f) => f.property).sort(), ["scopes.role/x", "scopes.role/y", "scopes.user/app"], JSON.stringify(bad.failures));
 });
