@@ -37,16 +37,15 @@ const groupHolderSchema = z.object({
 });
 export type GroupHolder = z.infer<typeof groupHolderSchema>;
 
-/** A login member of a group, or a role under it without LOGIN (reported, not required: it never logs in). */
-const groupMembershipSchema = z.object({
-    group: z.string(),
-    exists: z.boolean(),
+/** A group's members as read: the login roles under it, and those without LOGIN (reported, not required: they never log in). */
+export interface GroupMembershipRead {
+    readonly group: string;
+    readonly exists: boolean;
     /** Set when the members could not be read: a finding. */
-    error: z.string().optional(),
-    login: z.array(z.string()),
-    noLogin: z.array(z.string()),
-});
-export type GroupMembershipRead = z.infer<typeof groupMembershipSchema>;
+    readonly error?: string;
+    readonly login: string[];
+    readonly noLogin: string[];
+}
 
 const groupRequirementResultSchema = z.object({
     group: z.string(),
