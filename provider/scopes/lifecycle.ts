@@ -37,7 +37,8 @@ function checkDeclaration(news: Record<string, unknown>): CheckOutcome {
     for (const [key, field] of Object.entries(schema.shape)) {
         if (unknownPaths(props[key]).length > 0) continue;
         const parsed = (field as z.ZodType).safeParse(props[key]);
-        if (parsed.success) inputs[key] = parsed.data;
+        // An absent optional input stays absent: the engine's wire form has no undefined.
+        if (parsed.success && parsed.data !== undefined) inputs[key] = parsed.data;
     }
     return { inputs, failures: [] };
 }
