@@ -4,6 +4,7 @@
  * password).
  */
 import { z } from "zod";
+import { sameJson } from "./sameJson";
 
 /** libpq's sslmode values that node-postgres can honour; `allow`/`prefer` would need a plaintext fallback. */
 const SSL_MODES = ["disable", "require", "verify-ca", "verify-full"] as const;
@@ -221,24 +222,9 @@ export function sameConnection(olds: unknown, news: unknown): boolean {
     if (isObject(olds) && isObject(news) && news.caCert === PROJECT_CA_AT_UP && typeof olds.caCert === "string") {
         const { caCert: _old, ...a } = olds;
         const { caCert: _new, ...b } = news;
-        return canonical(a) === canonical(b);
+        return sameJson(a, b);
     }
-    return canonical(olds) === canonical(news);
-}
-
-/** JSON with object keys sorted (dynamicInputs.sameJson's rule; not imported: it would close an import cycle). */
-function canonical(v: unknown): string {
-    const sorted = (x: unknown): unknown =>
-        Array.isArray(x)
-            ? x.map(sorted)
-            : x !== null && typeof x === "object"
-              ? Object.fromEntries(
-                    Object.keys(x)
-                        .sort()
-                        .map((k) => [k, sorted((x as Record<string, unknown>)[k])]),
-                )
-              : x;
-    return JSON.stringify(sorted(v));
+    return sameJson(olds, news);
 }
 
 /** Resolves defaults that depend on other fields, or says which field is wrong. */

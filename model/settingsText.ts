@@ -9,6 +9,7 @@
  * value typed by hand that this package cannot read (`log="reed"`) still round-trips and shows.
  */
 import { SETTING_DEFINITIONS, SETTING_KEYS, type SettingKey, type SettingValue, type SettingValues } from "./settings";
+import { settingsSchema } from "./settingsSchema";
 
 const WORD = /^[A-Za-z0-9_]+$/;
 const JSON_STRING = /^"(?:[^"\\]|\\.)*"/;
@@ -61,4 +62,56 @@ export function decodeSettingsText(text: string): SettingValues {
         else if (rest !== "") throw new Error(`not a pgaudit settings line: ${JSON.stringify(text)}`);
     }
     return values;
+}
+
+/**
+ * A state map of key → settings line read back: each key through `parseKey`, each line decoded;
+ * the keys whose key or line this package did not write are returned apart, for a state schema
+ * to refuse by name.
+ */
+export function decodeSettingsMap<K>(
+    map: Readonly<Record<string, string>>,
+    parseKey: (key: string) => K | undefined,
+): { readonly decoded: { key: string; at: K; settings: SettingValues }[]; readonly refused: string[] } {
+    const decoded: { key: string; at: K; settings: SettingValues }[] = [];
+    const refused: string[] = [];
+    for (const [key, text] of Object.entries(map)) {
+        const at = parseKey(key);
+        let settings: SettingValues | undefined;
+        try {
+            settings = decodeSettingsText(text);
+        } catch {
+            settings = undefined;
+        }
+        if (at === undefined || settings === undefined) refused.push(key);
+        else decoded.push({ key, at, settings });
+    }
+    return { decoded, refused };
+}
+
+/**
+ * A map of key → settings line given as input (PgAuditScopes sends its scopes and groups so),
+ * checked anew: each key through `parseKey` and written back canonical by `keyOf`, each line
+ * decoded and passed through the settings schema, out normalized; what fails is refused by key.
+ */
+export function normalizeSettingsMap<K>(
+    map: Readonly<Record<string, unknown>>,
+    parseKey: (key: string) => K | undefined,
+    keyOf: (at: K) => string,
+): { readonly normalized: Record<string, string>; readonly refused: string[] } {
+    const normalized: Record<string, string> = {};
+    const refused: string[] = [];
+    for (const [key, text] of Object.entries(map)) {
+        const at = parseKey(key);
+        let settings: unknown;
+        try {
+            settings = typeof text === "string" ? decodeSettingsText(text) : undefined;
+        } catch {
+            settings = undefined;
+        }
+        const parsed = settingsSchema.safeParse(settings);
+        if (at === undefined || !parsed.success) refused.push(key);
+        else normalized[keyOf(at)] = encodeSettingsText(parsed.data);
+    }
+    return { normalized, refused };
 }

@@ -3,7 +3,6 @@
  * scope, what each role gets at login in each database and from where, and the requirement's
  * verdict. Every name goes through displayText, so hostile names cannot forge lines or colours.
  */
-import { pgAuditLogClasses } from "../model/pgauditLog";
 import { displayName, quoteName, safeText } from "./displayText";
 import type {
     AuditPosture,
@@ -15,6 +14,7 @@ import type {
     PostureChanges,
     RequirementResult,
 } from "./model";
+import { classesText } from "./report/matrix";
 import { changesText, exceptionsText } from "./report/text";
 import { functionSignature } from "./functionChecks";
 import { renderObjectAudit } from "./renderObjectAudit";
@@ -25,16 +25,6 @@ import { heldByGroupNote, renderGroupRequirements, type GroupReport } from "./gr
 function valueCell(value: string | null): string {
     if (value === null) return "?";
     return value === "" ? "''" : value;
-}
-
-function classesCell(value: string | null): string {
-    if (value === null) return "?";
-    try {
-        const classes = pgAuditLogClasses(value);
-        return classes.length ? classes.join(",") : "(nothing)";
-    } catch {
-        return "(invalid)";
-    }
 }
 
 function header(posture: AuditPosture): string[] {
@@ -166,7 +156,7 @@ function effectiveSection(posture: AuditPosture, requirement: RequirementResult 
     const rows = posture.effective.map((pair) => {
         const l = log(pair);
         const via = groups ? heldByGroupNote(groups.holders, l.from) : "";
-        return [displayName(pair.role), displayName(pair.database), valueCell(l.value), classesCell(l.value), originCell(l.from) + via, pairNote(pair)];
+        return [displayName(pair.role), displayName(pair.database), valueCell(l.value), classesText(l.value), originCell(l.from) + via, pairNote(pair)];
     });
     return [
         "",

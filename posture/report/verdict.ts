@@ -1,6 +1,6 @@
 /** The report's verdict: every violation any check asked for found, as one list, and pass or fail. */
 import { quoteName } from "../displayText";
-import type { PostureReport, SettingOrigin } from "../model";
+import type { PostureReport, SettingOrigin, Violation } from "../model";
 
 export type Verdict = "pass" | "fail" | "unchecked";
 
@@ -20,22 +20,19 @@ export interface ReportFinding {
     readonly cause?: { readonly setting: string; readonly value: string | null; readonly from: SettingOrigin };
 }
 
+/** A `--require` (or `--require-group`) violation: a role lacks classes, or its lines miss the server log. */
+function classesFinding(check: string, v: Violation): ReportFinding {
+    const rule = v.reason === "not-in-server-log" ? "server-log" : "classes";
+    return { check, rule, references: [], role: v.role, database: v.database, message: v.message, cause: { setting: v.setting, value: v.value, from: v.from } };
+}
+
 /** Every violation, in the order: requirement, baseline, object requirement, groups. Excused ones are not violations. */
 export function findings(report: PostureReport): ReportFinding[] {
     const out: ReportFinding[] = [];
     const req = report.requirement;
     if (req) {
         const check = `require ${req.classes.join(",")}`;
-        for (const v of req.violations)
-            out.push({
-                check,
-                rule: v.reason === "not-in-server-log" ? "server-log" : "classes",
-                references: [],
-                role: v.role,
-                database: v.database,
-                message: v.message,
-                cause: { setting: v.setting, value: v.value, from: v.from },
-            });
+        for (const v of req.violations) out.push(classesFinding(check, v));
         for (const v of req.functionViolations) out.push({ check, rule: "functions", references: [], role: v.owner, database: v.database, message: v.message });
     }
     const base = report.baseline;
@@ -68,16 +65,7 @@ export function findings(report: PostureReport): ReportFinding[] {
         const check = `require-group ${r.group}:${r.classes.join(",")}`;
         // A group that is missing or could not be read is a finding: its members cannot be shown to pass.
         if (r.finding) out.push({ check, rule: "group", references: [], role: null, database: null, message: r.finding });
-        for (const v of r.violations)
-            out.push({
-                check,
-                rule: v.reason === "not-in-server-log" ? "server-log" : "classes",
-                references: [],
-                role: v.role,
-                database: v.database,
-                message: v.message,
-                cause: { setting: v.setting, value: v.value, from: v.from },
-            });
+        for (const v of r.violations) out.push(classesFinding(check, v));
     }
     return out;
 }

@@ -72,18 +72,3 @@ export function parseOrThrow<S extends z.ZodType>(
     }
     return parsed.data;
 }
-
-/** Deep equality of JSON values, object key order ignored: how connections are compared in diff. */
-export function sameJson(a: unknown, b: unknown): boolean {
-    const sorted = (v: unknown): unknown =>
-        Array.isArray(v)
-            ? v.map(sorted)
-            : v !== null && typeof v === "object"
-              ? Object.fromEntries(
-                    Object.keys(v)
-                        .sort()
-                        .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
-                )
-              : v;
-    return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
-}

@@ -3,7 +3,8 @@
  * Values unknown at preview (the engine's sentinel) are neither validated nor compared.
  */
 import { sameConnection } from "../../model/connectionSpec";
-import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { sameJson } from "../../model/sameJson";
 import { pendingUndeclared } from "../../model/undeclared";
 import { exclusiveInputFailures, exclusiveInputsSchema, exclusiveStateSchema, type ExclusiveInputs, type ExclusiveState } from "./schema";
 

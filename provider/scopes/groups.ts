@@ -27,7 +27,7 @@ import { pgAuditLogCovers } from "../../model/pgauditLog";
 import { pgNameSchema, settingsSchema } from "../../model/settingsSchema";
 import { describeGroup, groupKey, memberScope, parseGroupKey, scopeId, type GroupScope } from "../../model/scope";
 import { SETTING_DEFINITIONS, SETTING_KEYS, settingValueEquals, type SettingValues } from "../../model/settings";
-import { decodeSettingsText, encodeSettingsText } from "../../model/settingsText";
+import { decodeSettingsMap, decodeSettingsText, encodeSettingsText, normalizeSettingsMap } from "../../model/settingsText";
 import type { Scope } from "../../model/scope";
 
 /** One declared group scope as the user writes it. */
@@ -58,20 +58,9 @@ export const groupsInputSchema = z.unknown().transform((value, ctx): Record<stri
     if (value === undefined) return undefined;
     const out: Record<string, string> = {};
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-        for (const [key, text] of Object.entries(value)) {
-            const g = parseGroupKey(key);
-            let settings: unknown;
-            try {
-                settings = typeof text === "string" ? decodeSettingsText(text) : undefined;
-            } catch {
-                settings = undefined;
-            }
-            const parsed = settingsSchema.safeParse(settings);
-            if (!g || !parsed.success)
-                ctx.addIssue({ code: "custom", path: [key], message: "is not a group key and settings line (group/analysts: log=read)" });
-            else out[groupKey(g)] = encodeSettingsText(parsed.data);
-        }
-        return out;
+        const { normalized, refused } = normalizeSettingsMap(value as Record<string, unknown>, parseGroupKey, groupKey);
+        for (const key of refused) ctx.addIssue({ code: "custom", path: [key], message: "is not a group key and settings line (group/analysts: log=read)" });
+        return normalized;
     }
     if (!Array.isArray(value)) {
         ctx.addIssue({ code: "custom", message: LIST_ERROR });
@@ -127,20 +116,10 @@ export interface OwnedGroup extends GroupScope {
 export const groupsStateSchema = z
     .record(z.string(), z.string())
     .default({})
-    .transform((map, ctx) => {
-        const owned: OwnedGroup[] = [];
-        for (const [key, text] of Object.entries(map)) {
-            const g = parseGroupKey(key);
-            let settings: SettingValues | undefined;
-            try {
-                settings = decodeSettingsText(text);
-            } catch {
-                settings = undefined;
-            }
-            if (!g || !settings) ctx.addIssue({ code: "custom", path: [key], message: "is not a group scope and settings line this package wrote" });
-            else owned.push({ key, ...g, settings });
-        }
-        return owned;
+    .transform((map, ctx): OwnedGroup[] => {
+        const { decoded, refused } = decodeSettingsMap(map, parseGroupKey);
+        for (const key of refused) ctx.addIssue({ code: "custom", path: [key], message: "is not a group scope and settings line this package wrote" });
+        return decoded.map(({ key, at, settings }) => ({ key, ...at, settings }));
     });
 
 /** Per group key, the member scope keys it holds and the line at each. */

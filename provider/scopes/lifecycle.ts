@@ -5,7 +5,8 @@
  */
 import type { z } from "zod";
 import { sameConnection } from "../../model/connectionSpec";
-import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { sameJson } from "../../model/sameJson";
 import { pendingUndeclared } from "../../model/undeclared";
 import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchemaFor, scopesStateSchema, type ScopesState } from "./schema";
 import { changedSettingKeys } from "../../model/settings";

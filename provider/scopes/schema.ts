@@ -12,7 +12,7 @@ import { inputFailures, resourceKeys, UNKNOWN, type InputFailure } from "../../m
 import { pgNameSchema, settingsSchema } from "../../model/settingsSchema";
 import { describeScope, parseScopeId, scopeId } from "../../model/scope";
 import { SETTING_KEYS, type SettingValues } from "../../model/settings";
-import { decodeSettingsText, encodeSettingsText } from "../../model/settingsText";
+import { decodeSettingsMap, encodeSettingsText, normalizeSettingsMap } from "../../model/settingsText";
 import type { Scope } from "../../model/scope";
 import { adoptSchema, ownerIdSchema, ownerLabelSchema } from "../../model/ownership";
 import { groupsInputSchema, groupsStateSchema, memberMapSchema } from "./groups";
@@ -85,20 +85,9 @@ export const scopesInputsSchema = z.strictObject({ ...optionsShape, scopes: scop
  * key and each line settings that pass the settings schema; it comes out normalized.
  */
 const scopesWireMapSchema = z.record(z.string(), z.unknown()).transform((map, ctx) => {
-    const out: Record<string, string> = {};
-    for (const [key, text] of Object.entries(map)) {
-        const scope = parseScopeId(key);
-        let settings: unknown;
-        try {
-            settings = typeof text === "string" ? decodeSettingsText(text) : undefined;
-        } catch {
-            settings = undefined;
-        }
-        const parsed = settingsSchema.safeParse(settings);
-        if (!scope || !parsed.success) ctx.addIssue({ code: "custom", path: [key], message: "is not a scope key and settings line (role/app: log=ddl,role)" });
-        else out[scopeId(scope)] = encodeSettingsText(parsed.data);
-    }
-    return out;
+    const { normalized, refused } = normalizeSettingsMap(map, parseScopeId, scopeId);
+    for (const key of refused) ctx.addIssue({ code: "custom", path: [key], message: "is not a scope key and settings line (role/app: log=ddl,role)" });
+    return normalized;
 });
 
 /** Check's input when `scopes` is already the map (see scopesWireMapSchema). */
@@ -124,20 +113,10 @@ export interface OwnedScope {
 }
 
 /** The map state keeps, decoded; keys or lines this package did not write are refused. */
-const scopesMapSchema = z.record(z.string(), z.string()).transform((map, ctx) => {
-    const owned: OwnedScope[] = [];
-    for (const [key, text] of Object.entries(map)) {
-        const scope = parseScopeId(key);
-        let settings: SettingValues | undefined;
-        try {
-            settings = decodeSettingsText(text);
-        } catch {
-            settings = undefined;
-        }
-        if (!scope || !settings) ctx.addIssue({ code: "custom", path: [key], message: "is not a scope and settings line this package wrote" });
-        else owned.push({ key, scope, settings });
-    }
-    return owned;
+const scopesMapSchema = z.record(z.string(), z.string()).transform((map, ctx): OwnedScope[] => {
+    const { decoded, refused } = decodeSettingsMap(map, parseScopeId);
+    for (const key of refused) ctx.addIssue({ code: "custom", path: [key], message: "is not a scope and settings line this package wrote" });
+    return decoded.map(({ key, at, settings }) => ({ key, scope: at, settings }));
 });
 
 /** What check returns and create/update get; also a resource's state (with `undeclared`). */

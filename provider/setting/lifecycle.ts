@@ -4,7 +4,8 @@
  * engine's unknown sentinel; they are neither validated nor compared.
  */
 import { sameConnection } from "../../model/connectionSpec";
-import { checkWith, ownProperties, parseOrThrow, sameJson, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { sameJson } from "../../model/sameJson";
 import { pgAuditSettingInputsSchema, pgAuditSettingStateSchema, settingInputFailures, type PgAuditSettingInputs, type PgAuditSettingState } from "./schema";
 import { serverChanged } from "../../model/ownership";
 import { changedSettingKeys, type SettingValues } from "../../model/settings";
