@@ -211,7 +211,10 @@ test("bad --compare, --exceptions and --format inputs are usage errors naming th
             ],
             [["--compare", file("notjson.json", "<html>")], /--compare .*notjson\.json: cannot read it as JSON/],
             [["--compare", path.join(dir, "missing.json")], /--compare .*missing\.json: cannot read it \(ENOENT\)/],
-            [["--baseline", "stig", "--exceptions", file("ex.json", `[{"role": "app"}]`)], /--exceptions .*ex\.json: \[0\]\.reason: is required: say why this scope may be weaker/],
+            [
+                ["--baseline", "stig", "--exceptions", file("ex.json", `[{"role": "app"}]`)],
+                /--exceptions .*ex\.json: \[0\]\.reason: is required: say why this scope may be weaker/,
+            ],
             [["--baseline", "stig", "--exceptions", file("ex2.json", `[{"reason": "x"}]`)], /\[0\]: name the scope: role, database, or both/],
             [["--exceptions", file("ex3.json", "[]")], /--exceptions excuses scopes from a baseline; give --baseline too/],
             [["--format", "pdf"], /--format: "pdf" is not a format; expected one of text, json, html, markdown, junit/],
