@@ -126,7 +126,8 @@ function cannotRead(resource: string, what: Unreadable, baseline: Baseline): str
 /** Checks one scope's declared settings; an unset setting is inherited, so not this scope's doing. */
 function checkScope(resource: string, declared: DeclaredScope, report: ReportViolation, baseline: Baseline, exceptions: Exception[]): void {
     const { at, scope, settings } = declared;
-    if (settings instanceof Unreadable) return report(cannotRead(`${resource} (${scopeWords(scope)})`, settings, baseline));
+    // A whole property unknown (PgAuditScopes' groups) names no scope of its own.
+    if (settings instanceof Unreadable) return report(cannotRead(scope === settings ? resource : `${resource} (${scopeWords(scope)})`, settings, baseline));
     // A name no check writes is a foreign or edited resource; a name unknown at preview matters only if the scope is weaker.
     if (scope instanceof Unreadable && scope.why !== UNKNOWN_AT_PREVIEW) return report(cannotRead(resource, scope, baseline));
     const findings = evaluateBaseline(baseline, { settings });

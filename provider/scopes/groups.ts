@@ -70,17 +70,8 @@ export const groupsInputSchema = z.unknown().transform((value, ctx): Record<stri
     value.forEach((entry, index) => {
         const parsed = groupEntrySchema.safeParse(entry);
         if (!parsed.success) {
-            for (const issue of parsed.error.issues) {
-                if (issue.code === "unrecognized_keys") {
-                    for (const key of issue.keys) {
-                        ctx.addIssue({
-                            code: "custom",
-                            path: [index, ...issue.path, key],
-                            message: "is not a known property; expected one of group, database, settings",
-                        });
-                    }
-                } else ctx.addIssue({ code: "custom", path: [index, ...issue.path], message: issue.message });
-            }
+            // Passed on as they are, so that check's one translator names an unknown key with the keys a group takes.
+            for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [index, ...issue.path] });
             return;
         }
         const key = groupKey(parsed.data);

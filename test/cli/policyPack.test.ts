@@ -222,6 +222,8 @@ new PgAuditSetting("strong-unknown-role", { connection, role: later("etl"), sett
 new PgAuditSetting("unknown-settings", { connection, role: "batch", settings: svc.serviceHost.apply(() => ({ log: ["all"] })) });
 // A scope list with an unknown in it arrives unknown as a whole.
 new PgAuditScopes("unknown-scopes", { connection, scopes: [{ role: later("x"), settings: { log: ["all"] } }] });
+// A group list with an unknown in it arrives unknown as a whole too; the known scopes beside it still pass.
+new PgAuditScopes("unknown-groups", { connection, scopes: [{ role: "z", settings: { log: ["all"] } }], groups: [{ group: later("g"), settings: { log: ["all"] } }] });
 // Only the connection unknown: the scopes are checked as usual and pass.
 new PgAuditScopes("unknown-connection", { connection: pulumi.interpolate\`postgresql://avnadmin:pw@\${svc.serviceHost}:5432/defaultdb\`,
     scopes: [{ role: "y", settings: { log: ["all"] } }] });
@@ -231,6 +233,7 @@ new PgAuditScopes("unknown-connection", { connection: pulumi.interpolate\`postgr
     assert.deepEqual(
         sorted(run.found),
         [
+            `PgAuditScopes "unknown-groups": groups is unknown at preview, so it cannot be checked against stig: the pack fails closed. ${fix}`,
             `PgAuditScopes "unknown-scopes": scopes is unknown at preview, so it cannot be checked against stig: the pack fails closed. ${fix}`,
             `PgAuditSetting "unknown-settings" (role "batch"): settings is unknown at preview, so it cannot be checked against stig: the pack fails closed. ${fix}`,
             `PgAuditSetting "weak-unknown-role": role is unknown at preview, so it cannot be checked against stig: the pack fails closed. ${fix}`,

@@ -6,33 +6,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { PgAuditLogging, PgAuditLoggingError, type PgAuditLoggingArgs } from "../../components";
-import { setMocks } from "../support/mocks";
+import { componentMocks, valueOf } from "../support/mocks";
 
 const SCOPES_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes";
-const registrations: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
-setMocks(
-    {
-        newResource(args) {
-            registrations.push({ type: args.type, name: args.name, inputs: args.inputs });
-            const state: Record<string, unknown> = { ...args.inputs };
-            if (args.type === "aiven:index/pg:Pg") {
-                Object.assign(state, {
-                    serviceName: args.inputs.serviceName,
-                    serviceHost: "h",
-                    servicePort: 1,
-                    serviceUsername: "avnadmin",
-                    servicePassword: "pw",
-                });
-            }
-            return { id: `${args.name}-id`, state };
-        },
-        call: (args) => ({ project: args.inputs.project, caCert: "CA" }),
-    },
-    "pgaudit-test",
-    "test",
-);
-
-const valueOf = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply((v) => resolve(v)));
+const registrations = componentMocks();
 const args = (extra: Partial<PgAuditLoggingArgs>): PgAuditLoggingArgs => ({
     project: "proj",
     service: { serviceName: "orders-pg", plan: "startup-4", pgVersion: "16" },
