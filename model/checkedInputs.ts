@@ -1,7 +1,8 @@
 /**
  * A resource's provider-CHECKED inputs, read the way a gate must: what the engine hands the policy
  * pack, and what `pulumi preview --json` prints (`pgaudit-review`). Not the program's objects:
- * PgAuditScopes' `scopes` is the map its check writes (`{"role/app": "log=write; logCatalog=true"}`),
+ * PgAuditScopes' `scopes` is the JSON text of the map its check writes (`{"role/app": "log=write; logCatalog=true"}`;
+ * state of earlier versions holds the map itself),
  * or the program's list while a value in it is unknown at preview. An unknown value throws when
  * touched (the analyzer's proxy; @pulumi/policy turns that throw into an advisory note, a pass)
  * or is the engine's sentinel (preview --json); a secret is `[secret]` in preview --json. Every
@@ -11,7 +12,7 @@ import { UNKNOWN } from "./inputFailures";
 import { settingsSchema } from "./settingsSchema";
 import { describeGroup, describeScope, isGroupScope, parseGroupKey, parseScopeId, type GroupScope } from "./scope";
 import type { SettingValues } from "./settings";
-import { decodeSettingsText } from "./settingsText";
+import { decodeSettingsText, settingsMapOf } from "./settingsText";
 import type { Scope } from "./scope";
 
 /** Why a value the analyzer's proxy would not hand over is unreadable. */
@@ -138,9 +139,11 @@ function listEntries(
 
 /**
  * PgAuditScopes' scopes and group scopes: the maps its check writes (scope key or group key →
- * settings line), or, while a value in one is unknown at preview, the program's list. A group
+ * settings line; the scopes as their JSON text), or, while a value in one is unknown at preview, the program's list. A group
  * scope's settings reach every login member of the group, so a gate judges it like a scope.
  */
+const NOT_SCOPES = "is neither the scope text PgAuditScopes' check writes nor a list of scopes";
+
 export function scopesScopes(props: Record<string, unknown>): DeclaredScope[] | Unreadable {
     const scopes = readProperty(props, "scopes");
     if (scopes instanceof Unreadable) return scopes;
@@ -149,8 +152,10 @@ export function scopesScopes(props: Record<string, unknown>): DeclaredScope[] | 
         declared = listEntries("scopes", scopes, "{ database?, role?, settings }", (entry, at) =>
             scopeOf(nameAt(`${at}.database`, entry.database), nameAt(`${at}.role`, entry.role), at),
         );
-    } else if (isRecord(scopes)) {
-        declared = Object.entries(scopes).map(([key, line]) => {
+    } else if (isRecord(scopes) || typeof scopes === "string") {
+        const map = settingsMapOf(scopes);
+        if (map === undefined) return new Unreadable("scopes", NOT_SCOPES);
+        declared = Object.entries(map).map(([key, line]) => {
             const at = `scopes[${JSON.stringify(key)}]`;
             return mapEntry(
                 at,
@@ -158,7 +163,7 @@ export function scopesScopes(props: Record<string, unknown>): DeclaredScope[] | 
                 line,
             );
         });
-    } else return new Unreadable("scopes", "is neither the scope map PgAuditScopes' check writes nor a list of scopes");
+    } else return new Unreadable("scopes", NOT_SCOPES);
     const groups = readProperty(props, "groups");
     if (groups === undefined) return declared;
     if (groups instanceof Unreadable) return [...declared, { at: "groups", scope: groups, settings: groups }];

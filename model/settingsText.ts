@@ -75,14 +75,18 @@ export function decodeSettingsMap<K>(
 ): { readonly decoded: { key: string; at: K; settings: SettingValues }[]; readonly refused: string[] } {
     const decoded: { key: string; at: K; settings: SettingValues }[] = [];
     const refused: string[] = [];
+    // Scopes share a few lines: each distinct line is decoded once, and its settings shared.
+    const byLine = new Map<string, SettingValues | undefined>();
     for (const [key, text] of Object.entries(map)) {
         const at = parseKey(key);
-        let settings: SettingValues | undefined;
-        try {
-            settings = decodeSettingsText(text);
-        } catch {
-            settings = undefined;
+        if (!byLine.has(text)) {
+            try {
+                byLine.set(text, decodeSettingsText(text));
+            } catch {
+                byLine.set(text, undefined);
+            }
         }
+        const settings = byLine.get(text);
         if (at === undefined || settings === undefined) refused.push(key);
         else decoded.push({ key, at, settings });
     }
@@ -101,8 +105,9 @@ export function normalizeSettingsMap<K>(
 ): { readonly normalized: Record<string, string>; readonly refused: string[] } {
     const normalized: Record<string, string> = {};
     const refused: string[] = [];
-    for (const [key, text] of Object.entries(map)) {
-        const at = parseKey(key);
+    // Each distinct line is checked once: its canonical form, or undefined when it is refused.
+    const byLine = new Map<unknown, string | undefined>();
+    const canonical = (text: unknown): string | undefined => {
         let settings: unknown;
         try {
             settings = typeof text === "string" ? decodeSettingsText(text) : undefined;
@@ -110,8 +115,40 @@ export function normalizeSettingsMap<K>(
             settings = undefined;
         }
         const parsed = settingsSchema.safeParse(settings);
-        if (at === undefined || !parsed.success) refused.push(key);
-        else normalized[keyOf(at)] = encodeSettingsText(parsed.data);
+        return parsed.success ? encodeSettingsText(parsed.data) : undefined;
+    };
+    for (const [key, text] of Object.entries(map)) {
+        const at = parseKey(key);
+        if (!byLine.has(text)) byLine.set(text, canonical(text));
+        const line = byLine.get(text);
+        if (at === undefined || line === undefined) refused.push(key);
+        else normalized[keyOf(at)] = line;
     }
     return { normalized, refused };
+}
+
+/**
+ * A whole map of key → settings line as one JSON text, an entry a line: how PgAuditScopes hands
+ * its scopes to the engine and keeps them in state. One string crosses gRPC, the engine and the
+ * checkpoint at a fraction of the cost of 10,000 map entries (docs/performance.md), and the CLI
+ * still shows a change entry by entry, since it diffs a JSON text as the object it holds.
+ */
+export function encodeSettingsMapText(map: Readonly<Record<string, string>>): string {
+    const entries = Object.entries(map);
+    return entries.length === 0 ? "{}" : `{\n${entries.map(([key, line]) => `${JSON.stringify(key)}: ${JSON.stringify(line)}`).join(",\n")}\n}`;
+}
+
+/**
+ * The map a settings-map text holds; a map as it is (state written before the text, and group
+ * maps); undefined for anything else, for the caller to refuse.
+ */
+export function settingsMapOf(value: unknown): Record<string, unknown> | undefined {
+    const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (typeof value !== "string") return isMap(value) ? value : undefined;
+    try {
+        const parsed: unknown = JSON.parse(value);
+        return isMap(parsed) ? parsed : undefined;
+    } catch {
+        return undefined;
+    }
 }

@@ -10,7 +10,8 @@ import { sameJson } from "../../model/sameJson";
 import { pendingUndeclared } from "../../model/undeclared";
 import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchemaFor, scopesStateSchema, type ScopesState } from "./schema";
 import { changedSettingKeys } from "../../model/settings";
-import { decodeSettingsText } from "../../model/settingsText";
+import { decodeSettingsText, settingsMapOf } from "../../model/settingsText";
+import { UNKNOWN } from "../../model/inputFailures";
 import { serverChanged } from "../../model/ownership";
 import { carriedMembers, membersDrifted } from "./groups";
 
@@ -51,17 +52,21 @@ export function parseScopesState(props: Record<string, unknown>): ScopesState {
 
 /**
  * Whether any scope's settings differ by meaning, or a scope was added or removed; true when
- * `news` is not known yet. Stops at the first difference, and equal lines need no decoding: at
- * 10,000 scopes a diff that decodes every line costs more than the rest of the engine's step.
+ * `news` is not known yet. The same text is no change; otherwise it stops at the first
+ * difference, and equal lines need no decoding: at 10,000 scopes a diff that decodes every line
+ * costs more than the rest of the engine's step. Either side may be the text or a map (state
+ * written before the text, and the group maps).
  */
 function scopesDiffer(olds: unknown, news: unknown): boolean {
-    const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
-    if (!isMap(olds) || !isMap(news) || unknownPaths(news).length > 0) return true;
-    const oldKeys = Object.keys(olds);
-    if (oldKeys.length !== Object.keys(news).length) return true;
+    if (typeof news === "string" && news !== UNKNOWN && olds === news) return false;
+    const before = settingsMapOf(olds);
+    const after = news === UNKNOWN ? undefined : settingsMapOf(news);
+    if (before === undefined || after === undefined || Array.isArray(news) || unknownPaths(after).length > 0) return true;
+    const oldKeys = Object.keys(before);
+    if (oldKeys.length !== Object.keys(after).length) return true;
     return oldKeys.some((key) => {
-        const a = olds[key];
-        const b = news[key];
+        const a = before[key];
+        const b = after[key];
         if (a === b && typeof a === "string") return false;
         if (typeof a !== "string" || typeof b !== "string") return true;
         try {

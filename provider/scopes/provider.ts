@@ -18,7 +18,7 @@ import { BatchFailure, readScopes, readServerFacts, runBatch } from "../catalog/
 import { checkScopesInputs, diffScopes, parseScopesState } from "./lifecycle";
 import { planScopesApply, problemsError, unknownSettingProblems, type BatchStatement } from "./plan";
 import type { OwnedScope, ScopesState } from "./schema";
-import { encodeSettingsText } from "../../model/settingsText";
+import { encodeSettingsMapText, encodeSettingsText } from "../../model/settingsText";
 import { decideClaim, mayRelease, newOwnerId, ownedElsewhere } from "../../model/ownership";
 import { scopeId } from "../../model/scope";
 import { beginOwned, claimSql, ensureOwnerTable, evictSql, releaseSql, type OwnerRecords } from "../catalog/ownerStore";
@@ -28,7 +28,7 @@ import type { MemberMap } from "./groups";
 /** One resource is one server's declaration; the id only has to be stable. */
 const SCOPES_ID = "pgaudit-scopes";
 
-/** What state keeps: the options, each scope's settings line, and (exclusive only) what is undeclared. */
+/** What state keeps: the options, each scope's settings line (as one text), and (exclusive only) what is undeclared. */
 function outputsOf(
     state: ScopesState,
     ownerId: string | undefined,
@@ -44,7 +44,7 @@ function outputsOf(
         connectDeadlineSeconds: state.connectDeadlineSeconds,
         exclusive: state.exclusive,
         onUnresettable: state.onUnresettable,
-        scopes: Object.fromEntries(scopes.map((s) => [s.key, encodeSettingsText(s.settings)])),
+        scopes: encodeSettingsMapText(Object.fromEntries(scopes.map((s) => [s.key, encodeSettingsText(s.settings)]))),
         ...(state.exclusive ? { undeclared: [...(undeclared ?? [])] } : {}),
         ...(state.groups.length > 0 ? { groups: Object.fromEntries(state.groups.map((g) => [g.key, encodeSettingsText(g.settings)])) } : {}),
         ...(groups && state.groups.length > 0 ? { members: groups.members, ...(groups.leavers ? { leavers: groups.leavers } : {}) } : {}),
@@ -100,7 +100,8 @@ async function inTransaction<T>(
  * as it stands; a scope no longer declared is reset only while its record still names us.
  */
 async function apply(state: ScopesState, ownerId: string, olds?: ScopesState): Promise<Record<string, unknown>> {
-    const removed = olds ? olds.scopes.filter((o) => !state.scopes.some((s) => s.key === o.key)) : [];
+    const declaredKeys = new Set(state.scopes.map((s) => s.key));
+    const removed = olds ? olds.scopes.filter((o) => !declaredKeys.has(o.key)) : [];
     // State older than owner records (no ownerId) owned its scopes all the same.
     const owned = new Set(olds?.scopes.map((s) => s.key) ?? []);
     const previouslyRecorded = olds?.ownerId !== undefined;
@@ -136,7 +137,7 @@ async function apply(state: ScopesState, ownerId: string, olds?: ScopesState): P
                       client,
                       groups: state.groups,
                       previous: olds?.groups ?? [],
-                      explicit: new Set(state.scopes.map((s) => s.key)),
+                      explicit: declaredKeys,
                       ownerId,
                       label: state.owner,
                       recordsPresent: true,

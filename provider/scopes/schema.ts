@@ -2,7 +2,8 @@
  * The inputs and state of PgAuditScopes, as zod schemas: the one source of their types and of the
  * messages `pulumi preview` shows. Users write a list of `{ database?, role?, settings }`; check
  * turns it into what state keeps, a map from scope key (`role/app/database/shop`) to one line of
- * settings text (`log=ddl,role`): small, and one line a changed scope in `pulumi preview --diff`.
+ * settings text (`log=ddl,role`), held as one JSON text (settingsText.ts encodeSettingsMapText):
+ * one string for the engine to move, and still one line a changed scope in `pulumi preview --diff`.
  */
 import { z } from "zod";
 import { connectDeadlineSchema, connectionSchema } from "../../model/connectionSpec";
@@ -12,7 +13,7 @@ import { inputFailures, resourceKeys, UNKNOWN, type InputFailure } from "../../m
 import { pgNameSchema, settingsSchema } from "../../model/settingsSchema";
 import { describeScope, parseScopeId, scopeId } from "../../model/scope";
 import { SETTING_KEYS, type SettingValues } from "../../model/settings";
-import { decodeSettingsMap, encodeSettingsText, normalizeSettingsMap } from "../../model/settingsText";
+import { decodeSettingsMap, encodeSettingsMapText, encodeSettingsText, normalizeSettingsMap, settingsMapOf } from "../../model/settingsText";
 import type { Scope } from "../../model/scope";
 import { adoptSchema, ownerIdSchema, ownerLabelSchema } from "../../model/ownership";
 import { groupsInputSchema, groupsStateSchema, memberMapSchema } from "./groups";
@@ -31,10 +32,10 @@ const scopeEntrySchema = z
         message: "set database, role, or both (role in database) to say which scope the settings apply to",
     });
 
-/** The list as the map state keeps; scopes declared twice are found by duplicateScopeFailures. */
+/** The list as the text state keeps; scopes declared twice are found by duplicateScopeFailures. */
 const scopesListSchema = z
     .array(scopeEntrySchema, { error: 'must be a list of { database?, role?, settings }, e.g. [{ role: "app", settings: { log: ["ddl"] } }]' })
-    .transform((entries) => Object.fromEntries(entries.map((e) => [scopeId(e), encodeSettingsText(e.settings as SettingValues)])));
+    .transform((entries) => encodeSettingsMapText(Object.fromEntries(entries.map((e) => [scopeId(e), encodeSettingsText(e.settings as SettingValues)]))));
 
 /**
  * A scope declared twice, reported at the second (and later) entry. Run on the list as given, so
@@ -79,28 +80,38 @@ const optionsShape = {
 export const scopesInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesListSchema, groups: groupsInputSchema.optional() });
 
 /**
- * The map check writes, given as input: what PgAuditScopes sends once every scope is known at
- * construction (10,000 strings cross the SDK, the engine and the provider host several times
- * faster than 10,000 objects with nested lists). Check validates it anew: each key must be a scope
- * key and each line settings that pass the settings schema; it comes out normalized.
+ * The text check writes, given as input: what PgAuditScopes sends once every scope is known at
+ * construction (one string crosses the SDK, the engine and the provider host far faster than
+ * 10,000 objects with nested lists, or 10,000 map entries). Check validates it anew: each key
+ * must be a scope key and each line settings that pass the settings schema; it comes out
+ * normalized. The map itself (what earlier versions sent and kept) is read the same way.
  */
-const scopesWireMapSchema = z.record(z.string(), z.unknown()).transform((map, ctx) => {
+const scopesWireMapSchema = z.unknown().transform((value, ctx) => {
+    const map = settingsMapOf(value);
+    if (map === undefined) {
+        ctx.addIssue({ code: "custom", message: 'is not the scope text PgAuditScopes writes ({"role/app": "log=ddl,role"})' });
+        return z.NEVER;
+    }
     const { normalized, refused } = normalizeSettingsMap(map, parseScopeId, scopeId);
     for (const key of refused) ctx.addIssue({ code: "custom", path: [key], message: "is not a scope key and settings line (role/app: log=ddl,role)" });
-    return normalized;
+    return encodeSettingsMapText(normalized);
 });
 
-/** Check's input when `scopes` is already the map (see scopesWireMapSchema). */
+/** Check's input when `scopes` is already the text (see scopesWireMapSchema). */
 export const scopesMapInputsSchema = z.strictObject({ ...optionsShape, scopes: scopesWireMapSchema, groups: groupsInputSchema.optional() });
 
-/** The schema for the inputs as given: the program's list, or the map once every scope was known. */
+/** The schema for the inputs as given: the program's list, or the text (or map) once every scope was known. */
 export function scopesInputsSchemaFor(scopes: unknown): typeof scopesInputsSchema | typeof scopesMapInputsSchema {
-    return scopes !== null && typeof scopes === "object" && !Array.isArray(scopes) ? scopesMapInputsSchema : scopesInputsSchema;
+    const written = (scopes !== null && typeof scopes === "object" && !Array.isArray(scopes)) || (typeof scopes === "string" && scopes !== UNKNOWN);
+    return written ? scopesMapInputsSchema : scopesInputsSchema;
 }
 
-/** The scopes as PgAuditScopes sends them: the map when the list is plain and valid, else the list for check to judge. */
+/**
+ * The scopes as PgAuditScopes sends them: the text when the list is plain and valid (check then
+ * reads the text, far cheaper than the list again), else the list for check to judge.
+ */
 export function wireScopes(scopes: unknown): unknown {
-    if (!isPlain(scopes)) return scopes;
+    if (!Array.isArray(scopes) || !isPlain(scopes) || duplicateScopeFailures(scopes).length > 0) return scopes;
     const parsed = scopesListSchema.safeParse(scopes);
     return parsed.success ? parsed.data : scopes;
 }
@@ -112,9 +123,15 @@ export interface OwnedScope {
     readonly settings: SettingValues;
 }
 
-/** The map state keeps, decoded; keys or lines this package did not write are refused. */
-const scopesMapSchema = z.record(z.string(), z.string()).transform((map, ctx): OwnedScope[] => {
-    const { decoded, refused } = decodeSettingsMap(map, parseScopeId);
+/** The text state keeps (or the map of earlier versions), decoded; keys or lines this package did not write are refused. */
+const scopesMapSchema = z.unknown().transform((value, ctx): OwnedScope[] => {
+    const map = settingsMapOf(value);
+    const lines = map && Object.values(map).every((line) => typeof line === "string") ? (map as Record<string, string>) : undefined;
+    if (lines === undefined) {
+        ctx.addIssue({ code: "custom", message: "is not the scope text this package writes" });
+        return z.NEVER;
+    }
+    const { decoded, refused } = decodeSettingsMap(lines, parseScopeId);
     for (const key of refused) ctx.addIssue({ code: "custom", path: [key], message: "is not a scope and settings line this package wrote" });
     return decoded.map(({ key, at, settings }) => ({ key, scope: at, settings }));
 });

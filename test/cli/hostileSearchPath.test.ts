@@ -11,6 +11,7 @@ import { createUserProject, type UserProject } from "../../sandbox/userProject";
 import { evilRuns, plantHostileDatabase } from "../support/hostile";
 import { pgauditCatalog } from "../support/scopes";
 import { resourceIn } from "../support/checkpoint";
+import { scopeMapOf } from "../support/scopesStack";
 
 const STACK = "dev";
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
@@ -77,7 +78,7 @@ test("up and refresh through the CLI in the hostile database read and write the 
     await pulumi(["refresh", "--yes"]);
     const { deployment } = await workspace.exportStack(STACK, true);
     const scopes = resourceIn(deployment, (r) => r.urn.endsWith("::scopes"), "resource named scopes");
-    assert.equal((scopes.outputs.scopes as Record<string, string>)["role/clerk"], "log=none");
+    assert.equal(scopeMapOf(scopes.outputs.scopes)["role/clerk"], "log=none");
     assert.doesNotMatch(JSON.stringify(deployment), /read,write/);
 
     await pulumi(["up", "--yes"]);

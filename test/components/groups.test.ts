@@ -27,7 +27,7 @@ test("groups and groupDatabases become the group scopes of the one PgAuditScopes
     );
     await valueOf(pulumi.all([c.urn, c.scopes!.urn]));
     const [reg] = registrations.filter((r) => r.name === "grp-scopes" && r.type === SCOPES_TYPE);
-    assert.deepEqual(reg.inputs.scopes, { "role/alice": "log=all" });
+    assert.deepEqual(JSON.parse(reg.inputs.scopes as string), { "role/alice": "log=all" });
     assert.deepEqual(reg.inputs.groups, {
         "group/analysts": "log=read,write",
         [`group/${encodeURIComponent('o"dd')}`]: "log=ddl",

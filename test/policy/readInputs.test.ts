@@ -26,13 +26,13 @@ function violations(type: string, props: Record<string, unknown>): string[] {
 
 const FAILS_CLOSED = /the pack fails closed\. Fix: declare it as the resource's inputs document/;
 
-test("a PgAuditScopes whose scopes are neither the map nor a list fails closed", () => {
-    for (const scopes of [undefined, "log=all", 42, null]) {
+test("a PgAuditScopes whose scopes are neither the text (or map) nor a list fails closed", () => {
+    for (const scopes of [undefined, "log=all", '["role/app"]', 42, null]) {
         const found = violations(SCOPES_TYPE, { scopes });
         assert.equal(found.length, 1, `scopes = ${JSON.stringify(scopes)}`);
         assert.match(
             found[0],
-            /^PgAuditScopes "x": scopes is neither the scope map PgAuditScopes' check writes nor a list of scopes, so it cannot be checked against stig/,
+            /^PgAuditScopes "x": scopes is neither the scope text PgAuditScopes' check writes nor a list of scopes, so it cannot be checked against stig/,
         );
     }
 });

@@ -13,6 +13,7 @@ import { after, before, test } from "node:test";
 import { startCluster, type TestCluster } from "../../sandbox/cluster";
 import { EngineHarness, urnFor, type Props } from "../support/engineHarness";
 import { catalogEntries } from "../support/scopes";
+import { scopeMapOf } from "../support/scopesStack";
 
 interface PreviousResource {
     readonly type: string;
@@ -126,18 +127,20 @@ test("PgAuditExclusive created with the old __provider: refresh finds an undecla
     await cluster.sql(`ALTER DATABASE shop RESET pgaudit.log`);
 });
 
-test("PgAuditScopes created with the old __provider: refresh shows drift, update adds and changes scopes, delete resets them", async () => {
+test("PgAuditScopes created with the old __provider, its scopes kept as the map earlier releases wrote: refresh shows drift, update adds and changes scopes, delete resets them", async () => {
     const r = previous.resources.PgAuditScopes;
     const urn = urnFor("previous-scopes", r.type);
     const in1 = await checked(urn, {}, declared(r));
     const created = await host.create(urn, in1);
     assert.equal(created.properties.__provider, r.__provider);
-    assert.deepEqual(created.properties.scopes, { "role/app": "log=write" });
+    assert.deepEqual(scopeMapOf(created.properties.scopes), { "role/app": "log=write" });
     assert.deepEqual(await catalogEntries(cluster, { role: "app" }), ["pgaudit.log=write"]);
 
+    // State as releases before the one text kept it: the scopes as a map, in inputs and outputs.
+    const mapState = { ...created.properties, scopes: scopeMapOf(created.properties.scopes) };
     await cluster.sql(`ALTER ROLE app SET pgaudit.log = 'none'`);
-    const read = await host.read(urn, created.id, created.properties, in1);
-    assert.deepEqual(read.properties.scopes, { "role/app": "log=none" }, "refresh shows the drift");
+    const read = await host.read(urn, created.id, mapState, { ...in1, scopes: mapState.scopes });
+    assert.deepEqual(scopeMapOf(read.properties.scopes), { "role/app": "log=none" }, "refresh shows the drift");
     assert.equal(read.properties.__provider, r.__provider);
     assert.deepEqual(await catalogEntries(cluster, { role: "app" }), ["pgaudit.log=none"], "refresh writes nothing");
 

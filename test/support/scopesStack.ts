@@ -9,6 +9,12 @@ import type * as pulumi from "@pulumi/pulumi";
 import { EngineHarness, serializeUnderMocks, urnFor, type Props } from "./engineHarness";
 
 export const SCOPES_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditScopes";
+
+/** PgAuditScopes' `scopes` as the engine holds it (one JSON text, an entry a line), as the map it holds. */
+export function scopeMapOf(value: unknown): Record<string, string> {
+    assert.equal(typeof value, "string", "the engine holds PgAuditScopes' scopes as one text");
+    return JSON.parse(value as string) as Record<string, string>;
+}
 export const SETTING_TYPE = "pulumi-nodejs:dynamic/pgaudit:PgAuditSetting";
 
 /** A resource as the engine keeps it in state. */

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeSettingsText, encodeSettingsText, parseScopeId, scopeId, UNKNOWN } from "../../../provider";
 import { pgAuditScopesProvider as provider } from "../../support/providers";
-import { checkScopesInputs, diffScopes } from "../../../provider/scopes/lifecycle";
+import { checkScopesInputs, diffScopes, parseScopesState } from "../../../provider/scopes/lifecycle";
 
 const HOSTILE = [`a"b`, `a'b`, `sl/ash`, `per%cent`, `role/x/database/y`, `new\nline`, `ünï 🎉`, ` `, `;`, `=`, `\\`];
 
@@ -89,14 +89,15 @@ test("check reports every failure at once, each with its path, never a value of 
     );
 });
 
-test("check normalizes known inputs into the state's map even when the connection is unknown at preview; unknown scopes are not judged", async () => {
+test("check normalizes known inputs into the state's text even when the connection is unknown at preview; unknown scopes are not judged", async () => {
     const list = [
         { role: "app", settings: { log: "DDL, role" } },
         { role: "app", database: "shop", settings: { log: ["read"], logLevel: "NOTICE" } },
     ];
     const known = await check({ connection: UNKNOWN, scopes: list });
     assert.deepEqual(known.failures, []);
-    assert.deepEqual(known.inputs!.scopes, { "role/app": "log=ddl,role", "role/app/database/shop": "log=read; logLevel=notice" });
+    // One JSON text, an entry a line: one string for the engine, one line a scope in preview --diff.
+    assert.equal(known.inputs!.scopes, '{\n"role/app": "log=ddl,role",\n"role/app/database/shop": "log=read; logLevel=notice"\n}');
     assert.equal(known.inputs!.connection, UNKNOWN);
     assert.equal(known.inputs!.adopt, false);
     // The engine's Struct has no undefined: a key holding one fails the preview ("Unexpected struct type").
@@ -176,13 +177,35 @@ test("diff: per-scope meaning, not text; any added, removed or changed scope, co
     );
 });
 
-test("check takes the map PgAuditScopes sends for a plain list, validates every key and line anew, and normalizes it", () => {
-    const ok = checkScopesInputs({
-        connection: "postgresql://a:b@h:5432/d",
-        scopes: { "role/app": "log=ddl,role", "database/shop": "log=all; logCatalog=false" },
-    });
+test("check takes the text PgAuditScopes sends for a plain list (or the map earlier versions sent), validates every key and line anew, and normalizes it", () => {
+    const connection = "postgresql://a:b@h:5432/d";
+    const text = '{\n"role/app": "log=ddl,role",\n"database/shop": "log=all; logCatalog=false"\n}';
+    const ok = checkScopesInputs({ connection, scopes: '{"role/app":"log=ddl,role","database/shop":"logCatalog=false; log=all"}' });
     assert.deepEqual(ok.failures, []);
-    assert.deepEqual(ok.inputs.scopes, { "role/app": "log=ddl,role", "database/shop": "log=all; logCatalog=false" });
-    const bad = checkScopesInputs({ connection: "postgresql://a:b@h:5432/d", scopes: { "user/app": "log=ddl", "role/x": "log=reed", "role/y": 3 } });
+    assert.equal(ok.inputs.scopes, text, "normalized, in the one text form");
+    const map = checkScopesInputs({ connection, scopes: { "role/app": "log=ddl,role", "database/shop": "log=all; logCatalog=false" } });
+    assert.equal(map.inputs.scopes, text, "a map comes out as the text");
+    const bad = checkScopesInputs({ connection, scopes: JSON.stringify({ "user/app": "log=ddl", "role/x": "log=reed", "role/y": 3 }) });
     assert.deepEqual(bad.failures.map((f) => f.property).sort(), ["scopes.role/x", "scopes.role/y", "scopes.user/app"], JSON.stringify(bad.failures));
+    const notText = checkScopesInputs({ connection, scopes: "role/app: log=ddl" });
+    assert.deepEqual(
+        notText.failures.map((f) => f.property),
+        ["scopes"],
+        "a string that is not the text is refused by name",
+    );
+});
+
+test("diff: state of earlier versions keeps the scopes as a map; the same declaration as text is no change, a changed line is", async () => {
+    const text = await checkedState([
+        { role: "app", settings: { log: ["ddl", "role"] } },
+        { database: "shop", settings: { log: ["all"] } },
+    ]);
+    const mapState = { ...text, scopes: { "database/shop": "log=all", "role/app": "log=ddl,role" } };
+    assert.deepEqual(diffScopes(mapState, text), { changes: false, changed: [], replaces: [] });
+    assert.deepEqual(diffScopes(mapState, { ...text, scopes: '{"role/app": "log=ddl", "database/shop": "log=all"}' }).changed, ["scopes"]);
+    assert.deepEqual(
+        parseScopesState(mapState).scopes.map((s) => s.key),
+        ["database/shop", "role/app"],
+        "create, update, read and delete read the old map",
+    );
 });
