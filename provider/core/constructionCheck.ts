@@ -20,20 +20,25 @@ function knownPart(value: unknown): unknown {
 /**
  * Checks `props` now as far as they are known, and each property that holds an Output again once
  * it resolves (its value is passed on unchanged, with its secretness and dependencies). Throws
- * PgAuditInputError naming every failure. Returns the props to hand to the dynamic resource.
+ * PgAuditInputError naming every failure. Returns the props to hand to the dynamic resource; a
+ * plain property named in `sendChecked` goes as check wrote it (PgAuditScopes' list as its text),
+ * so the program pays for one check of it, not a check and a conversion.
  */
 export function checkedAtConstruction<T extends Record<string, unknown>>(
     subject: string,
     props: T,
     check: (props: Record<string, unknown>) => CheckOutcome,
+    sendChecked: readonly (keyof T & string)[] = [],
 ): T {
     const known = knownPart(props) as Record<string, unknown>;
     const assertValid = (candidate: Record<string, unknown>) => {
-        const { failures } = check(candidate);
-        if (failures.length > 0) throw new PgAuditInputError(subject, failureLines(failures));
+        const outcome = check(candidate);
+        if (outcome.failures.length > 0) throw new PgAuditInputError(subject, failureLines(outcome.failures));
+        return outcome.inputs;
     };
-    assertValid(known);
+    const checked = assertValid(known);
     const out: Record<string, unknown> = { ...props };
+    for (const key of sendChecked) if (isPlain(props[key]) && checked[key] !== undefined) out[key] = checked[key];
     for (const [key, value] of Object.entries(props)) {
         if (isPlain(value)) continue;
         const deferred: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<object>);

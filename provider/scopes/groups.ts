@@ -22,7 +22,6 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { isPlain } from "../../model/known";
 import { pgAuditLogCovers } from "../../model/pgauditLog";
 import { pgNameSchema, settingsSchema } from "../../model/settingsSchema";
 import { describeGroup, groupKey, memberScope, parseGroupKey, scopeId, type GroupScope } from "../../model/scope";
@@ -89,13 +88,6 @@ export const groupsInputSchema = z.unknown().transform((value, ctx): Record<stri
     });
     return out;
 });
-
-/** The groups as PgAuditScopes sends them: the map when the list is plain and valid, else as given for check to judge. */
-export function wireGroups(groups: unknown): unknown {
-    if (groups === undefined || !isPlain(groups)) return groups;
-    const parsed = groupsInputSchema.safeParse(groups);
-    return parsed.success ? parsed.data : groups;
-}
 
 /** One declared group, decoded from state. */
 export interface OwnedGroup extends GroupScope {

@@ -12,8 +12,6 @@ import { lazyProvider } from "../core/lazyProvider";
 import { ownerLabel } from "../core/ownerLabel";
 import type { PgAuditSettingsInput } from "../../model/settingsSchema";
 import { checkScopesInputs } from "./lifecycle";
-import { wireScopes } from "./schema";
-import { wireGroups } from "./groups";
 import { settingsMapOf } from "../../model/settingsText";
 
 /** One scope and its settings: a database, a role, or both (the role in that database). */
@@ -90,13 +88,13 @@ export class PgAuditScopes extends pulumi.dynamic.Resource {
 
     /** Throws PgAuditInputError at once for bad input whose value is known (provider check's messages). */
     constructor(name: string, args: PgAuditScopesArgs, opts?: pulumi.CustomResourceOptions) {
-        // A plain, valid list is checked as the text it becomes: one pass over 10,000 scopes, not two (bench).
+        // A plain list goes to the engine as the text check writes: one string serializes far faster (bench).
         const inputs = checkedAtConstruction(
             `PgAuditScopes "${name}"`,
             {
                 connection: args.connection,
-                scopes: wireScopes(args.scopes),
-                groups: wireGroups(args.groups),
+                scopes: args.scopes,
+                groups: args.groups,
                 adopt: args.adopt,
                 connectDeadlineSeconds: args.connectDeadlineSeconds,
                 owner: ownerLabel("PgAuditScopes", name),
@@ -104,6 +102,7 @@ export class PgAuditScopes extends pulumi.dynamic.Resource {
                 onUnresettable: args.onUnresettable,
             },
             checkScopesInputs,
+            ["scopes", "groups"],
         );
         super(
             lazyProvider("pgAuditScopesProvider"),

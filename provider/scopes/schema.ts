@@ -7,7 +7,6 @@
  */
 import { z } from "zod";
 import { connectDeadlineSchema, connectionSchema } from "../../model/connectionSpec";
-import { isPlain } from "../../model/known";
 import { ON_UNRESETTABLE, undeclaredOverrideSchema } from "../../model/undeclared";
 import { inputFailures, resourceKeys, UNKNOWN, type InputFailure } from "../../model/inputFailures";
 import { pgNameSchema, settingsSchema } from "../../model/settingsSchema";
@@ -104,16 +103,6 @@ export const scopesMapInputsSchema = z.strictObject({ ...optionsShape, scopes: s
 export function scopesInputsSchemaFor(scopes: unknown): typeof scopesInputsSchema | typeof scopesMapInputsSchema {
     const written = (scopes !== null && typeof scopes === "object" && !Array.isArray(scopes)) || (typeof scopes === "string" && scopes !== UNKNOWN);
     return written ? scopesMapInputsSchema : scopesInputsSchema;
-}
-
-/**
- * The scopes as PgAuditScopes sends them: the text when the list is plain and valid (check then
- * reads the text, far cheaper than the list again), else the list for check to judge.
- */
-export function wireScopes(scopes: unknown): unknown {
-    if (!Array.isArray(scopes) || !isPlain(scopes) || duplicateScopeFailures(scopes).length > 0) return scopes;
-    const parsed = scopesListSchema.safeParse(scopes);
-    return parsed.success ? parsed.data : scopes;
 }
 
 /** One owned scope, decoded from state. */
