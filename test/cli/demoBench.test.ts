@@ -81,7 +81,18 @@ test("npm run bench -- --report: a small run reads a real posture, renders every
 
 test("npm run bench: a small run through the CLI completes, checks its own work, and reports every figure", { timeout: 900_000 }, async () => {
     // One mode keeps it short: both modes run the same code, with another environment.
-    const { code, stdout, stderr } = await run("dist/bench/run.js", ["--n", "3", "--scopes-n", "20", "--modes", "skip-checkpoints"]);
+    const { code, stdout, stderr } = await run("dist/bench/run.js", [
+        "--n",
+        "3",
+        "--scopes-n",
+        "20",
+        "--groups-n",
+        "30",
+        "--repeat",
+        "2",
+        "--modes",
+        "skip-checkpoints",
+    ]);
     assert.equal(code, 0, `${stdout}\n${stderr}`);
     assert.match(stdout, /N = 3, PULUMI_SKIP_CHECKPOINTS=true/);
     for (const command of ["up", "preview", "refresh", "change-all", "destroy"]) {
@@ -92,7 +103,8 @@ test("npm run bench: a small run through the CLI completes, checks its own work,
     assert.match(stdout, /^ {2}up .* \d+ \/ 1$/m);
     assert.match(stdout, /state per resource: PgAuditSetting \d+ B, do-nothing \d+ B; PgAuditScopes \d+ B per scope/);
     // PgAuditScopes alone, with the one-change review: the changed scope is bench_0.
-    assert.match(stdout, /N = 20 scopes, PgAuditScopes only, PULUMI_SKIP_CHECKPOINTS=true/);
+    assert.match(stdout, /N = 20 scopes, PgAuditScopes only, PULUMI_SKIP_CHECKPOINTS=true; median of 2 runs/);
+    assert.match(stdout, /N = 30 members of one group scope, PgAuditScopes, PULUMI_SKIP_CHECKPOINTS=true; median of 2 runs/);
     assert.match(
         stdout,
         /one scope changed: preview --diff [\d.]+ s, \d+ lines; pgaudit-review [\d.]+ s, 2 lines:\n {4}pgaudit-review: ok: 1 scope changes in 1 resource, none weakens auditing\n {6}changes role "bench_0": log=write → log=write,role/,
