@@ -137,13 +137,14 @@ function listEntries(
     });
 }
 
-/**
- * PgAuditScopes' scopes and group scopes: the maps its check writes (scope key or group key →
- * settings line; the scopes as their JSON text), or, while a value in one is unknown at preview, the program's list. A group
- * scope's settings reach every login member of the group, so a gate judges it like a scope.
- */
 const NOT_SCOPES = "is neither the scope text PgAuditScopes' check writes nor a list of scopes";
 
+/**
+ * PgAuditScopes' scopes and group scopes: the maps its check writes (scope key or group key →
+ * settings line; the scopes as their JSON text), or, while a value in one is unknown at preview,
+ * the program's list. A group scope's settings reach every login member of the group, so a gate
+ * judges it like a scope.
+ */
 export function scopesScopes(props: Record<string, unknown>): DeclaredScope[] | Unreadable {
     const scopes = readProperty(props, "scopes");
     if (scopes instanceof Unreadable) return scopes;

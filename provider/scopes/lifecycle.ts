@@ -61,7 +61,7 @@ function scopesDiffer(olds: unknown, news: unknown): boolean {
     if (typeof news === "string" && news !== UNKNOWN && olds === news) return false;
     const before = settingsMapOf(olds);
     const after = news === UNKNOWN ? undefined : settingsMapOf(news);
-    if (before === undefined || after === undefined || Array.isArray(news) || unknownPaths(after).length > 0) return true;
+    if (before === undefined || after === undefined || unknownPaths(after).length > 0) return true;
     const oldKeys = Object.keys(before);
     if (oldKeys.length !== Object.keys(after).length) return true;
     return oldKeys.some((key) => {
