@@ -3,7 +3,7 @@
  * Values unknown at preview (the engine's sentinel) are neither validated nor compared.
  */
 import { sameConnection } from "../../model/connectionSpec";
-import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { checkWith, ownProperties, parseOrThrow, hasUnknown, type CheckOutcome } from "../core/dynamicInputs";
 import { sameJson } from "../../model/sameJson";
 import { pendingUndeclared } from "../../model/undeclared";
 import { exclusiveInputFailures, exclusiveInputsSchema, exclusiveStateSchema, type ExclusiveInputs, type ExclusiveState } from "./schema";
@@ -24,7 +24,7 @@ export function parseExclusiveState(props: Record<string, unknown>): ExclusiveSt
 }
 
 function scopeKeys(scopes: unknown): string[] | undefined {
-    if (!Array.isArray(scopes) || unknownPaths(scopes).length > 0) return undefined;
+    if (!Array.isArray(scopes) || hasUnknown(scopes)) return undefined;
     return [...new Set(scopes.map((s) => JSON.stringify([(s as DeclaredLike)?.database ?? null, (s as DeclaredLike)?.role ?? null])))].sort();
 }
 type DeclaredLike = { database?: unknown; role?: unknown } | null | undefined;

@@ -12,7 +12,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type pg from "pg";
 import { withSession } from "../connection";
 import { sameConnection } from "../../model/connectionSpec";
-import { ownProperties, parseOrThrow, unknownPaths, type EngineProps, checkAndDiff } from "../core/dynamicInputs";
+import { ownProperties, parseOrThrow, hasUnknown, type EngineProps, checkAndDiff } from "../core/dynamicInputs";
 import { sameJson } from "../../model/sameJson";
 import { PgAuditSettingError } from "../../model/errors";
 import { explainPgError } from "../serverErrors";
@@ -69,7 +69,7 @@ function parseInputs(props: Record<string, unknown>): ObjectAuditInputs {
 const parseState = (props: Record<string, unknown>) => parseOrThrow("PgAuditObjectAudit", objectAuditStateSchema, props, objectAuditInputFailures);
 
 function grantsOrUndefined(objects: unknown) {
-    if (!Array.isArray(objects) || unknownPaths(objects).length > 0) return undefined;
+    if (!Array.isArray(objects) || hasUnknown(objects)) return undefined;
     const parsed = objectEntrySchema.array().safeParse(objects);
     return parsed.success ? declaredGrants(parsed.data) : undefined;
 }

@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import { sameConnection } from "../../model/connectionSpec";
-import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { checkWith, ownProperties, parseOrThrow, hasUnknown, type CheckOutcome } from "../core/dynamicInputs";
 import { sameJson } from "../../model/sameJson";
 import { pendingUndeclared } from "../../model/undeclared";
 import { duplicateScopeFailures, scopesInputFailures, scopesInputsSchemaFor, scopesStateSchema, type ScopesState } from "./schema";
@@ -23,7 +23,7 @@ import { carriedMembers, membersDrifted } from "./groups";
 export function checkScopesInputs(news: Record<string, unknown>, olds?: Record<string, unknown>): CheckOutcome {
     const outcome = checkDeclaration(news);
     const groups = outcome.inputs.groups;
-    if (outcome.failures.length > 0 || groups === null || typeof groups !== "object" || unknownPaths(groups).length > 0) return outcome;
+    if (outcome.failures.length > 0 || groups === null || typeof groups !== "object" || hasUnknown(groups)) return outcome;
     const members = carriedMembers(olds?.members, groups as Record<string, string>);
     return members ? { ...outcome, inputs: { ...outcome.inputs, members } } : outcome;
 }
@@ -34,10 +34,10 @@ function checkDeclaration(news: Record<string, unknown>): CheckOutcome {
     const checked = checkWith(schema, props, scopesInputFailures);
     const duplicates = duplicateScopeFailures(props.scopes);
     const outcome = duplicates.length > 0 ? { inputs: props, failures: [...checked.failures, ...duplicates] } : checked;
-    if (outcome.failures.length > 0 || unknownPaths(props).length === 0) return outcome;
+    if (outcome.failures.length > 0 || !hasUnknown(props)) return outcome;
     const inputs: Record<string, unknown> = { ...props };
     for (const [key, field] of Object.entries(schema.shape)) {
-        if (unknownPaths(props[key]).length > 0) continue;
+        if (hasUnknown(props[key])) continue;
         const parsed = (field as z.ZodType).safeParse(props[key]);
         // An absent optional input stays absent: the engine's wire form has no undefined.
         if (parsed.success && parsed.data !== undefined) inputs[key] = parsed.data;
@@ -61,7 +61,7 @@ function scopesDiffer(olds: unknown, news: unknown): boolean {
     if (typeof news === "string" && news !== UNKNOWN && olds === news) return false;
     const before = settingsMapOf(olds);
     const after = news === UNKNOWN ? undefined : settingsMapOf(news);
-    if (before === undefined || after === undefined || unknownPaths(after).length > 0) return true;
+    if (before === undefined || after === undefined || hasUnknown(after)) return true;
     const oldKeys = Object.keys(before);
     if (oldKeys.length !== Object.keys(after).length) return true;
     return oldKeys.some((key) => {

@@ -4,7 +4,7 @@
  * engine's unknown sentinel; they are neither validated nor compared.
  */
 import { sameConnection } from "../../model/connectionSpec";
-import { checkWith, ownProperties, parseOrThrow, unknownPaths, type CheckOutcome } from "../core/dynamicInputs";
+import { checkWith, ownProperties, parseOrThrow, hasUnknown, type CheckOutcome } from "../core/dynamicInputs";
 import { sameJson } from "../../model/sameJson";
 import { pgAuditSettingInputsSchema, pgAuditSettingStateSchema, settingInputFailures, type PgAuditSettingInputs, type PgAuditSettingState } from "./schema";
 import { serverChanged } from "../../model/ownership";
@@ -47,7 +47,7 @@ export function diffInputs(olds: Record<string, unknown>, news: Record<string, u
     const changed: string[] = [...replaces];
     const oldSettings = (olds.settings ?? {}) as SettingValues;
     const newSettings = news.settings as SettingValues | string | undefined;
-    if (newSettings === undefined || typeof newSettings !== "object" || unknownPaths(newSettings).length > 0) {
+    if (newSettings === undefined || typeof newSettings !== "object" || hasUnknown(newSettings)) {
         changed.push("settings");
     } else {
         let settingsChanged: boolean;
