@@ -24,14 +24,16 @@ if [ ! -x "$plugin" ]; then
     exit 1
   fi
   mkdir -p "$dir"
-  gunzip -c "$src" > "$plugin.tmp"
-  sum=$(sha256sum "$plugin.tmp" | cut -d' ' -f1)
+  # A temp file of this run's own: the test matrix runs two test processes that may both get here.
+  tmp=$(mktemp "$dir/.pulumi-resource-aiven.XXXXXX")
+  gunzip -c "$src" > "$tmp"
+  sum=$(sha256sum "$tmp" | cut -d' ' -f1)
   if [ "$sum" != "$SHA256" ]; then
-    rm -f "$plugin.tmp"
+    rm -f "$tmp"
     echo "aiven-plugin: $src unzips to sha256 $sum, not $SHA256 (its README's)" >&2
     exit 1
   fi
-  chmod 755 "$plugin.tmp"
-  mv "$plugin.tmp" "$plugin"
+  chmod 755 "$tmp"
+  mv -f "$tmp" "$plugin"
 fi
 echo "$plugin"
