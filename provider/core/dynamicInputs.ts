@@ -16,7 +16,7 @@ export function ownProperties(props: Record<string, unknown>): Record<string, un
 }
 
 /** Paths (as `a.b[1]`) whose value is unknown at preview. One path stack for the walk: at 10,000 scopes a copy a node was most of check's own time. */
-export function unknownPaths(value: unknown): string[] {
+function unknownPaths(value: unknown): string[] {
     const out: string[] = [];
     const path: PropertyKey[] = [];
     const walk = (v: unknown): void => {
