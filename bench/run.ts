@@ -11,7 +11,7 @@
  *   - the same statements in one psql session: the limit.
  *
  * `--scopes-n` sizes (default 10000) are run for PgAuditScopes only, against one do-nothing
- * resource and psql (the per-resource shape stays at 5,000 and below: at 800 it already takes
+ * resource and psql (the per-resource shape stays at 800 and below: there it already takes
  * minutes a command), with `preview --diff` and `pgaudit-review` on one changed scope.
  *
  * Run as users run it (the file backend rewrites the whole checkpoint after every step, so state
@@ -66,7 +66,7 @@ function parseArgs(): { ns: number[]; scopesNs: number[]; groupsNs: number[]; mo
         if (ns.some((n) => !Number.isInteger(n) || n < 1 || n > max)) throw new Error(`${flag}: whole numbers from 1 to ${max}, comma-separated`);
         return ns;
     };
-    const ns = list("--n", process.env.BENCH_N ?? "50,200,800", 5000);
+    const ns = list("--n", process.env.BENCH_N ?? "50,200,800", 800);
     const scopesNs = list("--scopes-n", process.env.BENCH_SCOPES_N ?? "10000", 20000);
     const groupsNs = list("--groups-n", process.env.BENCH_GROUPS_N ?? "1000", 20000);
     const modes = (value("--modes") ?? "default,skip-checkpoints").split(",") as Mode[];
@@ -459,6 +459,13 @@ async function main(): Promise<number> {
     }
 }
 
-void main().then((code) => {
-    process.exitCode = code;
-});
+void main().then(
+    (code) => {
+        process.exitCode = code;
+    },
+    // Bad arguments: the message names the flag and its bounds, no stack.
+    (e: unknown) => {
+        console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+        process.exitCode = 2;
+    },
+);
