@@ -120,6 +120,22 @@ test("check normalizes known inputs into the state's text even when the connecti
     assert.ok(Array.isArray(pending.inputs!.scopes), "left as given until known");
 });
 
+test("check drops only the failures under a value unknown at preview, at every depth of the list; the rest are reported at their own paths", async () => {
+    const result = await check({
+        connection: "postgresql://u@h/d",
+        scopes: [
+            { role: "a", settings: { log: ["reed"] } },
+            { role: "b", settings: { log: [UNKNOWN, "reed"] } },
+            { role: UNKNOWN, settings: { log: ["reed"] } },
+            { database: "shop", role: "c", settings: UNKNOWN },
+        ],
+    });
+    assert.deepEqual(
+        result.failures!.map((f) => f.property),
+        ["scopes[0].settings.log[0]", "scopes[1].settings.log[1]", "scopes[2].settings.log[0]"],
+    );
+});
+
 async function checkedState(scopes: unknown[], extra: Record<string, unknown> = {}) {
     const result = await check({ connection: "postgresql://u:p@h/d", scopes, ...extra });
     assert.deepEqual(result.failures, []);
