@@ -26,6 +26,7 @@ if [ ! -x "$plugin" ]; then
   mkdir -p "$dir"
   # A temp file of this run's own: the test matrix runs two test processes that may both get here.
   tmp=$(mktemp "$dir/.pulumi-resource-aiven.XXXXXX")
+  trap 'rm -f "$tmp"' EXIT # a failed unzip leaves nothing behind; after the mv there is nothing to remove
   gunzip -c "$src" > "$tmp"
   sum=$(sha256sum "$tmp" | cut -d' ' -f1)
   if [ "$sum" != "$SHA256" ]; then
